@@ -1,0 +1,64 @@
+"""Concentration and coverage: HHI (pinned), decision-maker threading, stakeholder coverage."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+__all__ = ["hhi", "concentration", "relationship_coverage"]
+
+
+def hhi(amounts: pd.Series) -> float:
+    """Herfindahl-Hirschman index of shares (pinned): sum of squared percent shares,
+    0-10,000.  Negative nets count as 0; NaN when there is no positive revenue."""
+    pos = pd.Series(amounts, dtype=float).clip(lower=0)
+    total = pos.sum()
+    if total <= 0:
+        return float("nan")
+    return float(((pos / total * 100.0) ** 2).sum())
+
+
+def concentration(revenue: pd.DataFrame, account_ids: list[str], *, quarter: int) -> pd.DataFrame:
+    """T4Q HHI and top share by buying center and by offering, per account."""
+    idx = pd.Index(account_ids, name="account_id")
+    t4 = revenue[(revenue["quarter"] >= quarter - 3) & (revenue["quarter"] <= quarter)]
+    out = {}
+    for dim, name in (("buying_center", "buying_center"), ("offering", "offering")):
+        per = t4.groupby(["account_id", dim])["amount"].sum().clip(lower=0)
+        out[f"hhi_{name}"] = per.groupby(level=0).apply(hhi).reindex(idx)
+        tot = per.groupby(level=0).sum()
+        top = per.groupby(level=0).max() / tot.where(tot > 0)
+        out[f"top_share_{name}"] = top.reindex(idx)
+        top_name = per.groupby(level=0).idxmax().map(lambda k: k[1] if isinstance(k, tuple) else None)
+        out[f"top_{name}"] = top_name.reindex(idx)
+    return pd.DataFrame(out, index=idx)
+
+
+def relationship_coverage(contacts: pd.DataFrame, revenue: pd.DataFrame, account_ids: list[str], *,
+                          quarter: int, as_of: pd.Timestamp) -> pd.DataFrame:
+    """Decision makers, executives, advocates and uncovered buying centers per account.
+
+    decision_makers: active contacts with role decision_maker (<= 1 = single-threaded);
+    uncovered_buying_centers: buying centers with T4Q revenue and no active executive
+    contact; stakeholder_coverage: share of those buying centers that are covered.
+    """
+    idx = pd.Index(account_ids, name="account_id")
+    known = contacts[contacts["first_met"].isna() | (contacts["first_met"] <= as_of)]
+    active = known[known["active"].astype(bool)]
+    dms = active[active["role"] == "decision_maker"].groupby("account_id").size().reindex(idx, fill_value=0)
+    execs = active[active["level"] == "executive"]
+    n_exec = execs.groupby("account_id").size().reindex(idx, fill_value=0)
+    advocates = active[active["advocate"].astype(bool)].groupby("account_id").size().reindex(idx, fill_value=0)
+    t4 = revenue[(revenue["quarter"] >= quarter - 3) & (revenue["quarter"] <= quarter)]
+    bc_rev = t4.groupby(["account_id", "buying_center"])["amount"].sum()
+    bcs = bc_rev[bc_rev > 0].reset_index()[["account_id", "buying_center"]]
+    covered = set(zip(execs["account_id"], execs["buying_center"]))
+    bcs["covered"] = [(a, b) in covered for a, b in zip(bcs["account_id"], bcs["buying_center"])]
+    uncovered = bcs[~bcs["covered"]].groupby("account_id")["buying_center"].apply(lambda s: sorted(s)).reindex(idx)
+    n_bcs = bcs.groupby("account_id").size().reindex(idx, fill_value=0)
+    n_cov = bcs[bcs["covered"]].groupby("account_id").size().reindex(idx, fill_value=0)
+    return pd.DataFrame({
+        "decision_makers": dms.astype(int), "executives": n_exec.astype(int), "advocates": advocates.astype(int),
+        "revenue_buying_centers": n_bcs.astype(int),
+        "uncovered_buying_centers": uncovered.map(lambda v: v if isinstance(v, list) else []),
+        "stakeholder_coverage": (n_cov / n_bcs.where(n_bcs > 0)),
+    }, index=idx)

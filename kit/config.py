@@ -1,0 +1,135 @@
+"""Thresholds and weights of ``domain.md``: defaults, and ``config.yml`` overrides.
+
+Every key has a default and a description; the README's table of keys is checked
+against :class:`Settings` by a test.  Loading never happens at import time.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from kit.errors import InputError, Problem
+from kit.schema import ELEMENT_IDS
+
+__all__ = ["Settings", "load_config", "describe_settings"]
+
+
+class Settings(BaseModel):
+    """All configurable thresholds (a value "at or above" a threshold counts as high)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    # assessment
+    element_weights: dict[str, float] = Field(
+        default_factory=lambda: {e: 1.0 for e in ELEMENT_IDS},
+        description="weight of each element in the health index (missing elements: 1.0)",
+    )
+    min_scored_elements: int = Field(7, ge=1, le=10, description="fewer scored elements than this marks the health index incomplete")
+    rag_green: float = Field(70.0, ge=0, le=100, description="score at or above this is green")
+    rag_amber: float = Field(50.0, ge=0, le=100, description="score at or above this (and below green) is amber; below is red")
+    spread_flag: float = Field(1.5, ge=0, le=4, description="rater spread (1-5 points) at or above this flags 'raters disagree'")
+    perception_gap_flag: float = Field(1.0, ge=0, le=4, description="|perception gap| (1-5 points) at or above this is marked in the report")
+    health_threshold: float = Field(60.0, ge=0, le=100, description="health index at or above this counts as healthy")
+    # hygiene
+    hygiene_attainment: float = Field(1.0, ge=0, description="revenue attainment at or above this counts as hygienic")
+    # categories
+    strategic_min_revenue: float = Field(1_000_000, ge=0, description="Strategic: T4Q revenue at least this")
+    strategic_min_buying_centers: int = Field(3, ge=1, description="Strategic: revenue from at least this many buying centers in T4Q")
+    core_min_buying_centers: int = Field(2, ge=1, description="Core: revenue from at least this many buying centers in the last 8 quarters")
+    core_min_quarters: int = Field(3, ge=1, le=4, description="Core: revenue in at least this many of the last 4 quarters")
+    # revenue motions
+    motion_lookback_quarters: int = Field(12, ge=1, description="lookback of the revenue motions, in quarters")
+    # market position
+    bcg_growth_threshold: float = Field(0.10, description="market growth at or above this is high")
+    bcg_share_threshold: float = Field(1.0, ge=0, description="relative market share at or above this is high")
+    # concentration and coverage
+    hhi_flag: float = Field(2500, ge=0, le=10000, description="HHI at or above this is highly concentrated")
+    top_share_flag: float = Field(0.6, ge=0, le=1, description="top share at or above this is concentrated")
+    single_threaded_max: int = Field(1, ge=0, description="this many active decision makers or fewer is single-threaded")
+    # whitespace and pipeline
+    whitespace_pipeline_ratio: float = Field(3.0, ge=0, description="unaddressed potential at or above this multiple of open pipeline is flagged")
+    pipeline_coverage_weak: float = Field(1.0, ge=0, description="evidence: weighted pipeline coverage below this is weak (pipeline_health)")
+    # KPIs
+    nps_min_responses: int = Field(5, ge=1, description="NPS with fewer responses is marked 'few responses'")
+    nps_weak: float = Field(0.0, ge=-100, le=100, description="evidence: NPS below this is weak (delivery_quality)")
+    csat_weak: float = Field(3.5, ge=1, le=5, description="evidence: CSAT mean below this is weak (delivery_quality)")
+    am_load_min: int = Field(5, ge=0, description="account-manager load below this is flagged")
+    am_load_max: int = Field(10, ge=0, description="account-manager load above this is flagged")
+    # warnings
+    stale_assessment_quarters: int = Field(2, ge=1, description="an assessment older than this many quarters is stale")
+    no_executive_contact_quarters: int = Field(2, ge=1, description="no executive meeting or executive contact in this many quarters is flagged")
+    nps_decline: float = Field(10.0, ge=0, description="NPS this many points below the prior 4 quarters is a decline")
+    csat_decline: float = Field(0.3, ge=0, description="CSAT this much below the prior 4 quarters is a decline")
+    sole_sourced_min: float = Field(0.2, ge=0, le=1, description="competitive pressure: sole-sourced share of won value below this")
+
+    @field_validator("element_weights")
+    @classmethod
+    def _weights(cls, v: dict[str, float]) -> dict[str, float]:
+        unknown = sorted(set(v) - set(ELEMENT_IDS))
+        if unknown:
+            raise ValueError(f"unknown element(s) {unknown}; expected some of {list(ELEMENT_IDS)}")
+        if any(w < 0 for w in v.values()):
+            raise ValueError("weights must be >= 0")
+        full = {e: float(v.get(e, 1.0)) for e in ELEMENT_IDS}
+        if sum(full.values()) <= 0:
+            raise ValueError("at least one element weight must be > 0")
+        return full
+
+    def rag(self, score: float | None) -> str | None:
+        """RAG band of a 0-100 score (None when there is no score)."""
+        if score is None or score != score:
+            return None
+        if score >= self.rag_green:
+            return "green"
+        return "amber" if score >= self.rag_amber else "red"
+
+
+def describe_settings() -> list[tuple[str, Any, str]]:
+    """(key, default, description) of every setting, for help text and the README."""
+    out = []
+    for name, f in Settings.model_fields.items():
+        default = f.get_default(call_default_factory=True)
+        if name == "element_weights":
+            default = "1.0 each"
+        out.append((name, default, f.description or ""))
+    return out
+
+
+def load_config(path: str | Path | None) -> Settings:
+    """Settings from a ``config.yml`` (None: all defaults).
+
+    Raises
+    ------
+    InputError
+        The file is missing, is not YAML, or holds unknown keys or bad values; every
+        problem is listed.
+    """
+    if path is None:
+        return Settings()
+    path = Path(path)
+    name = path.name
+    if not path.is_file():
+        raise InputError([Problem(name, None, None, str(path), "an existing config.yml file")])
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise InputError([Problem(name, None, None, None, f"valid UTF-8 YAML ({exc})".replace("\n", " "))]) from None
+    if not isinstance(raw, dict):
+        raise InputError([Problem(name, None, None, repr(raw)[:60], "a mapping of key: value")])
+    try:
+        return Settings(**raw)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            key = ".".join(str(p) for p in err["loc"]) or "(top level)"
+            if err["type"] == "extra_forbidden":
+                expected = "a known key: " + ", ".join(Settings.model_fields)
+            else:
+                expected = err["msg"]
+            value = err.get("input")
+            problems.append(Problem(name, None, key, None if isinstance(value, dict) else value, expected))
+        raise InputError(problems) from None

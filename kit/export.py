@@ -1,0 +1,93 @@
+"""Executed notebook -> one self-contained HTML page (the report handed to a client).
+
+The page is rendered with the kit's own nbconvert template (``resources/templates/kit``):
+code inputs and prompts are hidden, images stay embedded as ``data:`` URIs, and nothing
+is fetched from the network (no require.js, MathJax, widget manager, CDN font or CSS; no
+``<script>`` at all).  HTML outputs are kept as they are: the kit escapes untrusted text
+where it builds that HTML, so nbconvert's ``sanitize_html`` (which mangles tables) stays
+off.  Writing the page to disk is another module's job.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+
+__all__ = ["notebook_to_html", "TEMPLATE_NAME", "DISPLAY_PRIORITY"]
+
+#: Name of the kit's nbconvert template directory under ``resources/templates``.
+TEMPLATE_NAME = "kit"
+
+#: Output mime types rendered, best first.  JavaScript, widget views, LaTeX and mermaid
+#: are left out on purpose: they need scripts (MathJax, mermaid.js, a widget manager) to
+#: show, so an output offering them falls back to its HTML, image or plain-text form.
+DISPLAY_PRIORITY: tuple[str, ...] = (
+    "text/html",
+    "text/markdown",
+    "image/svg+xml",
+    "image/png",
+    "image/jpeg",
+    "text/plain",
+)
+
+
+def _template_basedir() -> Path:
+    """Folder holding the kit's nbconvert template directories."""
+    # A plain path, not importlib.resources: nbconvert needs a real directory on disk.
+    return Path(__file__).resolve().parent / "resources" / "templates"
+
+
+def notebook_to_html(nb: nbformat.NotebookNode, *, title: str) -> str:
+    """Export an executed notebook to a self-contained HTML page without code.
+
+    Parameters
+    ----------
+    nb : nbformat.NotebookNode
+        The executed notebook (not modified: nbconvert works on a copy).
+    title : str
+        Page title, shown in ``<title>`` (escaped here).
+
+    Returns
+    -------
+    str
+        The complete HTML document.
+
+    Notes
+    -----
+    Cells tagged ``remove-cell`` are dropped and outputs of cells tagged
+    ``remove-output`` are hidden (nbconvert's TagRemovePreprocessor).  ``stderr``
+    streams (warnings, progress bars) are left out of the page; they remain in the
+    executed notebook kept beside it.
+    """
+    # Imported here, not at module level: importing nbconvert is slow and the kit's CLI
+    # must start fast for commands that render nothing (``kit validate``, ``kit tables``).
+    from nbconvert import HTMLExporter
+    from traitlets.config import Config
+
+    config = Config(
+        {
+            "NbConvertBase": {"display_data_priority": list(DISPLAY_PRIORITY)},
+            "TagRemovePreprocessor": {
+                "enabled": True,
+                "remove_cell_tags": {"remove-cell"},
+                "remove_all_outputs_tags": {"remove-output"},
+            },
+        }
+    )
+    exporter = HTMLExporter(
+        config=config,
+        template_name=TEMPLATE_NAME,
+        extra_template_basedirs=[str(_template_basedir())],
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        # Heading anchors ("¶") are noise in a printed report.
+        exclude_anchor_links=True,
+        # Markdown images referenced by local path or attachment become data: URIs.
+        embed_images=True,
+        # Our own code escapes untrusted text at the source; bleach would break tables.
+        sanitize_html=False,
+    )
+    html, _ = exporter.from_notebook_node(nb, resources={"kit_title": str(title)})
+    return html

@@ -1,0 +1,106 @@
+"""Small HTML building blocks for the reports; every piece of input text is escaped here.
+
+Tables are built by hand rather than with pandas ``Styler`` (which does not escape by
+default) so that nothing from the inputs reaches a page unescaped.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+from typing import Callable, Iterable, Mapping
+
+import pandas as pd
+from matplotlib.figure import Figure
+
+__all__ = ["esc", "fmt_num", "fmt_pct", "fmt_money", "badge", "table", "kpis", "figure_img", "Section", "rag_badge"]
+
+
+def esc(value: object) -> str:
+    """Escaped text of any value; missing values become an empty string."""
+    if value is None or (not isinstance(value, (list, tuple, str)) and pd.isna(value)):
+        return ""
+    return html.escape(str(value), quote=True)
+
+
+def fmt_num(v: object, digits: int = 0) -> str:
+    """A number with thousands separators; '—' when missing."""
+    if v is None or pd.isna(v):
+        return "—"
+    return f"{float(v):,.{digits}f}"
+
+
+def fmt_money(v: object) -> str:
+    return fmt_num(v, 0)
+
+
+def fmt_pct(v: object, digits: int = 0) -> str:
+    if v is None or pd.isna(v):
+        return "—"
+    return f"{float(v) * 100:.{digits}f}%"
+
+
+def badge(text: str, cls: str) -> str:
+    return f'<span class="{esc(cls)}">{esc(text)}</span>'
+
+
+def rag_badge(rag: object) -> str:
+    """A RAG label: colour and the word, never colour alone."""
+    if rag is None or (not isinstance(rag, str) and pd.isna(rag)):
+        return '<span class="muted">not rated</span>'
+    return badge(str(rag).upper(), f"rag-{rag}")
+
+
+def table(df: pd.DataFrame, *, formats: Mapping[str, Callable[[object], str]] | None = None,
+          raw_html: Iterable[str] = (), numeric: Iterable[str] = (), caption: str | None = None) -> str:
+    """An HTML table; cells escaped unless their column is in ``raw_html`` (cells the kit
+    built itself from escaped parts)."""
+    formats = dict(formats or {})
+    raw, num = set(raw_html), set(numeric)
+    head = "".join(f"<th>{esc(c)}</th>" for c in df.columns)
+    rows = []
+    for rec in df.itertuples(index=False):
+        cells = []
+        for col, v in zip(df.columns, rec):
+            text = formats[col](v) if col in formats else v
+            body = text if col in raw else esc(text)
+            cls = ' class="num"' if col in num else ""
+            cells.append(f"<td{cls}>{body}</td>")
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    cap = f"<caption>{esc(caption)}</caption>" if caption else ""
+    return f'<div class="table-wrap"><table>{cap}<thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table></div>'
+
+
+def kpis(cards: Iterable[tuple[str, str]]) -> str:
+    """A row of KPI cards from (label, value text) pairs (both escaped)."""
+    items = "".join(f'<div class="kpi"><span class="value">{esc(v)}</span><span class="label">{esc(k)}</span></div>' for k, v in cards)
+    return f'<div class="kpis">{items}</div>'
+
+
+def figure_img(fig: Figure, alt: str) -> str:
+    """A figure as an embedded PNG (self-contained: no file, no network)."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    data = base64.b64encode(buf.getvalue()).decode("ascii")
+    return f'<img src="data:image/png;base64,{data}" alt="{esc(alt)}" style="max-width:100%">'
+
+
+class Section:
+    """One report section: a heading and an HTML body (already escaped).
+
+    Displayed in a notebook through ``_repr_html_``; ``html`` gives the same text.
+    """
+
+    def __init__(self, title: str, body: str, *, level: int = 2):
+        self.title, self.body, self.level = title, body, level
+
+    @property
+    def html(self) -> str:
+        return f"<section><h{self.level}>{esc(self.title)}</h{self.level}>{self.body}</section>"
+
+    def _repr_html_(self) -> str:
+        return self.html
+
+    def __repr__(self) -> str:  # plain-text fallback in a terminal
+        return f"<Section {self.title!r}>"

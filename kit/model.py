@@ -1,0 +1,203 @@
+"""All figures of a portfolio, computed once: the model layer behind tables and reports.
+
+:func:`build_model` runs every family of figures (revenue, assessment, concentration,
+pipeline, KPIs, indicators, evidence, warnings) on a validated :class:`~kit.io.Portfolio`
+as of one analysis date and returns a :class:`PortfolioModel`.  Nothing here draws or
+writes; :mod:`kit.tables` turns the model into the contract's CSV tables and
+:mod:`kit.report` into reports.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from kit import __version__
+from kit.assessment import AssessmentResult, score_assessments
+from kit.concentration import concentration, relationship_coverage
+from kit.config import Settings
+from kit.errors import UsageError
+from kit.evidence import evidence
+from kit.indicators import leading_indicators
+from kit.io import Portfolio
+from kit.kpis import survey_kpis
+from kit.market import bcg_quadrant
+from kit.periods import parse_as_of, quarter_end, quarter_label, quarter_of, quarter_start
+from kit.pipeline import pipeline_figures
+from kit.revenue import categorize, hygiene, motion_shares, motion_table, new_client_revenue, revenue_figures, revenue_motions
+from kit.warnings import evaluate_warnings
+
+__all__ = ["PortfolioModel", "build_model", "resolve_as_of", "quadrant"]
+
+QUADRANT_RULES: dict[tuple[bool, bool], str] = {
+    (True, True): "Thriving",
+    (False, True): "Coasting",
+    (True, False): "Building",
+    (False, False): "At risk",
+}
+
+
+@dataclass(frozen=True)
+class PortfolioModel:
+    """Every figure of one portfolio as of one date.
+
+    Attributes
+    ----------
+    figures : DataFrame
+        One row per account (index account_id, in accounts.csv order), every per-account
+        figure: the ``account_summary.csv`` columns and more.
+    elements, evidence, indicators, warnings, motions, motion_table : DataFrame
+        Long tables (see the modules that compute them).
+    """
+
+    portfolio: Portfolio
+    settings: Settings
+    as_of: dt.date
+    quarter: int
+    figures: pd.DataFrame
+    assessment: AssessmentResult
+    evidence: pd.DataFrame
+    indicators: pd.DataFrame
+    warnings: pd.DataFrame
+    motions: pd.DataFrame
+    motion_table: pd.DataFrame
+
+    @property
+    def t4q_label(self) -> str:
+        """``2025Q4-2026Q3`` style label of the trailing four quarters."""
+        return f"{quarter_label(self.quarter - 3)}-{quarter_label(self.quarter)}"
+
+    def account(self, account_id: str) -> pd.Series:
+        """One account's figures (raises UsageError for an unknown id)."""
+        if account_id not in self.figures.index:
+            raise UsageError(f"account_id {account_id!r} is not in accounts")
+        return self.figures.loc[account_id]
+
+
+def resolve_as_of(portfolio: Portfolio, as_of: str | dt.date | None) -> dt.date:
+    """The analysis date: as given, else the end of the last quarter present in revenue."""
+    try:
+        date = parse_as_of(as_of)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    if date is not None:
+        return date
+    q = portfolio.table("revenue")["quarter"]
+    if q.dropna().empty:
+        raise UsageError("revenue has no rows, so there is no default analysis date: give --as-of (as_of)")
+    return quarter_end(int(q.max()))
+
+
+def quadrant(health_index: float, healthy_at: float, hygienic) -> str | None:
+    """Health x hygiene quadrant, None when either side is unknown."""
+    if pd.isna(health_index) or hygienic is None or hygienic is pd.NA:
+        return None
+    return QUADRANT_RULES[(bool(health_index >= healthy_at), bool(hygienic))]
+
+
+def _quadrant_reason(f: pd.Series, s: Settings) -> str:
+    if pd.isna(f["health_index"]):
+        return "No quadrant: the account has no scored assessment."
+    health = (f"the health index {f['health_index']:.0f} is "
+              f"{'at or above' if f['health_index'] >= s.health_threshold else 'below'} {s.health_threshold:g}")
+    if f["hygiene_basis"] == "target":
+        hyg = (f"revenue attainment {f['revenue_attainment']:.0%} "
+               f"{'meets' if f['hygienic'] else 'misses'} the {s.hygiene_attainment:.0%} target")
+    elif f["hygiene_basis"] == "growth":
+        hyg = (f"without revenue targets, T4Q growth of {f['revenue_growth']:+.1%} is "
+               f"{'at or above' if f['hygienic'] else 'below'} zero")
+    else:
+        return f"No quadrant: there are no revenue targets and no prior-year revenue to judge hygiene; {health}."
+    if f["quadrant"] in ("Thriving", "At risk"):
+        joint = "and"
+    else:
+        joint = "but"
+    return f"{f['quadrant']}: {hyg}, {joint} {health}."
+
+
+def build_model(portfolio: Portfolio, settings: Settings, *, as_of: str | dt.date | None = None) -> PortfolioModel:
+    """Compute every figure of the portfolio as of ``as_of`` (default: end of the last
+    revenue quarter).  Rows dated after the analysis date are not seen."""
+    s = settings
+    date = resolve_as_of(portfolio, as_of)
+    ts = pd.Timestamp(date)
+    Q = quarter_of(date)
+    accounts = portfolio.table("accounts")
+    ids = accounts["account_id"].tolist()
+    idx = pd.Index(ids, name="account_id")
+    revenue = portfolio.table("revenue")
+    revenue = revenue[revenue["quarter"] <= Q]
+    targets = portfolio.table("targets")
+    opportunities = portfolio.table("opportunities")
+    if "is_open" not in opportunities:
+        opportunities = opportunities.assign(is_open=pd.Series(dtype=bool), is_won=pd.Series(dtype=bool))
+    contacts = portfolio.table("contacts")
+    contacts = contacts[contacts["first_met"].isna() | (contacts["first_met"] <= ts)]
+    activities = portfolio.table("activities")
+    activities = activities[activities["date"] <= ts]
+    surveys = portfolio.table("surveys")
+
+    f = accounts.set_index("account_id")[["account_name", "industry", "region", "account_manager",
+                                           "market_growth", "market_share"]].copy()
+    f["bcg_quadrant"] = bcg_quadrant(accounts, settings=s).reindex(idx)
+    f = f.join(categorize(revenue, ids, quarter=Q, settings=s))
+    prev_cat = categorize(revenue, ids, quarter=Q - 4, settings=s)["category"]
+    f["previous_category"] = prev_cat
+    figs = revenue_figures(revenue, ids, quarter=Q)
+    f = f.join(figs)
+    f = f.join(hygiene(figs, revenue, targets, quarter=Q, settings=s))
+
+    result = score_assessments(portfolio.table("assessment"), portfolio.table("questions"), ids, as_of=ts, settings=s)
+    f = f.join(result.accounts)
+    f["assessment_age_quarters"] = f["assessed_on"].map(lambda d: np.nan if pd.isna(d) else Q - quarter_of(d))
+    f["quadrant"] = [quadrant(h, s.health_threshold, y) for h, y in zip(f["health_index"], f["hygienic"])]
+    f["quadrant_reason"] = [_quadrant_reason(row, s) for _, row in f.iterrows()]
+
+    motions = revenue_motions(revenue, lookback=s.motion_lookback_quarters)
+    f = f.join(motion_shares(motions, ids, quarter=Q))
+    f = f.join(new_client_revenue(revenue, ids, quarter=Q))
+    f = f.join(concentration(revenue, ids, quarter=Q))
+    f = f.join(relationship_coverage(contacts, revenue, ids, quarter=Q, as_of=ts))
+    f = f.join(pipeline_figures(opportunities, targets, accounts, f["revenue_t4q"], quarter=Q, as_of=ts, settings=s))
+
+    t4_start, t4_end = pd.Timestamp(quarter_start(Q - 3)), ts
+    f = f.join(survey_kpis(surveys, ids, start=t4_start, end=t4_end, nps_min_responses=s.nps_min_responses))
+    prior = survey_kpis(surveys, ids, start=pd.Timestamp(quarter_start(Q - 7)), end=t4_start - pd.Timedelta(days=1))
+    f["nps_prior"], f["csat_prior"] = prior["nps"], prior["csat"]
+
+    ind = leading_indicators(revenue, opportunities, contacts, activities, ids, quarter=Q)
+    t4 = ind[ind["period"] == "T4Q"].set_index("account_id")
+    f["new_offerings_proposed_t4q"] = t4["new_offerings_proposed"]
+
+    # recent executive touch: an executive meeting, or an executive contact's last contact
+    recent = pd.Timestamp(quarter_start(Q - s.no_executive_contact_quarters + 1))
+    em = activities[(activities["type"] == "executive_meeting") & (activities["date"] >= recent)]["account_id"]
+    ec = contacts[(contacts["level"] == "executive") & (contacts["last_contact"] >= recent)]["account_id"]
+    f["executive_contact_recent"] = idx.isin(set(em) | set(ec))
+    key = contacts[(contacts["advocate"].astype(bool) | (contacts["role"] == "decision_maker"))
+                   & ~contacts["active"].astype(bool) & (contacts["last_contact"] >= t4_start)]
+    names = key.assign(who=key["name"].fillna(key["contact_id"]))
+    f["key_supporters_left"] = names.groupby("account_id")["who"].apply(list).reindex(idx).map(lambda v: v if isinstance(v, list) else [])
+
+    el = result.elements
+    f["raters_disagree_elements"] = el[el["raters_disagree"]].groupby("account_id")["element"].apply(list).reindex(idx).map(
+        lambda v: v if isinstance(v, list) else [])
+    ev = evidence(el, f, settings=s, has_contacts=portfolio.has("contacts"))
+    f["evidence_weak_elements"] = ev[ev["rated_well_evidence_weak"]].groupby("account_id")["element"].apply(list).reindex(idx).map(
+        lambda v: v if isinstance(v, list) else [])
+
+    supplied = set(portfolio.tables)
+    warns = evaluate_warnings(f, settings=s, supplied=supplied)
+    f["warnings"] = warns.groupby("account_id")["warning_id"].apply(lambda s_: ";".join(s_)).reindex(idx).fillna("")
+    f["n_warnings"] = warns.groupby("account_id").size().reindex(idx, fill_value=0).astype(int)
+    if not portfolio.has("contacts"):
+        f["decision_makers"] = np.nan  # unknown, not zero
+    if not portfolio.has("opportunities"):
+        f[["open_pipeline", "weighted_pipeline"]] = np.nan
+    return PortfolioModel(
+        portfolio=portfolio, settings=s, as_of=date, quarter=Q, figures=f, assessment=result,
+        evidence=ev, indicators=ind, warnings=warns, motions=motions, motion_table=motion_table(motions),
+    )

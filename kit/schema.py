@@ -1,0 +1,232 @@
+"""Names the whole kit agrees on: element ids, table columns, allowed values.
+
+Every other module takes column names, element ids and category labels from here, so a
+renamed column or a new allowed value is changed in one place.  The table *rules*
+(which column is required, what type it parses as) are data in :data:`TABLES`; the
+loader (:mod:`kit.io`) turns them into pandera schemas.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+__all__ = [
+    "ELEMENTS", "ELEMENT_IDS", "ELEMENT_NAMES", "RATER_ROLES", "INTERNAL_ROLES",
+    "CONTACT_LEVELS", "CONTACT_ROLES", "ACTIVITY_TYPES", "SURVEY_TYPES", "CLOSED_STAGES",
+    "CATEGORIES", "QUADRANTS", "BCG_QUADRANTS", "MOTIONS", "UNSPECIFIED",
+    "ColumnRule", "TableRule", "TABLES", "REQUIRED_TABLES",
+    "ACCOUNT_SUMMARY_COLUMNS", "ELEMENT_SCORES_COLUMNS", "WARNINGS_COLUMNS",
+    "REVENUE_MOTIONS_COLUMNS", "LEADING_INDICATORS_COLUMNS",
+]
+
+# --- the ten assessment elements (pinned ids, in this order) --------------------------
+ELEMENTS: tuple[tuple[str, str], ...] = (
+    ("client_understanding", "Client Understanding"),
+    ("account_strategy", "Account Strategy"),
+    ("value_of_work", "Value of Our Current and Future Work"),
+    ("relationships", "Robustness of Our Relationships"),
+    ("delivery_quality", "Managing Delivery Quality"),
+    ("firm_as_partner", "Our Firm as a Partner"),
+    ("account_governance", "Account Governance"),
+    ("leading_people", "Leading our People"),
+    ("brand_marketing", "Our Brand, Marketing and Communications"),
+    ("pipeline_health", "Pipeline Health"),
+)
+ELEMENT_IDS: tuple[str, ...] = tuple(e for e, _ in ELEMENTS)
+ELEMENT_NAMES: dict[str, str] = dict(ELEMENTS)
+
+# --- allowed values -------------------------------------------------------------------
+RATER_ROLES = ("account_team", "leadership", "delivery", "client")
+INTERNAL_ROLES = ("account_team", "leadership", "delivery")
+CONTACT_LEVELS = ("executive", "senior", "manager", "staff")
+CONTACT_ROLES = ("decision_maker", "influencer", "coach", "user", "blocker")
+ACTIVITY_TYPES = ("meeting", "executive_meeting", "proposal", "referral", "qbr", "endorsement")
+SURVEY_TYPES = ("nps", "csat")
+CLOSED_STAGES = ("won", "lost")
+UNSPECIFIED = "Unspecified"
+
+CATEGORIES = ("Strategic", "Core", "Beachhead", "Greenfield")
+QUADRANTS = ("Thriving", "Coasting", "Building", "At risk")
+BCG_QUADRANTS = ("Star", "Cash cow", "Question mark", "Dog", "unclassified")
+MOTIONS = ("baseline", "continuation", "crop_rotation", "colonization")
+
+
+# --- input tables -----------------------------------------------------------------------
+@dataclass(frozen=True)
+class ColumnRule:
+    """How one input column is read.
+
+    kind: ``id`` (non-empty text), ``text``, ``number``, ``period`` (quarter label or ISO
+    date), ``date``, ``bool`` (true/false), ``enum`` (one of ``values``), ``int``.
+    ``low``/``high`` bound numbers (inclusive).
+    """
+
+    name: str
+    kind: str = "text"
+    required: bool = False
+    nullable: bool = True
+    values: tuple[str, ...] = ()
+    low: float | None = None
+    high: float | None = None
+
+
+@dataclass(frozen=True)
+class TableRule:
+    """One input table: its columns and its key (unique together)."""
+
+    name: str
+    columns: tuple[ColumnRule, ...]
+    key: tuple[str, ...] = ()
+    has_account_id: bool = True
+    notes: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def required(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns if c.required)
+
+    def column(self, name: str) -> ColumnRule:
+        return next(c for c in self.columns if c.name == name)
+
+
+def _req(name: str, kind: str = "text", **kw) -> ColumnRule:
+    return ColumnRule(name, kind, required=True, nullable=False, **kw)
+
+
+TABLES: dict[str, TableRule] = {
+    "accounts": TableRule(
+        "accounts",
+        (
+            _req("account_id", "id"),
+            _req("account_name", "id"),
+            ColumnRule("industry"),
+            ColumnRule("region"),
+            ColumnRule("account_manager"),
+            ColumnRule("market_growth", "number", low=-1.0),
+            ColumnRule("market_share", "number", low=0.0),
+            ColumnRule("wallet_estimate", "number", low=0.0),
+        ),
+        key=("account_id",),
+    ),
+    "revenue": TableRule(
+        "revenue",
+        (
+            _req("account_id", "id"),
+            _req("period", "period"),
+            _req("amount", "number"),
+            ColumnRule("buying_center"),
+            ColumnRule("offering"),
+            ColumnRule("gross_margin", "number", low=-10.0, high=1.0),
+        ),
+    ),
+    "targets": TableRule(
+        "targets",
+        (
+            _req("account_id", "id"),
+            _req("period", "period"),
+            _req("revenue_target", "number", low=0.0),
+            ColumnRule("margin_target", "number"),
+        ),
+        key=("account_id", "period"),
+    ),
+    "assessment": TableRule(
+        "assessment",
+        (
+            _req("account_id", "id"),
+            _req("assessed_on", "date"),
+            _req("rater", "id"),
+            _req("element", "enum", values=ELEMENT_IDS),
+            ColumnRule("score", "number", required=True, low=1, high=5),
+            ColumnRule("question_id"),
+            ColumnRule("rater_role", "enum", values=RATER_ROLES),
+            ColumnRule("comment"),
+        ),
+        key=("account_id", "assessed_on", "rater", "element", "question_id"),
+    ),
+    "questions": TableRule(
+        "questions",
+        (
+            _req("element", "enum", values=ELEMENT_IDS),
+            _req("question_id", "id"),
+            _req("text", "id"),
+            ColumnRule("weight", "number", low=0.0),
+        ),
+        key=("question_id",),
+        has_account_id=False,
+    ),
+    "contacts": TableRule(
+        "contacts",
+        (
+            _req("account_id", "id"),
+            _req("contact_id", "id"),
+            ColumnRule("name"),
+            ColumnRule("title"),
+            ColumnRule("level", "enum", values=CONTACT_LEVELS),
+            ColumnRule("buying_center"),
+            ColumnRule("role", "enum", values=CONTACT_ROLES),
+            ColumnRule("relationship_strength", "int", low=1, high=5),
+            ColumnRule("advocate", "bool"),
+            ColumnRule("first_met", "date"),
+            ColumnRule("last_contact", "date"),
+            ColumnRule("active", "bool"),
+        ),
+        key=("account_id", "contact_id"),
+    ),
+    "opportunities": TableRule(
+        "opportunities",
+        (
+            _req("account_id", "id"),
+            _req("opportunity_id", "id"),
+            ColumnRule("created_on", "date"),
+            ColumnRule("close_date", "date"),
+            ColumnRule("stage"),
+            ColumnRule("amount", "number", low=0.0),
+            ColumnRule("probability", "number", low=0.0, high=1.0),
+            ColumnRule("buying_center"),
+            ColumnRule("offering"),
+            ColumnRule("competitive", "bool"),
+            ColumnRule("referral", "bool"),
+        ),
+        key=("account_id", "opportunity_id"),
+    ),
+    "activities": TableRule(
+        "activities",
+        (
+            _req("account_id", "id"),
+            _req("date", "date"),
+            _req("type", "enum", values=ACTIVITY_TYPES),
+            ColumnRule("contact_id"),
+            ColumnRule("buying_center"),
+            ColumnRule("note"),
+        ),
+    ),
+    "surveys": TableRule(
+        "surveys",
+        (
+            _req("account_id", "id"),
+            _req("date", "date"),
+            _req("survey", "enum", values=SURVEY_TYPES),
+            _req("score", "number", low=0, high=10),
+            ColumnRule("respondent"),
+        ),
+    ),
+}
+REQUIRED_TABLES = ("accounts", "revenue")
+
+# --- output tables (pinned column order) -----------------------------------------------
+ACCOUNT_SUMMARY_COLUMNS = (
+    "account_id", "account_name", "category", "bcg_quadrant", "health_index", "health_rag",
+    "health_complete", "revenue_t4q", "revenue_growth", "revenue_attainment", "hygienic",
+    "quadrant", "continuation_share", "crop_rotation_share", "colonization_share",
+    "hhi_buying_center", "hhi_offering", "decision_makers", "share_of_wallet",
+    "open_pipeline", "weighted_pipeline", "nps", "nps_n", "csat", "warnings",
+)
+ELEMENT_SCORES_COLUMNS = (
+    "account_id", "element", "score", "rag", "n_raters", "spread", "perception_gap",
+    "previous_score", "change",
+)
+WARNINGS_COLUMNS = ("account_id", "warning_id", "severity", "message")
+REVENUE_MOTIONS_COLUMNS = ("account_id", "period", "motion", "amount")
+LEADING_INDICATORS_COLUMNS = (
+    "account_id", "period", "new_offerings_proposed", "new_executives_met", "new_proposals",
+    "referrals_to_new_buying_centers", "advocates", "sole_sourced_share",
+)

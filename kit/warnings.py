@@ -1,0 +1,162 @@
+"""Early warnings: a documented list of rules, each with a stable id and severity.
+
+Each rule reads one account's row of figures (see :func:`kit.model.build_model`) and
+returns the message with the numbers that fired it, or None.  Rules whose input table
+was not supplied stay silent (the report says "no data" for that section instead).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import pandas as pd
+
+from kit.config import Settings
+from kit.schema import ELEMENT_NAMES, WARNINGS_COLUMNS
+
+__all__ = ["WarningRule", "RULES", "evaluate_warnings"]
+
+
+@dataclass(frozen=True)
+class WarningRule:
+    """One early-warning rule."""
+
+    id: str
+    severity: str  # high, medium, low
+    title: str
+    threshold: str  # the default threshold, in words (config key in brackets)
+    needs: tuple[str, ...]
+    check: Callable[[pd.Series, Settings], str | None]
+
+
+def _na(v) -> bool:
+    return v is None or (not isinstance(v, (list, tuple)) and pd.isna(v))
+
+
+def _conc(dim: str, label: str):
+    def check(f: pd.Series, s: Settings) -> str | None:
+        h, top = f[f"hhi_{dim}"], f[f"top_share_{dim}"]
+        if _na(h):
+            return None
+        if h >= s.hhi_flag or (not _na(top) and top >= s.top_share_flag):
+            return (f"T4Q revenue concentrated by {label}: HHI {h:,.0f} (flag at {s.hhi_flag:,.0f}), "
+                    f"top {label} '{f[f'top_{dim}']}' {top:.0%} of revenue (flag at {s.top_share_flag:.0%})")
+        return None
+    return check
+
+
+def _single(f, s):
+    if f["decision_makers"] <= s.single_threaded_max:
+        return f"{int(f['decision_makers'])} active decision maker(s): single-threaded"
+    return None
+
+
+def _supporter(f, s):
+    left = f["key_supporters_left"]
+    return f"key supporter(s) no longer active: {', '.join(left)}" if left else None
+
+
+def _comfort(f, s):
+    if _na(f["revenue_t4q"]) or f["revenue_t4q"] <= 0:
+        return None
+    cr, co = f["crop_rotation_share"], f["colonization_share"]
+    if (_na(cr) or cr <= 0) and (_na(co) or co <= 0) and f["new_offerings_proposed_t4q"] == 0:
+        return "no crop-rotation or colonization revenue and no new-offering proposals in the last 4 quarters"
+    return None
+
+
+def _whitespace(f, s):
+    if bool(f["whitespace_flag"]):
+        return (f"unaddressed potential {f['unaddressed_potential']:,.0f} is at least "
+                f"{s.whitespace_pipeline_ratio:g}x the open pipeline {f['open_pipeline']:,.0f}")
+    return None
+
+
+def _flat(f, s):
+    g = f["revenue_growth"]
+    if not _na(g) and g <= 0:
+        return f"T4Q revenue {f['revenue_t4q']:,.0f} is {g:+.1%} against the 4 quarters before"
+    return None
+
+
+def _no_exec(f, s):
+    if not f["executive_contact_recent"]:
+        return f"no executive meeting or executive contact in the last {s.no_executive_contact_quarters} quarters"
+    return None
+
+
+def _decline(f, s):
+    parts = []
+    if not _na(f["nps"]) and not _na(f["nps_prior"]) and f["nps"] <= f["nps_prior"] - s.nps_decline:
+        parts.append(f"NPS {f['nps']:.0f} from {f['nps_prior']:.0f}")
+    if not _na(f["csat"]) and not _na(f["csat_prior"]) and f["csat"] <= f["csat_prior"] - s.csat_decline:
+        parts.append(f"CSAT {f['csat']:.2f} from {f['csat_prior']:.2f}")
+    return "; ".join(parts) + " (last 4 quarters vs the 4 before)" if parts else None
+
+
+def _disagree(f, s):
+    els = f["raters_disagree_elements"]
+    if els:
+        return f"raters disagree (spread >= {s.spread_flag:g} points) on: " + ", ".join(ELEMENT_NAMES[e] for e in els)
+    return None
+
+
+def _evidence(f, s):
+    els = f["evidence_weak_elements"]
+    if els:
+        return "rated green but the data is weak for: " + ", ".join(ELEMENT_NAMES[e] for e in els)
+    return None
+
+
+def _stale(f, s):
+    age = f["assessment_age_quarters"]
+    if not _na(age) and age > s.stale_assessment_quarters:
+        return f"latest assessment {f['assessed_on']:%Y-%m-%d} is {int(age)} quarters old"
+    return None
+
+
+def _competitive(f, s):
+    sole = f["sole_sourced_share"]
+    if not _na(sole) and sole < s.sole_sourced_min:
+        return f"only {sole:.0%} of the value won in the last 4 quarters was sole-sourced"
+    return None
+
+
+RULES: tuple[WarningRule, ...] = (
+    WarningRule("concentration_buying_center", "medium", "Revenue concentrated in one buying center",
+                "HHI >= 2,500 or top share >= 60% (hhi_flag, top_share_flag)", ("revenue",), _conc("buying_center", "buying center")),
+    WarningRule("concentration_offering", "medium", "Revenue concentrated in one offering",
+                "HHI >= 2,500 or top share >= 60% (hhi_flag, top_share_flag)", ("revenue",), _conc("offering", "offering")),
+    WarningRule("single_threaded", "high", "Single-threaded", "<= 1 active decision maker (single_threaded_max)", ("contacts",), _single),
+    WarningRule("key_supporter_left", "high", "Key supporter left",
+                "an advocate or decision maker inactive, last contact within the last 4 quarters", ("contacts",), _supporter),
+    WarningRule("comfort_zone", "medium", "Comfort zone",
+                "no crop rotation or colonization revenue and no new-offering proposal in T4Q", ("revenue", "opportunities"), _comfort),
+    WarningRule("whitespace_vs_pipeline", "medium", "Whitespace far above pipeline",
+                "unaddressed potential >= 3x open pipeline (whitespace_pipeline_ratio)", ("opportunities",), _whitespace),
+    WarningRule("revenue_flat_or_falling", "medium", "Revenue flat or falling", "T4Q growth <= 0", ("revenue",), _flat),
+    WarningRule("no_executive_contact", "high", "No executive contact",
+                "no executive meeting or contact in 2 quarters (no_executive_contact_quarters)", ("contacts", "activities"), _no_exec),
+    WarningRule("nps_csat_decline", "medium", "NPS or CSAT decline",
+                "NPS down >= 10 points or CSAT down >= 0.3 (nps_decline, csat_decline)", ("surveys",), _decline),
+    WarningRule("raters_disagree", "low", "Raters disagree", "spread >= 1.5 points (spread_flag)", ("assessment",), _disagree),
+    WarningRule("rated_well_evidence_weak", "medium", "Rated well, evidence weak",
+                "element green (rag_green) while its data is weak", ("assessment",), _evidence),
+    WarningRule("stale_assessment", "low", "Stale assessment", "older than 2 quarters (stale_assessment_quarters)", ("assessment",), _stale),
+    WarningRule("competitive_pressure", "medium", "Competitive pressure",
+                "sole-sourced share of won value < 20% (sole_sourced_min)", ("opportunities",), _competitive),
+)
+
+
+def evaluate_warnings(figures: pd.DataFrame, *, settings: Settings, supplied: set[str]) -> pd.DataFrame:
+    """warnings.csv: one row per fired rule and account, in rule order."""
+    rows = []
+    for acc, f in figures.iterrows():
+        for rule in RULES:
+            if not set(rule.needs) <= supplied:
+                continue
+            msg = rule.check(f, settings)
+            if msg:
+                rows.append({"account_id": acc, "warning_id": rule.id, "severity": rule.severity, "message": msg})
+    return pd.DataFrame(rows, columns=list(WARNINGS_COLUMNS))

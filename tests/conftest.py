@@ -1,0 +1,80 @@
+"""Shared fixtures: hand-written portfolio folders and one seeded synthetic portfolio.
+
+Every test states its input rows by hand (dicts of column -> cell text) and gets a
+folder of UTF-8 CSV files with a header row, as a client would supply it.  No global
+random state is used: the synthetic sample is made from an explicit seed.
+"""
+
+from __future__ import annotations
+
+import csv
+import itertools
+from pathlib import Path
+from typing import Callable, Mapping, Sequence
+
+import pytest
+
+from kit.config import Settings
+from kit.io import load_portfolio
+from kit.model import PortfolioModel, build_model
+
+Rows = Sequence[Mapping[str, object]]
+Tables = Mapping[str, "Rows | str | bytes"]
+
+
+def write_tables(folder: Path, tables: Tables) -> Path:
+    """Write ``{table: rows}`` as ``<table>.csv`` files in ``folder``.
+
+    rows is a list of dicts (the header is the union of their keys, in first-seen
+    order; a key missing from a row is written as an empty cell), or the file's text /
+    bytes verbatim (for encoding and malformed-file tests).
+    """
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, rows in tables.items():
+        path = folder / f"{name}.csv"
+        if isinstance(rows, bytes):
+            path.write_bytes(rows)
+            continue
+        if isinstance(rows, str):
+            path.write_text(rows, encoding="utf-8", newline="")
+            continue
+        columns = list(dict.fromkeys(k for row in rows for k in row))
+        with open(path, "w", newline="", encoding="utf-8") as fh:
+            writer = csv.DictWriter(fh, columns, restval="", lineterminator="\n")
+            writer.writeheader()
+            for row in rows:
+                writer.writerow({k: "" if v is None else v for k, v in row.items()})
+    return folder
+
+
+@pytest.fixture
+def portfolio_dir(tmp_path: Path) -> Callable[..., Path]:
+    """``portfolio_dir(tables)`` writes a fresh portfolio folder under tmp_path."""
+    counter = itertools.count(1)
+
+    def make(tables: Tables) -> Path:
+        return write_tables(tmp_path / f"data{next(counter)}", tables)
+
+    return make
+
+
+@pytest.fixture
+def model_of(portfolio_dir) -> Callable[..., PortfolioModel]:
+    """``model_of(tables, as_of=None, settings=None)``: write, load and build the model."""
+
+    def build(tables: Tables, *, as_of=None, settings: Settings | None = None) -> PortfolioModel:
+        portfolio = load_portfolio(portfolio_dir(tables))
+        return build_model(portfolio, settings or Settings(), as_of=as_of)
+
+    return build
+
+
+@pytest.fixture(scope="session")
+def sample_dir(tmp_path_factory) -> Path:
+    """A seeded synthetic portfolio: ``make_portfolio(12, seed=3)`` written as CSV."""
+    from kit.synth import make_portfolio, write_portfolio
+
+    out = tmp_path_factory.mktemp("sample")
+    write_portfolio(make_portfolio(12, seed=3), out)
+    return out

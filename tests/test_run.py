@@ -1,0 +1,130 @@
+"""End to end: `kit run` on a small synthetic portfolio, and a failing account."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import pytest
+
+from kit.cli import main
+from kit.io import report_stems
+from kit.run import notebooks_dir, run
+from kit.schema import ACCOUNT_SUMMARY_COLUMNS, ELEMENT_SCORES_COLUMNS, REVENUE_MOTIONS_COLUMNS, WARNINGS_COLUMNS
+from kit.synth import make_portfolio, write_portfolio
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory) -> Path:
+    d = tmp_path_factory.mktemp("data") / "small"
+    write_portfolio(make_portfolio(5, seed=11), d)
+    return d
+
+
+@pytest.fixture(scope="module")
+def full_run(small, tmp_path_factory):
+    out = tmp_path_factory.mktemp("out") / "run"
+    code = main(["run", "--data", str(small), "--out", str(out), "--workers", "2", "--no-progress"])
+    return code, out
+
+
+def test_run_writes_the_report_set(full_run, small):
+    code, out = full_run
+    assert code == 0
+    ids = pd.read_csv(small / "accounts.csv", dtype=str)["account_id"].tolist()
+    stems = report_stems(ids)
+    for acc in ids:
+        assert (out / "accounts" / f"{stems[acc]}.html").is_file()
+        assert (out / "notebooks" / f"account_{stems[acc]}.ipynb").is_file()
+    assert (out / "portfolio.html").is_file() and (out / "index.html").is_file()
+    for name, cols in [("account_summary", ACCOUNT_SUMMARY_COLUMNS), ("element_scores", ELEMENT_SCORES_COLUMNS),
+                       ("warnings", WARNINGS_COLUMNS), ("revenue_motions", REVENUE_MOTIONS_COLUMNS)]:
+        df = pd.read_csv(out / "tables" / f"{name}.csv", dtype=str)
+        assert tuple(df.columns) == cols
+    summary = pd.read_csv(out / "tables" / "account_summary.csv", dtype=str)
+    assert summary["account_id"].tolist() == ids  # ids stay text, in accounts order
+    assert len(pd.read_csv(out / "tables" / "element_scores.csv")) == 10 * len(ids)
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["as_of"] == "2026-09-30"
+    assert set(manifest["accounts"]) == set(ids)
+    assert all(a["status"] == "ok" and a["error"] is None for a in manifest["accounts"].values())
+    assert set(manifest["inputs"]) >= {"accounts.csv", "revenue.csv"} and all(len(h) == 64 for h in manifest["inputs"].values())
+    assert manifest["config"]["rag_green"] == 70
+
+
+def test_reports_are_self_contained_and_hide_code(full_run):
+    _, out = full_run
+    for page in [out / "portfolio.html", out / "index.html", *sorted((out / "accounts").glob("*.html"))]:
+        text = page.read_text(encoding="utf-8")
+        assert not re.search(r"<script[^>]+src=", text, re.I)
+        assert not re.search(r"""<link[^>]+href=["']?https?:""", text, re.I)
+        assert "import kit.report" not in text and "AccountReport.load" not in text
+    acc_page = sorted((out / "accounts").glob("*.html"))[0].read_text(encoding="utf-8")
+    assert "data:image/png;base64," in acc_page
+    assert "Ten assessment elements" in acc_page or "No assessment" in acc_page
+
+
+def test_account_report_shows_only_its_own_account(full_run, small):
+    _, out = full_run
+    accounts = pd.read_csv(small / "accounts.csv", dtype=str)
+    stems = report_stems(accounts["account_id"])
+    import html as h
+    for _, row in accounts.iterrows():
+        page = (out / "accounts" / f"{stems[row['account_id']]}.html").read_text(encoding="utf-8")
+        assert h.escape(row["account_name"]) in page
+        for _, other in accounts[accounts["account_id"] != row["account_id"]].iterrows():
+            assert h.escape(other["account_name"]) not in page
+
+
+def test_account_names_are_escaped(full_run, small):
+    _, out = full_run
+    index = (out / "index.html").read_text(encoding="utf-8")
+    names = pd.read_csv(small / "accounts.csv", dtype=str)["account_name"]
+    tricky = [n for n in names if "<" in n or "&" in n]
+    assert tricky, "the synthetic portfolio should hold a name that needs escaping"
+    for n in tricky:
+        assert n not in index.replace("&amp;", "&") or "<" not in n
+        import html as h
+        assert h.escape(n) in index
+
+
+def test_one_failing_account_is_recorded_and_the_others_render(small, tmp_path):
+    nbdir = tmp_path / "nbs"
+    shutil.copytree(notebooks_dir(), nbdir)
+    nb = nbformat.read(nbdir / "account_health.ipynb", as_version=4)
+    ids = pd.read_csv(small / "accounts.csv", dtype=str)["account_id"].tolist()
+    bad = ids[1]
+    nb.cells.insert(3, nbformat.v4.new_code_cell(f"if account_id == {bad!r}:\n    raise ValueError('broken account')"))
+    nbformat.write(nb, nbdir / "account_health.ipynb")
+    res = run(small, out=tmp_path / "out", accounts=ids[:3], notebooks=nbdir, progress=False)
+    assert res.exit_code == 1 and res.failed == [bad]
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    assert manifest["accounts"][bad]["status"] == "failed"
+    assert "broken account" in manifest["accounts"][bad]["error"]
+    stems = report_stems(ids)
+    assert (tmp_path / "out" / "accounts" / f"{stems[ids[0]]}.html").is_file()
+    assert (tmp_path / "out" / "accounts" / f"{stems[ids[2]]}.html").is_file()
+    assert "failed" in (tmp_path / "out" / "index.html").read_text()
+
+
+def test_client_audience_leaves_out_internal_material(small, tmp_path):
+    ids = pd.read_csv(small / "accounts.csv", dtype=str)["account_id"].tolist()
+    res = run(small, out=tmp_path / "c", accounts=[ids[0]], audience="client", progress=False)
+    assert res.exit_code == 0
+    page = (tmp_path / "c" / res.accounts[ids[0]]["report"]).read_text(encoding="utf-8")
+    assert "Early warnings" not in page and "Rater comments" not in page and "Perception gap" not in page
+    assert "Benchmarks" not in page
+
+
+def test_tables_subset_equals_full_run(small, tmp_path):
+    ids = pd.read_csv(small / "accounts.csv", dtype=str)["account_id"].tolist()
+    assert main(["tables", "--data", str(small), "--out", str(tmp_path / "all")]) == 0
+    assert main(["tables", "--data", str(small), "--out", str(tmp_path / "one"), "--accounts", ids[2]]) == 0
+    a = pd.read_csv(tmp_path / "all" / "tables" / "account_summary.csv", dtype=str)
+    b = pd.read_csv(tmp_path / "one" / "tables" / "account_summary.csv", dtype=str)
+    pd.testing.assert_frame_equal(a[a["account_id"] == ids[2]].reset_index(drop=True), b)
+    assert not (tmp_path / "one" / "accounts").exists()  # tables only, no reports
