@@ -24,7 +24,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/kit run --data data/sample --out reports/sample
+	$(BIN)/kit run --data data/sample --out reports/sample --workers 2
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q tests

@@ -78,7 +78,7 @@ def plot_elements(elements: pd.DataFrame, *, settings: Settings, ax: Axes | None
         ax.set_xlim(0, 110)
         ax.set_xlabel("score (0-100); dashed lines: amber and green bands")
         ax.set_title("Ten assessment elements: score and raters' range")
-        ax.legend(loc="lower right", fontsize=7, frameon=False)
+        ax.legend(loc="upper left", bbox_to_anchor=(0.0, -0.12), fontsize=7, frameon=False, ncols=2)
     return fig
 
 

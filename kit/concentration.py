@@ -52,7 +52,9 @@ def relationship_coverage(contacts: pd.DataFrame, revenue: pd.DataFrame, account
     bc_rev = t4.groupby(["account_id", "buying_center"])["amount"].sum()
     bcs = bc_rev[bc_rev > 0].reset_index()[["account_id", "buying_center"]]
     covered = set(zip(execs["account_id"], execs["buying_center"]))
-    bcs["covered"] = [(a, b) in covered for a, b in zip(bcs["account_id"], bcs["buying_center"])]
+    # dtype bool even when empty: an empty float column would select columns, not rows
+    bcs["covered"] = pd.Series([(a, b) in covered for a, b in zip(bcs["account_id"], bcs["buying_center"])],
+                               index=bcs.index, dtype=bool)
     uncovered = bcs[~bcs["covered"]].groupby("account_id")["buying_center"].apply(lambda s: sorted(s)).reindex(idx)
     n_bcs = bcs.groupby("account_id").size().reindex(idx, fill_value=0)
     n_cov = bcs[bcs["covered"]].groupby("account_id").size().reindex(idx, fill_value=0)

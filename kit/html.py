@@ -97,6 +97,8 @@ class Section:
 
     @property
     def html(self) -> str:
+        if not self.title and not self.body:
+            return ""  # a section left out (e.g. internal material in a client report)
         return f"<section><h{self.level}>{esc(self.title)}</h{self.level}>{self.body}</section>"
 
     def _repr_html_(self) -> str:

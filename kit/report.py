@@ -359,7 +359,7 @@ class PortfolioReport:
                 + kpis(cards)
                 + '<p class="muted">Existing vs new-client revenue: seed 002\'s rule of thumb is about 80/20. New-client revenue = revenue '
                   "within the first 4 quarters after an account's first revenue, when that is after the data's first quarter.</p>")
-        return Section("Portfolio health assessment", body, level=1)
+        return Section("Portfolio overview", body)
 
     def quadrant(self) -> Section:
         """Health x hygiene: the scatter and the count per quadrant."""
@@ -379,7 +379,9 @@ class PortfolioReport:
         """Accounts x elements heatmap of the latest scores."""
         el = self.model.assessment.elements
         wide = el.pivot(index="account_id", columns="element", values="score").reindex(columns=list(ELEMENT_IDS))
-        wide = wide.dropna(how="all")
+        # strongest first, so the weak accounts sit together at the bottom
+        order = self.fig["health_index"].sort_values(ascending=False, kind="stable").index
+        wide = wide.reindex(order).dropna(how="all")
         if wide.empty:
             return Section("Element scores by account", '<p class="muted">No assessment scored.</p>')
         names = self.fig["account_name"].astype(str).str.slice(0, 28)

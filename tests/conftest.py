@@ -48,6 +48,12 @@ def write_tables(folder: Path, tables: Tables) -> Path:
     return folder
 
 
+@pytest.fixture(scope="session")
+def tables_writer() -> Callable[[Path, Tables], Path]:
+    """:func:`write_tables` itself, for module-scoped fixtures: ``writer(folder, tables)``."""
+    return write_tables
+
+
 @pytest.fixture
 def portfolio_dir(tmp_path: Path) -> Callable[..., Path]:
     """``portfolio_dir(tables)`` writes a fresh portfolio folder under tmp_path."""

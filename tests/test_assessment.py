@@ -208,7 +208,7 @@ def test_account_without_assessment_has_ten_empty_rows(model_of):
     assert a2["score"].isna().all() and a2["rag"].isna().all()
     assert (a2["n_raters"] == 0).all()
     f = m.figures.loc["A2"]
-    assert math.isnan(f["health_index"]) and f["n_raters"] == 0 and f["quadrant"] is None
+    assert math.isnan(f["health_index"]) and f["n_raters"] == 0 and pd.isna(f["quadrant"])
     # every account has its ten rows, in the pinned order
     assert len(el) == 2 * 10
     assert el["account_id"].tolist() == ["A1"] * 10 + ["A2"] * 10

@@ -325,3 +325,25 @@ def test_xlsx_without_revenue_sheet(tmp_path):
     _write_workbook(book, {"accounts": ACCOUNTS})
     p = only(problems_of(book))
     assert p.file == "client.xlsx" and "revenue" in p.expected
+
+
+def test_xlsx_native_number_and_date_cells(tmp_path):
+    import datetime as dt
+
+    book = tmp_path / "native.xlsx"
+    with pd.ExcelWriter(book, engine="openpyxl") as xl:
+        pd.DataFrame({"account_id": ["A1"], "account_name": ["Acme"], "wallet_estimate": [1000.5]}).to_excel(
+            xl, sheet_name="accounts", index=False)
+        pd.DataFrame({"account_id": ["A1", "A1"], "period": [dt.datetime(2025, 8, 1), "2025Q2"],
+                      "amount": [100.25, 7]}).to_excel(xl, sheet_name="revenue", index=False)
+        pd.DataFrame({"account_id": ["A1"], "assessed_on": [dt.datetime(2025, 9, 1)], "rater": ["r1"],
+                      "element": ["relationships"], "score": [4]}).to_excel(xl, sheet_name="assessment", index=False)
+    p = load_portfolio(book)
+    # an Excel date cell in period maps to its quarter (2025-08-01 -> 2025Q3)
+    assert p.table("revenue")["period"].tolist() == ["2025Q3", "2025Q2"]
+    assert p.table("revenue")["amount"].tolist() == [100.25, 7.0]
+    assert p.table("accounts")["wallet_estimate"].tolist() == [1000.5]
+    assert p.table("assessment")["assessed_on"].tolist() == [pd.Timestamp("2025-09-01")]
+    # as_of default: end of 2025Q3; T4Q 100.25 + 7 = 107.25; rated 4 -> 75
+    f = build_model(p, Settings()).figures.loc["A1"]
+    assert f["revenue_t4q"] == pytest.approx(107.25) and f["health_index"] == pytest.approx(75.0)
