@@ -233,6 +233,9 @@ class AccountReport:
         if pd.notna(f["margin_attainment"]):
             cards.append(("Margin attainment", fmt_pct(f["margin_attainment"])))
         body = kpis(cards)
+        if f["hygiene_basis"] == "target" and f["target_quarters"] < 4:
+            body += (f"<p>Revenue targets exist for {int(f['target_quarters'])} of the last 4 quarters: attainment compares "
+                     "revenue and targets of those quarters only.</p>")
         if f["hygiene_basis"] == "growth":
             body += "<p>No revenue targets for the last four quarters: hygiene is judged by growth against the four quarters before.</p>"
         if len(mine):

@@ -185,20 +185,26 @@ def new_client_revenue(revenue: pd.DataFrame, account_ids: list[str], *, quarter
 def hygiene(figures: pd.DataFrame, revenue: pd.DataFrame, targets: pd.DataFrame, *, quarter: int, settings: Settings) -> pd.DataFrame:
     """Revenue attainment and the hygienic flag per account.
 
-    Attainment = T4Q revenue / T4Q revenue target (targets of the quarters in T4Q).
+    Attainment = T4Q revenue / T4Q revenue target.  When targets exist for only some
+    quarters of T4Q, revenue and targets of those quarters only are compared (like with
+    like; ``target_quarters`` says how many of the 4 had a target).
     Hygienic: attainment >= ``hygiene_attainment``; without targets, T4Q growth >= 0
     (``hygiene_basis`` says which rule was used, "none" when neither can be judged).
-    Margin attainment = T4Q gross margin (amount x gross_margin) / T4Q margin target,
-    where both exist.
+    Margin attainment = gross margin (amount x gross_margin) / margin target over the
+    same quarters, where both exist.
     """
     idx = figures.index
-    window = (targets["quarter"] >= quarter - 3) & (targets["quarter"] <= quarter) if len(targets) else pd.Series(dtype=bool)
-    t = targets[window] if len(targets) else targets
+    in_t4q = (targets["quarter"] >= quarter - 3) & (targets["quarter"] <= quarter)
+    t = targets[in_t4q]
     target = t.groupby("account_id")["revenue_target"].sum().reindex(idx)
-    attainment = figures["revenue_t4q"] / target.where(target > 0)
+    n_q = t.groupby("account_id")["quarter"].nunique().reindex(idx).fillna(0).astype(int)
+    covered = set(zip(t["account_id"], t["quarter"].astype(int)))
     rev4 = revenue[(revenue["quarter"] >= quarter - 3) & (revenue["quarter"] <= quarter)]
+    rev4 = rev4[[(a, int(q)) in covered for a, q in zip(rev4["account_id"], rev4["quarter"])]] if len(rev4) else rev4
+    rev_tq = rev4.groupby("account_id")["amount"].sum().reindex(idx).fillna(0.0)
+    attainment = rev_tq / target.where(target > 0)
     margin = (rev4["amount"] * rev4["gross_margin"]).groupby(rev4["account_id"]).sum(min_count=1).reindex(idx)
-    m_target = t.groupby("account_id")["margin_target"].sum(min_count=1).reindex(idx) if len(t) else pd.Series(np.nan, index=idx)
+    m_target = t.groupby("account_id")["margin_target"].sum(min_count=1).reindex(idx)
     margin_att = margin / m_target.where(m_target > 0)
     growth = figures["revenue_growth"]
     basis = np.where(attainment.notna(), "target", np.where(growth.notna(), "growth", "none"))
@@ -207,7 +213,7 @@ def hygiene(figures: pd.DataFrame, revenue: pd.DataFrame, targets: pd.DataFrame,
     use_growth = attainment.isna() & growth.notna()
     hyg[use_growth] = growth[use_growth] >= 0
     return pd.DataFrame({
-        "revenue_target_t4q": target, "revenue_attainment": attainment,
+        "revenue_target_t4q": target, "target_quarters": n_q, "revenue_attainment": attainment,
         "margin_t4q": margin, "margin_attainment": margin_att,
         "hygienic": hyg, "hygiene_basis": basis,
     }, index=idx)

@@ -95,3 +95,13 @@ def test_single_threaded_and_concentration_warnings(model_of):
     assert ("A", "single_threaded") not in fired
     assert ("B", "single_threaded") in fired and ("C", "single_threaded") in fired
     assert m.figures.loc["A", "decision_makers"] == 2
+
+
+def test_coverage_when_no_account_has_t4q_revenue(tables):
+    # regression: an empty set of revenue buying centers crashed (KeyError 'account_id')
+    revenue, contacts, ids = tables
+    cov = relationship_coverage(contacts, revenue, ids, quarter=Q + 8, as_of=AS_OF + pd.DateOffset(years=2))
+    assert cov["revenue_buying_centers"].tolist() == [0, 0, 0]
+    assert cov["uncovered_buying_centers"].tolist() == [[], [], []]
+    assert cov["stakeholder_coverage"].isna().all()
+    assert cov.loc["A", "decision_makers"] == 2  # contacts still count

@@ -210,3 +210,22 @@ def test_hygiene_threshold_is_configurable(portfolio_dir):
     strict = hygiene(fig, p.table("revenue"), p.table("targets"), quarter=Q, settings=Settings())
     loose = hygiene(fig, p.table("revenue"), p.table("targets"), quarter=Q, settings=Settings(hygiene_attainment=0.9))
     assert strict.loc["A", "hygienic"] == False and loose.loc["A", "hygienic"] == True  # noqa: E712
+
+
+def test_attainment_with_targets_for_only_some_quarters_compares_like_with_like():
+    # T4Q = 2025Q4..2026Q3; revenue 100 per quarter; targets only for 2026Q2 and 2026Q3 (80 each)
+    # like with like: (100 + 100) / (80 + 80) = 1.25, not 400 / 160 = 2.5
+    from kit.config import Settings
+    from kit.periods import parse_period
+    from kit.revenue import hygiene, revenue_figures
+
+    q = parse_period("2026Q3")
+    rev = pd.DataFrame({"account_id": "A", "quarter": [q - 3, q - 2, q - 1, q], "amount": 100.0,
+                        "gross_margin": 0.5, "buying_center": "X", "offering": "Y"})
+    tgt = pd.DataFrame({"account_id": "A", "quarter": [q - 1, q], "revenue_target": 80.0, "margin_target": 40.0})
+    figs = revenue_figures(rev, ["A"], quarter=q)
+    h = hygiene(figs, rev, tgt, quarter=q, settings=Settings())
+    assert h.loc["A", "revenue_attainment"] == pytest.approx(1.25)
+    assert h.loc["A", "target_quarters"] == 2
+    assert h.loc["A", "margin_attainment"] == pytest.approx(100 / 80)  # 200 x 0.5 / 80
+    assert bool(h.loc["A", "hygienic"]) is True
