@@ -208,20 +208,12 @@ def _check_for(rule: ColumnRule):
     def ok(fn):
         return pa.Check(lambda s: s.isna() | fn(s), error=_expected(rule))
 
-    if rule.kind == "number":
+    if rule.kind in ("number", "int"):
         def fn(s):
             n = _to_number(s)
             good = n.notna() & n.abs().ne(float("inf"))
-            if rule.low is not None:
-                good &= n >= rule.low
-            if rule.high is not None:
-                good &= n <= rule.high
-            return good
-        return ok(fn)
-    if rule.kind == "int":
-        def fn(s):
-            n = _to_number(s)
-            good = n.notna() & (n == n.round())
+            if rule.kind == "int":
+                good &= n == n.round()
             if rule.low is not None:
                 good &= n >= rule.low
             if rule.high is not None:
