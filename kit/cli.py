@@ -145,6 +145,10 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as exc:
         print(f"kit {args.command}: error: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:  # e.g. an --out folder that cannot be written
+        where = f" {exc.filename}" if getattr(exc, "filename", None) else ""
+        print(f"kit {args.command}: error: cannot read or write{where}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

@@ -84,3 +84,11 @@ def test_default_out_is_reports_name(data, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     assert main(["tables", "--data", str(data)]) == 0
     assert (tmp_path / "reports" / data.name / "tables" / "account_summary.csv").is_file()
+
+
+def test_unwritable_out_is_a_clear_error(data, tmp_path, capsys):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    assert main(["tables", "--data", str(data), "--out", str(blocker / "run")]) == 2
+    err = capsys.readouterr().err
+    assert "cannot read or write" in err and "Traceback" not in err
