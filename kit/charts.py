@@ -12,6 +12,8 @@ import contextlib
 from typing import Iterator
 
 import matplotlib as mpl
+import matplotlib.lines  # noqa: F401  (mpl.lines for legend handles)
+import matplotlib.patches  # noqa: F401
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
@@ -64,10 +66,9 @@ def plot_elements(elements: pd.DataFrame, *, settings: Settings, ax: Axes | None
         y = np.arange(len(df))[::-1]
         scores = df["score"].fillna(0).to_numpy()
         colors = [RAG_COLORS.get(r if isinstance(r, str) else None) for r in df["rag"]]
-        ax.barh(y, scores, color=colors, height=0.6, label="element score")
+        ax.barh(y, scores, color=colors, height=0.6)
         has_range = df["range_low"].notna().to_numpy()
-        ax.hlines(y[has_range], df["range_low"][has_range], df["range_high"][has_range],
-                  color="#263238", linewidth=2, label="raters' range")
+        ax.hlines(y[has_range], df["range_low"][has_range], df["range_high"][has_range], color="#263238", linewidth=2)
         ax.plot(df["range_low"][has_range], y[has_range], "|", color="#263238", markersize=10)
         ax.plot(df["range_high"][has_range], y[has_range], "|", color="#263238", markersize=10)
         for yi, sc, nm in zip(y, df["score"], df["element"]):
@@ -78,7 +79,10 @@ def plot_elements(elements: pd.DataFrame, *, settings: Settings, ax: Axes | None
         ax.set_xlim(0, 110)
         ax.set_xlabel("score (0-100); dashed lines: amber and green bands")
         ax.set_title("Ten assessment elements: score and raters' range")
-        ax.legend(loc="upper left", bbox_to_anchor=(0.0, -0.12), fontsize=7, frameon=False, ncols=2)
+        # a neutral swatch: the bars' colours are the RAG bands, not one series colour
+        handles = [mpl.patches.Patch(color=RAG_COLORS[None], label="element score (colour = RAG band)"),
+                   mpl.lines.Line2D([], [], color="#263238", linewidth=2, label="raters' range (lowest to highest rater)")]
+        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.0, -0.12), fontsize=7, frameon=False, ncols=2)
     return fig
 
 
