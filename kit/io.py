@@ -22,7 +22,7 @@ import pandas as pd
 from kit.errors import InputError, Problem
 from kit.periods import parse_period_series, quarter_label
 from kit.schema import (
-    CLOSED_STAGES, ELEMENT_IDS, INTERNAL_ROLES, REQUIRED_TABLES, TABLES, UNSPECIFIED, ColumnRule, TableRule,
+    CLOSED_STAGES, ELEMENT_IDS, REQUIRED_TABLES, TABLES, UNSPECIFIED, ColumnRule, TableRule,
 )
 
 __all__ = [
@@ -337,7 +337,6 @@ def _table_rules(name: str, df: pd.DataFrame, fname: str) -> list[Problem]:
         key = ["quarter" if k == "period" else k for k in table.key]
         if name == "assessment":
             # an element-level score (no question id) may appear once per rater and element
-            key = [k for k in key]
             work = df.assign(question_id=df["question_id"].fillna(""), assessed_on=df["assessed_on"].dt.date)
             problems += _dups(work, key, fname, "one row per account, date, rater, element and question")
         else:

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from kit import __version__
 from kit.assessment import AssessmentResult, score_assessments
 from kit.concentration import concentration, relationship_coverage
 from kit.config import Settings

@@ -20,7 +20,6 @@ import pandas as pd
 from kit import charts
 from kit.config import load_config
 from kit.errors import UsageError
-from kit.evidence import EVIDENCE_ELEMENTS
 from kit.html import Section, esc, figure_img, fmt_money, fmt_num, fmt_pct, kpis, rag_badge, table
 from kit.io import load_portfolio
 from kit.model import PortfolioModel, build_model
@@ -127,7 +126,7 @@ class AccountReport:
     # -- sections -------------------------------------------------------------------------
     def header(self) -> Section:
         """Name, analysis date, headline figures, category and quadrant with reasons."""
-        f, s, m = self.f, self.model.settings, self.model
+        f, m = self.f, self.model
         cards = [("T4Q revenue", fmt_money(f["revenue_t4q"])), ("Revenue growth", fmt_pct(f["revenue_growth"], 1))]
         if pd.notna(f["health_index"]):
             inc = "" if bool(f["health_complete"]) else " (incomplete)"
@@ -141,7 +140,6 @@ class AccountReport:
             parts.append(f'<p class="muted">{esc(self.note)}</p>')
         parts.append(kpis(cards))
         if self.internal:
-            move = ("new this year" if f["previous_category"] != f["category"] else "unchanged") if pd.notna(f["previous_category"]) else "—"
             moved = (f"moved from {f['previous_category']} a year ago" if f["previous_category"] != f["category"]
                      else f"the same as a year ago ({quarter_label(m.quarter - 4)})")
             parts.append(f"<p><strong>Category: {esc(f['category'])}</strong>, {esc(f['category_reason'])}; {esc(moved)}.</p>")
@@ -149,7 +147,6 @@ class AccountReport:
             growth, share = f["market_growth"], f["market_share"]
             parts.append(f"<p><strong>Market position:</strong> {esc(f['bcg_quadrant'])} (market growth {fmt_pct(growth)}, "
                          f"relative share {fmt_num(share, 2)}).</p>")
-            del move
         return Section(str(f["account_name"]), "".join(parts), level=1)
 
     def assessment(self) -> Section:
