@@ -24,9 +24,9 @@ from pathlib import Path
 from jupyter_client.manager import AsyncKernelManager
 
 from kit import __version__
-from kit.config import Settings, load_config
+from kit.config import load_config
 from kit.errors import UsageError
-from kit.io import Portfolio, load_portfolio, report_stems, write_csv, write_json, write_text
+from kit.io import load_portfolio, report_stems, write_csv, write_json, write_text
 from kit.model import PortfolioModel, build_model
 from kit.tables import output_tables
 
@@ -187,18 +187,15 @@ def _jobs(model: PortfolioModel, out: Path, ids: list[str], stems: dict[str, str
     return jobs
 
 
-def _prepare(data, *, out, as_of, config) -> tuple[Portfolio, Settings, PortfolioModel, Path]:
-    portfolio = load_portfolio(data)
-    settings = load_config(config)
-    model = build_model(portfolio, settings, as_of=as_of)
-    out_path = Path(out) if out is not None else default_out(data)
-    return portfolio, settings, model, out_path
+def _prepare(data, *, out, as_of, config) -> tuple[PortfolioModel, Path]:
+    model = build_model(load_portfolio(data), load_config(config), as_of=as_of)
+    return model, Path(out) if out is not None else default_out(data)
 
 
 def tables_only(data: str | Path, *, out: str | Path | None = None, as_of=None, config: str | Path | None = None,
                 accounts: list[str] | None = None) -> tuple[Path, PortfolioModel]:
     """``kit tables``: the figures only (``tables/`` and ``manifest.json``)."""
-    _, _, model, out_path = _prepare(data, out=out, as_of=as_of, config=config)
+    model, out_path = _prepare(data, out=out, as_of=as_of, config=config)
     ids = _select(model, accounts)
     out_path.mkdir(parents=True, exist_ok=True)
     _clean_outputs(out_path)
@@ -229,7 +226,7 @@ def run(data: str | Path, *, out: str | Path | None = None, as_of=None, config: 
         raise UsageError(f"--audience must be one of {list(AUDIENCES)}, got {audience!r}")
     if workers < 1:
         raise UsageError(f"--workers must be 1 or more, got {workers}")
-    _, _, model, out_path = _prepare(data, out=out, as_of=as_of, config=config)
+    model, out_path = _prepare(data, out=out, as_of=as_of, config=config)
     ids = _select(model, accounts)
     stems = report_stems(model.figures.index)  # from every id, so a subset run names files the same
     out_path.mkdir(parents=True, exist_ok=True)

@@ -77,10 +77,24 @@ def model_of(portfolio_dir) -> Callable[..., PortfolioModel]:
 
 
 @pytest.fixture(scope="session")
-def sample_dir(tmp_path_factory) -> Path:
-    """A seeded synthetic portfolio: ``make_portfolio(12, seed=3)`` written as CSV."""
+def synth_portfolio(tmp_path_factory) -> Callable[[int, int], Path]:
+    """``synth_portfolio(n_accounts, seed)``: a synthetic portfolio folder, written once per
+    session for each (n, seed).  Tests must not modify it."""
     from kit.synth import make_portfolio, write_portfolio
 
-    out = tmp_path_factory.mktemp("sample")
-    write_portfolio(make_portfolio(12, seed=3), out)
-    return out
+    made: dict[tuple[int, int], Path] = {}
+
+    def get(n_accounts: int, seed: int) -> Path:
+        if (n_accounts, seed) not in made:
+            out = tmp_path_factory.mktemp("synth") / f"synth{n_accounts}_{seed}"
+            write_portfolio(make_portfolio(n_accounts, seed=seed), out)
+            made[(n_accounts, seed)] = out
+        return made[(n_accounts, seed)]
+
+    return get
+
+
+@pytest.fixture(scope="session")
+def sample_dir(synth_portfolio) -> Path:
+    """A seeded synthetic portfolio: ``make_portfolio(12, seed=3)`` written as CSV."""
+    return synth_portfolio(12, 3)

@@ -34,6 +34,10 @@ def test_plot_elements_draws_one_bar_per_element_and_ranges(elements):
     assert any(t.get_text() == "not rated" for t in ax.texts)  # ... and says so
     rag_green = mpl.colors.to_rgba(charts.RAG_COLORS["green"])
     assert sum(p.get_facecolor() == rag_green for p in ax.patches) == int((elements["score"] >= 70).sum())
+    # the legend explains the bars' colour, it does not borrow the first bar's colour
+    legend = ax.get_legend()
+    assert [t.get_text().split(" (")[0] for t in legend.get_texts()] == ["element score", "raters' range"]
+    assert legend.get_patches()[0].get_facecolor() == mpl.colors.to_rgba(charts.RAG_COLORS[None])
 
 
 def test_charts_use_a_given_ax_and_keep_rcparams(elements):

@@ -10,14 +10,11 @@ import pandas as pd
 import pytest
 
 from kit.cli import build_parser, main
-from kit.synth import make_portfolio, write_portfolio
 
 
 @pytest.fixture(scope="module")
-def data(tmp_path_factory) -> Path:
-    d = tmp_path_factory.mktemp("d") / "p"
-    write_portfolio(make_portfolio(4, seed=5), d)
-    return d
+def data(synth_portfolio) -> Path:
+    return synth_portfolio(4, 5)
 
 
 def test_help_explains_every_run_option():

@@ -9,14 +9,11 @@ import pytest
 
 from kit.errors import UsageError
 from kit.report import AccountReport, PortfolioReport, index_page, resolve_account_id
-from kit.synth import make_portfolio, write_portfolio
 
 
 @pytest.fixture(scope="module")
-def data(tmp_path_factory) -> Path:
-    d = tmp_path_factory.mktemp("r") / "p"
-    write_portfolio(make_portfolio(6, seed=2), d)
-    return d
+def data(synth_portfolio) -> Path:
+    return synth_portfolio(6, 2)
 
 
 @pytest.fixture(scope="module")

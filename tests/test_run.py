@@ -15,14 +15,11 @@ from kit.cli import main
 from kit.io import report_stems
 from kit.run import notebooks_dir, run
 from kit.schema import ACCOUNT_SUMMARY_COLUMNS, ELEMENT_SCORES_COLUMNS, REVENUE_MOTIONS_COLUMNS, WARNINGS_COLUMNS
-from kit.synth import make_portfolio, write_portfolio
 
 
 @pytest.fixture(scope="module")
-def small(tmp_path_factory) -> Path:
-    d = tmp_path_factory.mktemp("data") / "small"
-    write_portfolio(make_portfolio(5, seed=11), d)
-    return d
+def small(synth_portfolio) -> Path:
+    return synth_portfolio(5, 11)
 
 
 @pytest.fixture(scope="module")
@@ -136,3 +133,16 @@ def test_tables_subset_equals_full_run(small, tmp_path):
     b = pd.read_csv(tmp_path / "one" / "tables" / "account_summary.csv", dtype=str)
     pd.testing.assert_frame_equal(a[a["account_id"] == ids[2]].reset_index(drop=True), b)
     assert not (tmp_path / "one" / "accounts").exists()  # tables only, no reports
+
+
+def test_a_rerun_clears_earlier_outputs_only(small, tmp_path):
+    ids = pd.read_csv(small / "accounts.csv", dtype=str)["account_id"].tolist()
+    out = tmp_path / "out"
+    (out / "accounts").mkdir(parents=True)
+    stale = out / "accounts" / "gone.html"
+    stale.write_text("from an earlier run")
+    mine = out / "notes.txt"  # not the kit's: kept
+    mine.write_text("the consultant's notes")
+    run(small, out=out, accounts=[ids[0]], progress=False)
+    assert not stale.exists() and mine.read_text() == "the consultant's notes"
+    assert [p.name for p in (out / "accounts").glob("*.html")] == [f"{report_stems(ids)[ids[0]]}.html"]
