@@ -20,15 +20,22 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from kit.config import Settings
+from kit.market import BCG_RULES
 from kit.schema import ELEMENT_NAMES, MOTIONS
 
 __all__ = [
     "theme", "RAG_COLORS", "MOTION_COLORS", "plot_elements", "plot_revenue_motions",
-    "plot_quadrant", "plot_element_heatmap", "plot_weakest_elements",
+    "plot_quadrant", "plot_element_heatmap", "plot_weakest_elements", "plot_concentration",
+    "plot_pipeline_funnel", "plot_category_migration", "plot_market_position", "plot_retention",
+    "plot_revenue_split", "plot_am_load",
 ]
 
 RAG_COLORS = {"green": "#2e7d32", "amber": "#f2a900", "red": "#c62828", None: "#9e9e9e"}
 MOTION_COLORS = {"baseline": "#b0bec5", "continuation": "#1f4e79", "crop_rotation": "#4f9dd9", "colonization": "#f28e2b"}
+# colour-blind-safe pair (blue / orange) plus neutrals; series also differ by hatch,
+# marker or line style, never by colour alone
+_DARK_BLUE, _LIGHT_BLUE, _PALE_BLUE, _ORANGE = "#1f4e79", "#4f9dd9", "#c6dcf0", "#f28e2b"
+_INK, _MUTED = "#263238", "#455a64"
 QUADRANT_COLORS = {"Thriving": "#2e7d32", "Coasting": "#f2a900", "Building": "#4f9dd9", "At risk": "#c62828"}
 
 _RC = {
@@ -149,6 +156,7 @@ def plot_element_heatmap(scores: pd.DataFrame, *, ax: Axes | None = None) -> Fig
     with theme():
         fig, ax = _axes(ax, (9, max(3.0, 0.26 * len(scores) + 1.8)))
         data = scores.rename(columns=lambda e: ELEMENT_NAMES.get(e, e))
+        _plain_ticks(ax)  # seaborn measures the labels it sets: plain text from the start
         sns.heatmap(data, ax=ax, vmin=0, vmax=100, cmap="RdYlGn", annot=True, fmt=".0f", annot_kws={"fontsize": 6},
                     cbar_kws={"label": "score", "shrink": 0.6}, linewidths=0.4, linecolor="white")
         ax.set_xlabel("")
@@ -157,6 +165,7 @@ def plot_element_heatmap(scores: pd.DataFrame, *, ax: Axes | None = None) -> Fig
         ax.tick_params(axis="y", labelsize=7)
         for lbl in ax.get_xticklabels():
             lbl.set_horizontalalignment("right")
+        _plain_ticks(ax)  # account labels may hold "$"
         ax.set_title("Element scores by account (blank: not rated)")
     return fig
 
@@ -178,4 +187,326 @@ def plot_weakest_elements(summary: pd.DataFrame, *, settings: Settings, ax: Axes
         ax.set_xlim(0, 105)
         ax.set_xlabel("mean element score across assessed accounts")
         ax.set_title("Weakest elements across the portfolio (bottom = weakest)")
+    return fig
+
+
+# --- helpers shared by the charts below -------------------------------------------------
+
+def _empty(fig: Figure, ax: Axes, message: str) -> Figure:
+    """An empty chart: the message centred, no axes furniture."""
+    ax.text(0.5, 0.5, message, transform=ax.transAxes, ha="center", va="center", fontsize=10, color=_MUTED)
+    ax.set_axis_off()
+    return fig
+
+
+def _plain_ticks(ax: Axes) -> None:
+    """Tick labels that show input text stay plain text even on a caller's ``ax``, whose
+    tick labels were made outside :func:`theme` (with ``text.parse_math`` on)."""
+    for t in ax.get_xticklabels() + ax.get_yticklabels():
+        t.set_parse_math(False)
+
+
+def _amount(v: float) -> str:
+    return "n/a" if pd.isna(v) else f"{v:,.0f}"
+
+
+def _pct(v: float) -> str:
+    return "n/a" if pd.isna(v) else f"{v:.0%}"
+
+
+_THOUSANDS = mpl.ticker.FuncFormatter(lambda v, _: f"{v:,.0f}")
+_DIMENSION_LABELS = {"buying_center": "Buying center", "offering": "Offering"}
+
+
+def plot_concentration(shares: pd.DataFrame, *, top_share_flag: float = 0.6, ax: Axes | None = None) -> Figure:
+    """Revenue shares per buying center and per offering (last 4 quarters), one bar each.
+
+    ``shares``: long frame with ``dimension`` ("buying_center" or "offering"), ``name``,
+    ``amount`` (T4Q revenue) and ``share`` (0-1, of the dimension's total). Bars are
+    grouped by dimension and sorted by share within each group; a dashed line marks
+    ``top_share_flag``.
+    """
+    with theme():
+        if shares.empty:
+            fig, ax = _axes(ax, (7.5, 2.0))
+            return _empty(fig, ax, "No revenue in the last 4 quarters")
+        dims = list(dict.fromkeys([d for d in _DIMENSION_LABELS if d in set(shares["dimension"])]
+                                  + list(shares["dimension"])))
+        groups = [shares[shares["dimension"] == d].sort_values("share", ascending=False, kind="stable") for d in dims]
+        n_rows = sum(len(g) for g in groups)
+        fig, ax = _axes(ax, (7.5, max(2.4, 0.28 * n_rows + 0.45 * len(groups) + 1.0)))
+        colors = [_DARK_BLUE, _LIGHT_BLUE]
+        pos, y, widths, labels, bar_colors = 0.0, [], [], [], []
+        for i, (d, g) in enumerate(zip(dims, groups)):
+            prefix = _DIMENSION_LABELS.get(d, str(d).replace("_", " ").capitalize())
+            for name, share in zip(g["name"], g["share"]):
+                y.append(pos)
+                widths.append(share)
+                labels.append(f"{prefix} · {name}")
+                bar_colors.append(colors[i % len(colors)])
+                pos += 1.0
+            pos += 0.6  # a gap between the groups
+        widths = np.asarray(widths, dtype=float)
+        ax.barh(y, np.nan_to_num(widths), color=bar_colors, height=0.7)
+        for yi, w in zip(y, widths):
+            ax.text((0 if np.isnan(w) else w) + 0.01, yi, _pct(w), va="center", fontsize=8, zorder=4,
+                    bbox=dict(boxstyle="square,pad=0.1", facecolor="white", edgecolor="none"))
+        ax.axvline(top_share_flag, color=_INK, linestyle="--", linewidth=1, zorder=3,
+                   label=f"concentration flag ({top_share_flag:.0%})")
+        ax.set_yticks(y, labels)
+        _plain_ticks(ax)
+        ax.invert_yaxis()
+        ax.set_xlim(0, max(1.0, top_share_flag, np.nanmax(widths) if np.isfinite(widths).any() else 0) * 1.1)
+        ax.xaxis.set_major_formatter(mpl.ticker.PercentFormatter(1.0, decimals=0))
+        ax.grid(axis="y", visible=False)
+        ax.set_xlabel("share of revenue within the dimension, last 4 quarters")
+        ax.set_title("Revenue concentration by buying center and offering")
+        ax.legend(fontsize=7, frameon=False, loc="lower right")
+    return fig
+
+
+def plot_pipeline_funnel(stages: pd.DataFrame, *, ax: Axes | None = None) -> Figure:
+    """Open pipeline as a funnel: one bar per stage centred on zero, open value (outer
+    bar) with the weighted value as a darker inner bar.
+
+    ``stages``: ``stage``, ``n`` (open opportunities), ``amount`` (open value) and
+    ``weighted`` (weighted value), in drawing order (first row at the top).
+    """
+    with theme():
+        if stages.empty:
+            fig, ax = _axes(ax, (7.5, 2.0))
+            return _empty(fig, ax, "No open opportunities")
+        df = stages.reset_index(drop=True)
+        fig, ax = _axes(ax, (7.5, max(2.2, 0.5 * len(df) + 1.2)))
+        y = np.arange(len(df))
+        amount = df["amount"].astype(float).fillna(0.0).clip(lower=0).to_numpy()
+        weighted = df["weighted"].astype(float).fillna(0.0).clip(lower=0).to_numpy()
+        widest = max(amount.max(), weighted.max())
+        widest = widest if widest > 0 else 1.0
+        ax.barh(y, amount, left=-amount / 2, height=0.72, color=_PALE_BLUE, edgecolor=_DARK_BLUE, linewidth=0.8,
+                label="open value (outer bar)")
+        ax.barh(y, weighted, left=-weighted / 2, height=0.38, color=_DARK_BLUE, label="weighted value (inner bar)")
+        for yi, r, half in zip(y, df.itertuples(index=False), np.maximum(amount, weighted) / 2):
+            n = int(r.n) if pd.notna(r.n) else 0
+            text = f"{r.stage}: {n} opp{'' if n == 1 else 's'}, {_amount(r.amount)} (weighted {_amount(r.weighted)})"
+            ax.text(half + 0.02 * widest, yi, text, va="center", fontsize=8)
+        # room on the right for the stage texts
+        ax.set_xlim(-0.52 * widest, 1.45 * widest)
+        ax.set_ylim(len(df) - 0.5, -0.5)
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.grid(False)
+        ax.spines[["left", "bottom"]].set_visible(False)
+        ax.set_title("Open pipeline by stage")
+        ax.legend(fontsize=7, frameon=False, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncols=2)
+    return fig
+
+
+def plot_category_migration(counts: pd.DataFrame, *, ax: Axes | None = None) -> Figure:
+    """Accounts per category a year ago and now: two bars per category.
+
+    ``counts``: index = category names in display order (Strategic, Core, Beachhead,
+    Greenfield); columns ``a_year_ago`` and ``now`` (account counts).
+    """
+    with theme():
+        fig, ax = _axes(ax, (6.5, 3.4))
+        if counts.empty:
+            return _empty(fig, ax, "No accounts")
+        x = np.arange(len(counts))
+        w = 0.38
+        series = [("a_year_ago", "a year ago", -w / 2, dict(color=_LIGHT_BLUE, edgecolor="white", hatch="///")),
+                  ("now", "now", w / 2, dict(color=_DARK_BLUE, edgecolor=_DARK_BLUE))]
+        values = counts[["a_year_ago", "now"]].astype(float)
+        top = float(np.nanmax(values.to_numpy())) if values.notna().any().any() else 0.0
+        top = top if top > 0 else 1.0
+        for col, label, dx, style in series:
+            v = values[col].to_numpy()
+            ax.bar(x + dx, np.nan_to_num(v), w, label=label, linewidth=0.6, **style)
+            for xi, vi in zip(x + dx, v):
+                ax.text(xi, (0 if np.isnan(vi) else vi) + 0.015 * top, "n/a" if np.isnan(vi) else f"{vi:.0f}",
+                        ha="center", va="bottom", fontsize=8)
+        ax.set_xticks(x, [str(c) for c in counts.index])
+        _plain_ticks(ax)
+        ax.set_ylim(0, top * 1.18)
+        ax.yaxis.set_major_locator(mpl.ticker.MaxNLocator(integer=True))
+        ax.grid(axis="x", visible=False)
+        ax.set_ylabel("accounts")
+        ax.set_title("Accounts by category: a year ago and now")
+        ax.legend(fontsize=7, frameon=False, loc="upper right")
+    return fig
+
+
+def plot_market_position(figures: pd.DataFrame, *, growth_threshold: float = 0.10, share_threshold: float = 1.0,
+                         ax: Axes | None = None) -> Figure:
+    """Market position (BCG matrix): relative market share (x, log scale) against market
+    growth (y), point area by revenue; quadrant names and counts in the corners.
+
+    ``figures``: one row per account with ``market_share`` (relative share, > 0),
+    ``market_growth`` (decimal) and ``revenue_t4q`` (>= 0). Rows missing share or
+    growth are not drawn; the title says how many. Points carry no names.
+    """
+    with theme():
+        fig, ax = _axes(ax, (7, 5))
+        share = figures["market_share"].astype(float)
+        growth = figures["market_growth"].astype(float)
+        missing = share.isna() | growth.isna()
+        off_scale = ~missing & (share <= 0)  # classified, but a log axis cannot show it
+        ok = ~missing & ~off_scale
+        x, y = share[ok].to_numpy(), growth[ok].to_numpy()
+        rev = figures["revenue_t4q"].astype(float)[ok].fillna(0.0).clip(lower=0).to_numpy()
+        rev_max = rev.max() if len(rev) and rev.max() > 0 else 1.0
+        max_area, min_area = 600.0, 14.0
+        ax.scatter(x, y, s=np.maximum(min_area, max_area * rev / rev_max), color=_LIGHT_BLUE, alpha=0.65,
+                   edgecolor=_DARK_BLUE, linewidth=0.6, zorder=3)
+        ax.axvline(share_threshold, color=_MUTED, linestyle="--", linewidth=1)
+        ax.axhline(growth_threshold, color=_MUTED, linestyle="--", linewidth=1)
+        ax.set_xscale("log")
+        # limits keep both threshold lines inside, so each corner lies in its quadrant
+        sx = np.concatenate([x, [share_threshold if share_threshold > 0 else 1.0]])
+        ax.set_xlim(sx.min() / 2.5, sx.max() * 2.5)
+        gy = np.concatenate([y, [growth_threshold]])
+        pad = max(0.05, 0.2 * (gy.max() - gy.min()))
+        ax.set_ylim(gy.min() - pad, gy.max() + pad)
+        ax.xaxis.set_major_locator(mpl.ticker.LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+        ax.xaxis.set_major_formatter(mpl.ticker.FuncFormatter(lambda v, _: f"{v:g}x"))
+        ax.xaxis.set_minor_formatter(mpl.ticker.NullFormatter())
+        ax.yaxis.set_major_formatter(mpl.ticker.PercentFormatter(1.0, decimals=0))
+        hi_g, hi_s = y >= growth_threshold, x >= share_threshold
+        corners = {(True, True): (0.98, 0.98, "right", "top"), (True, False): (0.02, 0.98, "left", "top"),
+                   (False, True): (0.98, 0.02, "right", "bottom"), (False, False): (0.02, 0.02, "left", "bottom")}
+        for key, (cx, cy, ha, va) in corners.items():
+            n = int(((hi_g == key[0]) & (hi_s == key[1])).sum())
+            ax.text(cx, cy, f"{BCG_RULES[key]} ({n})", transform=ax.transAxes, ha=ha, va=va, fontsize=9,
+                    fontweight="bold", color=_INK, zorder=4,
+                    bbox=dict(boxstyle="round,pad=0.25", facecolor="white", edgecolor="none", alpha=0.8))
+        ax.set_xlabel(f"relative market share (log scale; high at {share_threshold:g}x or more)")
+        ax.set_ylabel(f"market growth (high at {growth_threshold:.0%} or more)")
+        title = "Market position: share against growth"
+        notes = []
+        if missing.any():
+            notes.append(f"{int(missing.sum())} not classified")
+        if off_scale.any():
+            notes.append(f"{int(off_scale.sum())} with share ≤ 0 not drawn")
+        ax.set_title(title + (f" ({'; '.join(notes)})" if notes else ""))
+        if len(rev) and rev.max() > 0:
+            # a size key at round values (two significant digits)
+            refs = sorted({float(f"{rev_max:.2g}"), float(f"{rev_max / 4:.2g}")}, reverse=True)
+            handles = [mpl.lines.Line2D([], [], linestyle="none", marker="o", markersize=np.sqrt(max(min_area, max_area * r / rev_max)),
+                                        markerfacecolor=_LIGHT_BLUE, alpha=0.65, markeredgecolor=_DARK_BLUE,
+                                        markeredgewidth=0.6, label=_amount(r)) for r in refs]
+            ax.legend(handles=handles, title="revenue, last 4 quarters", title_fontsize=7, fontsize=7,
+                      frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0), labelspacing=1.8,
+                      handletextpad=1.2, borderpad=1.0)
+    return fig
+
+
+def plot_retention(retention: pd.DataFrame, *, ax: Axes | None = None) -> Figure:
+    """Gross and net revenue retention per period, with a reference line at 100%.
+
+    ``retention``: ``period`` (label, e.g. "2026Q3"), ``grr`` and ``nrr`` (fractions,
+    NaN where not defined), in period order.
+    """
+    with theme():
+        fig, ax = _axes(ax, (7.5, 3.4))
+        if retention.empty or retention[["grr", "nrr"]].isna().all().all():
+            return _empty(fig, ax, "No retention figures")
+        df = retention.reset_index(drop=True)
+        x = np.arange(len(df))
+        ax.axhline(1.0, color=_MUTED, linestyle=":", linewidth=1, label="100% (reference)")
+        series = [("grr", "GRR", "gross revenue retention (GRR)", dict(color=_DARK_BLUE, marker="o", linestyle="-")),
+                  ("nrr", "NRR", "net revenue retention (NRR)", dict(color=_ORANGE, marker="s", linestyle="--"))]
+        last = {}
+        for col, short, label, style in series:
+            v = df[col].astype(float).to_numpy()
+            ax.plot(x, v, label=label, linewidth=1.6, markersize=5, **style)
+            valid = np.flatnonzero(~np.isnan(v))
+            if len(valid):
+                last[short] = (x[valid[-1]], v[valid[-1]])
+        # the higher of the two last values is labelled above its point, the lower below
+        order = sorted(last, key=lambda k: last[k][1])
+        for k in last:
+            up = len(last) == 1 or k == order[-1]
+            ax.annotate(f"{k} {last[k][1]:.0%}", last[k], xytext=(6, 5 if up else -5), textcoords="offset points",
+                        ha="left", va="bottom" if up else "top", fontsize=8, fontweight="bold")
+        ax.set_xticks(x, df["period"].astype(str), rotation=45 if len(df) > 8 else 0,
+                      ha="right" if len(df) > 8 else "center")
+        _plain_ticks(ax)
+        ax.set_xlim(-0.5, len(df) - 0.5 + 0.6)
+        ax.yaxis.set_major_formatter(mpl.ticker.PercentFormatter(1.0, decimals=0))
+        ax.set_ylabel("retention")
+        # the legend sits between the axes and the title, clear of the lines
+        ax.set_title("Revenue retention", pad=20)
+        handles, labels = ax.get_legend_handles_labels()
+        ax.legend(handles[1:] + handles[:1], labels[1:] + labels[:1], fontsize=7, frameon=False, ncols=3,
+                  loc="lower left", bbox_to_anchor=(0.0, 1.0), borderaxespad=0.2)
+    return fig
+
+
+def plot_revenue_split(split: pd.DataFrame, *, ax: Axes | None = None) -> Figure:
+    """Revenue per period split into existing and new clients (stacked bars); the label
+    above each bar is the new-client share of it. No title: the caller adds context.
+
+    ``split``: ``period``, ``existing`` and ``new_client`` (revenue amounts), in period order.
+    """
+    with theme():
+        fig, ax = _axes(ax, (7.5, 3.4))
+        if split.empty:
+            return _empty(fig, ax, "No revenue")
+        df = split.reset_index(drop=True)
+        x = np.arange(len(df))
+        existing = df["existing"].astype(float).fillna(0.0).to_numpy()
+        new = df["new_client"].astype(float).fillna(0.0).to_numpy()
+        pos_bottom, neg_bottom = np.zeros(len(df)), np.zeros(len(df))
+        for v, label, style in ((existing, "existing clients", dict(color=_DARK_BLUE, edgecolor=_DARK_BLUE)),
+                                (new, "new clients", dict(color=_ORANGE, edgecolor="white", hatch="///"))):
+            ax.bar(x, v, 0.7, bottom=np.where(v >= 0, pos_bottom, neg_bottom), label=label, linewidth=0.6, **style)
+            pos_bottom += np.where(v >= 0, v, 0)
+            neg_bottom += np.where(v < 0, v, 0)
+        total = existing + new
+        top = pos_bottom.max() if pos_bottom.max() > 0 else 1.0
+        for xi, t, nv, h in zip(x, total, new, pos_bottom):
+            if t > 0:
+                ax.text(xi, h + 0.015 * top, f"{nv / t:.0%}", ha="center", va="bottom", fontsize=7, color=_INK)
+        ax.set_ylim(min(0.0, neg_bottom.min() * 1.1), top * 1.15)
+        ax.set_xticks(x, df["period"].astype(str), rotation=45 if len(df) > 8 else 0,
+                      ha="right" if len(df) > 8 else "center")
+        _plain_ticks(ax)
+        ax.yaxis.set_major_formatter(_THOUSANDS)
+        ax.grid(axis="x", visible=False)
+        handles, labels = ax.get_legend_handles_labels()
+        # above the axes, clear of the bars and their labels
+        ax.legend(handles, labels, fontsize=7, frameon=False, ncols=2, loc="lower left", bbox_to_anchor=(0.0, 1.0),
+                  title="label above bar: new-client share", title_fontsize=7, alignment="left", borderaxespad=0.2)
+    return fig
+
+
+def plot_am_load(load: pd.DataFrame, *, low: int = 5, high: int = 10, ax: Axes | None = None) -> Figure:
+    """Accounts per account manager against the target range ``low``-``high``; bars
+    outside the range say so in text.
+
+    ``load``: ``account_manager`` and ``accounts`` (count), one row per manager.
+    """
+    with theme():
+        if load.empty:
+            fig, ax = _axes(ax, (7.5, 2.0))
+            return _empty(fig, ax, "No account managers")
+        df = load.sort_values("accounts", ascending=False, kind="stable").reset_index(drop=True)
+        fig, ax = _axes(ax, (7.5, max(2.4, 0.3 * len(df) + 1.3)))
+        y = np.arange(len(df))
+        accounts = df["accounts"].astype(float).to_numpy()
+        outside = (accounts < low) | (accounts > high)
+        ax.axvspan(low, high, color="#dfe6ea", zorder=0, label=f"target range {low}-{high}")
+        ax.barh(y, accounts, height=0.65, color=np.where(outside, _ORANGE, _DARK_BLUE).tolist(), zorder=2)
+        for yi, v, out in zip(y, accounts, outside):
+            ax.text(v + 0.15, yi, f"{v:.0f}" + ("  outside range" if out else ""), va="center", fontsize=8,
+                    fontweight="bold" if out else "normal")
+        ax.set_yticks(y, df["account_manager"].astype(str))
+        _plain_ticks(ax)
+        ax.invert_yaxis()
+        ax.set_xlim(0, max(float(accounts.max()), high) * 1.3 + 1)
+        ax.xaxis.set_major_locator(mpl.ticker.MaxNLocator(integer=True))
+        ax.grid(axis="y", visible=False)
+        ax.set_xlabel("accounts per account manager")
+        ax.set_title("Account-manager load")
+        ax.legend(fontsize=7, frameon=False, loc="lower right")
     return fig

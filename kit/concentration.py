@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-__all__ = ["hhi", "concentration", "relationship_coverage"]
+__all__ = ["hhi", "concentration", "relationship_coverage", "revenue_shares", "stakeholder_map"]
 
 
 def hhi(amounts: pd.Series) -> float:
@@ -64,3 +64,43 @@ def relationship_coverage(contacts: pd.DataFrame, revenue: pd.DataFrame, account
         "uncovered_buying_centers": uncovered.map(lambda v: v if isinstance(v, list) else []),
         "stakeholder_coverage": (n_cov / n_bcs.where(n_bcs > 0)),
     }, index=idx)
+
+
+def revenue_shares(revenue: pd.DataFrame, account_id: str, *, quarter: int) -> pd.DataFrame:
+    """One account's T4Q revenue share by buying center and by offering (the inputs of
+    its HHI): ``dimension, name, amount, share``; negative nets count as 0."""
+    t4 = revenue[(revenue["account_id"] == account_id) & (revenue["quarter"] >= quarter - 3) & (revenue["quarter"] <= quarter)]
+    parts = []
+    for dim in ("buying_center", "offering"):
+        per = t4.groupby(dim)["amount"].sum().clip(lower=0)
+        per = per[per > 0]
+        total = per.sum()
+        parts.append(pd.DataFrame({"dimension": dim, "name": per.index.astype(str), "amount": per.to_numpy(),
+                                   "share": (per / total).to_numpy() if total > 0 else []}))
+    out = pd.concat(parts, ignore_index=True)
+    return out.sort_values(["dimension", "share"], ascending=[True, False], kind="stable").reset_index(drop=True)
+
+
+def stakeholder_map(contacts: pd.DataFrame, revenue: pd.DataFrame, account_id: str, *, quarter: int,
+                    as_of: pd.Timestamp) -> pd.DataFrame:
+    """One account's active contacts by buying center and level, beside each buying
+    center's T4Q revenue: ``buying_center, revenue_t4q, executive, senior, manager, staff,
+    (no level), decision_makers, advocates, executive_covered``.  Buying centers with
+    revenue or contacts are listed, largest revenue first."""
+    levels = ["executive", "senior", "manager", "staff"]
+    c = contacts[(contacts["account_id"] == account_id) & contacts["active"].astype(bool)
+                 & (contacts["first_met"].isna() | (contacts["first_met"] <= as_of))]
+    c = c.assign(buying_center=c["buying_center"].fillna("Unspecified"), level=c["level"].fillna("(no level)"))
+    t4 = revenue[(revenue["account_id"] == account_id) & (revenue["quarter"] >= quarter - 3) & (revenue["quarter"] <= quarter)]
+    rev = t4.groupby("buying_center")["amount"].sum()
+    bcs = sorted(set(rev[rev > 0].index) | set(c["buying_center"]), key=lambda b: (-float(rev.get(b, 0.0)), str(b)))
+    grid = pd.crosstab(c["buying_center"], c["level"]) if len(c) else pd.DataFrame()
+    cols = levels + (["(no level)"] if "(no level)" in grid.columns else [])
+    grid = grid.reindex(index=bcs, columns=cols, fill_value=0) if len(bcs) else pd.DataFrame(columns=cols)
+    out = grid.fillna(0).astype(int)
+    out.insert(0, "revenue_t4q", [float(rev.get(b, 0.0)) for b in bcs])
+    out["decision_makers"] = c[c["role"] == "decision_maker"].groupby("buying_center").size().reindex(bcs, fill_value=0).astype(int).to_numpy()
+    out["advocates"] = c[c["advocate"].astype(bool)].groupby("buying_center").size().reindex(bcs, fill_value=0).astype(int).to_numpy()
+    out["executive_covered"] = out["executive"] > 0
+    out.index.name = "buying_center"
+    return out.reset_index()

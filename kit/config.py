@@ -59,6 +59,8 @@ class Settings(BaseModel):
     csat_weak: float = Field(3.5, ge=1, le=5, description="evidence: CSAT mean below this is weak (delivery_quality)")
     am_load_min: int = Field(5, ge=0, description="account-manager load below this is flagged")
     am_load_max: int = Field(10, ge=0, description="account-manager load above this is flagged")
+    ltv_discount_rate: float = Field(0.10, gt=0, le=1, description="long-term value: annual discount rate d in m x r / (1 + d - r)")
+    max_recommendations: int = Field(5, ge=1, le=20, description="recommended objectives per account (the summary shows the first 3)")
     # warnings
     stale_assessment_quarters: int = Field(2, ge=1, description="an assessment older than this many quarters is stale")
     no_executive_contact_quarters: int = Field(2, ge=1, description="no executive meeting or executive contact in this many quarters is flagged")

@@ -14,7 +14,10 @@ from typing import Callable, Iterable, Mapping
 import pandas as pd
 from matplotlib.figure import Figure
 
-__all__ = ["esc", "fmt_num", "fmt_pct", "fmt_money", "badge", "table", "kpis", "figure_img", "Section", "rag_badge"]
+__all__ = [
+    "esc", "fmt_num", "fmt_pct", "fmt_money", "badge", "table", "kpis", "trend", "status_grid", "figure_img",
+    "Section", "rag_badge",
+]
 
 
 def esc(value: object) -> str:
@@ -72,10 +75,36 @@ def table(df: pd.DataFrame, *, formats: Mapping[str, Callable[[object], str]] | 
     return f'<div class="table-wrap"><table>{cap}<thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table></div>'
 
 
-def kpis(cards: Iterable[tuple[str, str]]) -> str:
-    """A row of KPI cards from (label, value text) pairs (both escaped)."""
-    items = "".join(f'<div class="kpi"><span class="value">{esc(v)}</span><span class="label">{esc(k)}</span></div>' for k, v in cards)
-    return f'<div class="kpis">{items}</div>'
+def kpis(cards: Iterable[tuple[str, ...]]) -> str:
+    """A row of KPI cards from (label, value text) or (label, value text, trend text)
+    tuples (all escaped)."""
+    items = []
+    for card in cards:
+        label, value = card[0], card[1]
+        trend = f'<span class="trend">{esc(card[2])}</span>' if len(card) > 2 and card[2] else ""
+        items.append(f'<div class="kpi"><span class="value">{esc(value)}</span><span class="label">{esc(label)}</span>{trend}</div>')
+    return f'<div class="kpis">{"".join(items)}</div>'
+
+
+def trend(now: object, before: object, *, digits: int = 0, pct: bool = False, what: str = "the 4 quarters before") -> str:
+    """"▲ +5 vs the 4 quarters before" (arrow and sign, never colour alone); '' when either is missing."""
+    if now is None or before is None or pd.isna(now) or pd.isna(before):
+        return ""
+    d = float(now) - float(before)
+    arrow = "▲" if d > 0 else "▼" if d < 0 else "="
+    body = f"{d * 100:+.{digits}f} pts" if pct else f"{d:+,.{digits}f}"
+    return f"{arrow} {body} vs {what}"
+
+
+def status_grid(matrix: pd.DataFrame, *, corner: str, words: Mapping[str, str]) -> str:
+    """A grid of statuses (e.g. the whitespace matrix): each cell carries the status word
+    and a ``ws-<status>`` class, so meaning never rests on colour alone."""
+    head = f"<th>{esc(corner)}</th>" + "".join(f"<th>{esc(c)}</th>" for c in matrix.columns)
+    rows = []
+    for name, rec in matrix.iterrows():
+        cells = "".join(f'<td class="ws ws-{esc(v)}">{esc(words.get(v, v))}</td>' for v in rec)
+        rows.append(f"<tr><th>{esc(name)}</th>{cells}</tr>")
+    return f'<div class="table-wrap"><table class="grid"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table></div>'
 
 
 def figure_img(fig: Figure, alt: str) -> str:

@@ -22,11 +22,11 @@ import pandas as pd
 from kit.errors import InputError, Problem
 from kit.periods import parse_period_series, quarter_label
 from kit.schema import (
-    CLOSED_STAGES, ELEMENT_IDS, REQUIRED_TABLES, TABLES, UNSPECIFIED, ColumnRule, TableRule,
+    CATEGORIES, CLOSED_STAGES, ELEMENT_IDS, REQUIRED_TABLES, TABLES, UNSPECIFIED, ColumnRule, TableRule,
 )
 
 __all__ = [
-    "Portfolio", "load_portfolio", "load_default_questions", "read_raw_tables",
+    "Portfolio", "load_portfolio", "load_default_questions", "load_default_objectives", "merge_objectives", "read_raw_tables",
     "validate_table", "write_csv", "write_json", "write_text", "report_stems", "sha256_of",
 ]
 
@@ -89,7 +89,9 @@ def _clean(df: pd.DataFrame) -> pd.DataFrame:
     out.columns = [str(c).strip() for c in out.columns]
     out = out.astype(object).apply(lambda s: s.map(lambda v: None if v is None else (str(v).strip() or None)))
     out.index = pd.RangeIndex(FIRST_ROW, FIRST_ROW + len(out))
-    return out
+    # a blank line or a row of empty cells (Excel's trailing ",,,,") is not data; rows
+    # keep their numbers as in the file
+    return out[out.notna().any(axis=1)] if len(out.columns) else out
 
 
 def _read_csv(path: Path, problems: list[Problem]) -> pd.DataFrame | None:
@@ -106,7 +108,7 @@ def _read_csv(path: Path, problems: list[Problem]) -> pd.DataFrame | None:
     import io as _io
 
     try:
-        df = pd.read_csv(_io.StringIO(text), dtype=str, keep_default_na=False, na_filter=False)
+        df = pd.read_csv(_io.StringIO(text), dtype=str, keep_default_na=False, na_filter=False, skip_blank_lines=False)
     except pd.errors.EmptyDataError:
         problems.append(Problem(path.name, 1, None, None, "a header row with the table's columns"))
         return None
@@ -372,6 +374,33 @@ def load_default_questions() -> pd.DataFrame:
     return _with_weights(typed)
 
 
+def load_default_objectives() -> pd.DataFrame:
+    """The kit's default objectives per category (``kit/resources/objectives.csv``), typed."""
+    ref = resources.files("kit.resources") / "objectives.csv"
+    with resources.as_file(ref) as path:
+        raw = _clean(pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False))
+    typed, problems = validate_table("objectives", raw, "kit default objectives.csv")
+    if problems:  # a packaging bug, not a user error
+        raise RuntimeError("; ".join(map(str, problems)))
+    return _titled_categories(typed)
+
+
+def _titled_categories(objectives: pd.DataFrame) -> pd.DataFrame:
+    by_lower = {c.lower(): c for c in CATEGORIES}
+    return objectives.assign(category=objectives["category"].map(by_lower))
+
+
+def merge_objectives(client: pd.DataFrame | None) -> pd.DataFrame:
+    """The objectives in use: a client's ``objectives.csv`` replaces the kit's objectives
+    of each category it names; categories it leaves out keep the kit's."""
+    default = load_default_objectives()
+    if client is None:
+        return default
+    client = _titled_categories(client)
+    kept = default[~default["category"].isin(set(client["category"]))]
+    return pd.concat([client, kept], ignore_index=True)
+
+
 def _with_weights(questions: pd.DataFrame) -> pd.DataFrame:
     return questions.assign(weight=questions["weight"].fillna(1.0))
 
@@ -459,6 +488,7 @@ def load_portfolio(source: str | Path) -> Portfolio:
             referral=o["referral"].fillna(False),
         )
     tables["questions"] = bank
+    tables["objectives"] = merge_objectives(typed.get("objectives"))
     return Portfolio(source=source, tables=tables, hashes=hashes, questions_supplied="questions" in typed)
 
 

@@ -22,10 +22,11 @@ from kit.errors import UsageError
 from kit.evidence import evidence
 from kit.indicators import leading_indicators
 from kit.io import Portfolio
-from kit.kpis import survey_kpis
+from kit.kpis import account_manager_load, lifetime_value, portfolio_retention, retention, retention_trend, survey_kpis
 from kit.market import bcg_quadrant
 from kit.periods import parse_as_of, quarter_end, quarter_label, quarter_of, quarter_start
 from kit.pipeline import pipeline_figures
+from kit.recommendations import cross_sell_candidates, recommend
 from kit.revenue import categorize, hygiene, motion_shares, motion_table, new_client_revenue, revenue_figures, revenue_motions
 from kit.warnings import evaluate_warnings
 
@@ -50,6 +51,11 @@ class PortfolioModel:
         figure: the ``account_summary.csv`` columns and more.
     elements, evidence, indicators, warnings, motions, motion_table : DataFrame
         Long tables (see the modules that compute them).
+    recommendations, cross_sell, am_load, retention_trend : DataFrame
+        Ranked objectives per account, cross-sell whitespace, accounts per account
+        manager, portfolio GRR/NRR by quarter.
+    totals : dict
+        Portfolio figures: revenue, growth, existing vs new-client split, GRR and NRR.
     """
 
     portfolio: Portfolio
@@ -63,6 +69,11 @@ class PortfolioModel:
     warnings: pd.DataFrame
     motions: pd.DataFrame
     motion_table: pd.DataFrame
+    recommendations: pd.DataFrame
+    cross_sell: pd.DataFrame
+    am_load: pd.DataFrame
+    retention_trend: pd.DataFrame
+    totals: dict
 
     @property
     def t4q_label(self) -> str:
@@ -167,6 +178,17 @@ def build_model(portfolio: Portfolio, settings: Settings, *, as_of: str | dt.dat
     prior = survey_kpis(surveys, ids, start=pd.Timestamp(quarter_start(Q - 7)), end=t4_start - pd.Timedelta(days=1))
     f["nps_prior"], f["csat_prior"] = prior["nps"], prior["csat"]
 
+    f = f.join(retention(f["revenue_t4q"], f["revenue_prior4"]))
+    port_ret = portfolio_retention(f["revenue_t4q"], f["revenue_prior4"])
+    fallback = port_ret["grr"] if not np.isnan(port_ret["grr"]) else 0.0
+    f = f.join(lifetime_value(revenue, ids, f["grr"], quarter=Q, fallback_retention=fallback,
+                              discount_rate=s.ltv_discount_rate))
+    am = account_manager_load(accounts, f["category"], low=s.am_load_min, high=s.am_load_max)
+    am_of = am.set_index("account_manager")
+    loads, flags = am_of["accounts"].to_dict(), am_of["flag"].to_dict()
+    f["am_load"] = pd.array([loads.get(a) for a in f["account_manager"]], dtype="Int64")
+    f["am_load_flag"] = [flags.get(a, "") for a in f["account_manager"]]
+
     ind = leading_indicators(revenue, opportunities, contacts, activities, ids, quarter=Q)
     t4 = ind[ind["period"] == "T4Q"].set_index("account_id")
     f["new_offerings_proposed_t4q"] = t4["new_offerings_proposed"]
@@ -196,7 +218,19 @@ def build_model(portfolio: Portfolio, settings: Settings, *, as_of: str | dt.dat
         f["decision_makers"] = np.nan  # unknown, not zero
     if not portfolio.has("opportunities"):
         f[["open_pipeline", "weighted_pipeline"]] = np.nan
+    cross = cross_sell_candidates(revenue, opportunities, ids, quarter=Q, as_of=ts)
+    recs = recommend(f, el, warns, cross, portfolio.table("objectives"), settings=s)
+    t4q, prior, new = f["revenue_t4q"].sum(), f["revenue_prior4"].sum(), f["new_client_t4q"].sum()
+    totals = {
+        "accounts": len(f), "revenue_t4q": float(t4q), "revenue_prior4": float(prior),
+        "revenue_growth": float(t4q / prior - 1) if prior > 0 else float("nan"),
+        "new_client_t4q": float(new), "existing_t4q": float(t4q - new),
+        "new_client_share": float(new / t4q) if t4q > 0 else float("nan"),
+        "grr": port_ret["grr"], "nrr": port_ret["nrr"], "retention_base_accounts": port_ret["accounts"],
+    }
     return PortfolioModel(
         portfolio=portfolio, settings=s, as_of=date, quarter=Q, figures=f, assessment=result,
         evidence=ev, indicators=ind, warnings=warns, motions=motions, motion_table=motion_table(motions),
+        recommendations=recs, cross_sell=cross, am_load=am,
+        retention_trend=retention_trend(revenue, ids, quarter=Q), totals=totals,
     )

@@ -17,6 +17,8 @@ __all__ = [
 ]
 
 QUARTER_RE = re.compile(r"^\s*(\d{4})\s*-?\s*[Qq]([1-4])\s*$")
+#: an ISO date, optionally with the time of day Excel adds ("2025-09-30 00:00:00")
+ISO_DATE_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
 
 
 def quarter_of(date: dt.date | pd.Timestamp) -> int:
@@ -47,13 +49,13 @@ def parse_period(value: str) -> int | None:
     m = QUARTER_RE.match(text)
     if m:
         return int(m.group(1)) * 4 + int(m.group(2)) - 1
-    try:
-        ts = pd.Timestamp(dt.date.fromisoformat(text[:10])) if len(text) >= 10 else None
+    m = ISO_DATE_RE.match(text)
+    if not m:
+        return None
+    try:  # the whole text must be a real date and time of day ("99:99" is not)
+        return quarter_of(dt.datetime.fromisoformat(text))
     except ValueError:
         return None
-    if ts is None or (len(text) > 10 and text[10] not in " T"):
-        return None
-    return quarter_of(ts)
 
 
 def parse_period_series(values: pd.Series) -> pd.Series:

@@ -9,7 +9,7 @@ import pandas as pd
 from kit.config import Settings
 from kit.periods import quarter_end, quarter_start
 
-__all__ = ["open_opportunities", "pipeline_figures", "whitespace_matrix"]
+__all__ = ["open_opportunities", "pipeline_figures", "pipeline_stages", "whitespace_matrix"]
 
 
 def open_opportunities(opportunities: pd.DataFrame, *, as_of: pd.Timestamp) -> pd.DataFrame:
@@ -79,3 +79,20 @@ def whitespace_matrix(revenue: pd.DataFrame, opportunities: pd.DataFrame, accoun
     piped = set(zip(op["buying_center"], op["offering"]))
     cells = [["bought" if (b, o) in bought else "pipeline" if (b, o) in piped else "whitespace" for o in offers] for b in bcs]
     return pd.DataFrame(cells, index=pd.Index(bcs, name="buying_center"), columns=offers)
+
+
+def pipeline_stages(opportunities: pd.DataFrame, account_id: str, *, as_of: pd.Timestamp) -> pd.DataFrame:
+    """One account's open pipeline by stage, for the funnel: ``stage, n, amount,
+    weighted, probability`` (mean probability), earliest stage (lowest mean probability)
+    first; stages without probabilities last, by name."""
+    op = open_opportunities(opportunities[opportunities["account_id"] == account_id], as_of=as_of)
+    if op.empty:
+        return pd.DataFrame(columns=["stage", "n", "amount", "weighted", "probability"])
+    op = op.assign(stage=op["stage"].fillna("(no stage)"), amount=op["amount"].fillna(0.0),
+                   weighted=op["amount"].fillna(0.0) * op["probability"].fillna(0.0))
+    g = op.groupby("stage")
+    out = pd.DataFrame({"n": g.size(), "amount": g["amount"].sum(), "weighted": g["weighted"].sum(),
+                        "probability": g["probability"].mean()}).reset_index()
+    out["_none"] = out["probability"].isna()
+    out = out.sort_values(["_none", "probability", "stage"], kind="stable").drop(columns="_none")
+    return out.reset_index(drop=True).astype({"n": int})

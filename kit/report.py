@@ -20,12 +20,15 @@ import pandas as pd
 from kit import charts
 from kit.config import load_config
 from kit.errors import UsageError
-from kit.html import Section, esc, figure_img, fmt_money, fmt_num, fmt_pct, kpis, rag_badge, table
+from kit.concentration import revenue_shares, stakeholder_map
+from kit.html import Section, esc, figure_img, fmt_money, fmt_num, fmt_pct, kpis, rag_badge, status_grid, table, trend
 from kit.io import load_portfolio
 from kit.model import PortfolioModel, build_model
 from kit.periods import quarter_label
-from kit.pipeline import whitespace_matrix
-from kit.schema import CATEGORIES, ELEMENT_IDS, ELEMENT_NAMES, QUADRANTS
+from kit.pipeline import pipeline_stages, whitespace_matrix
+from kit.recommendations import CATEGORY_DESCRIPTIONS, MEASURES
+from kit.revenue import revenue_split
+from kit.schema import BCG_QUADRANTS, CATEGORIES, ELEMENT_IDS, ELEMENT_NAMES, MOTIONS, QUADRANTS
 from kit.warnings import RULES
 
 __all__ = ["AUDIENCES", "load_model", "resolve_account_id", "AccountReport", "PortfolioReport"]
@@ -79,6 +82,28 @@ def _check_audience(audience: str) -> str:
 
 def _signed(v: object, digits: int = 0) -> str:
     return "—" if v is None or pd.isna(v) else f"{float(v):+.{digits}f}"
+
+
+SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
+SOURCE_WORDS = {"warning": "early warning", "element": "weak element", "whitespace": "whitespace", "category": "category objective"}
+
+
+def _fmt_measure(v: object, kind: str) -> str:
+    if kind == "pct":
+        return fmt_pct(v)
+    return fmt_num(v, 0 if kind == "money" or v is None or pd.isna(v) or float(v) == round(float(v)) else 1)
+
+
+def _motion_takeaway(f: pd.Series) -> str:
+    """One sentence on the T4Q revenue mix by motion."""
+    shares = {"continuation": f["continuation_share"], "crop rotation (cross-sell)": f["crop_rotation_share"],
+              "colonization (new buying centers)": f["colonization_share"], "baseline": f["baseline_share"]}
+    known = {k: v for k, v in shares.items() if pd.notna(v)}
+    if not known:
+        return "No T4Q revenue, so no motion mix."
+    top = max(known, key=known.get)
+    growth = known.get("crop rotation (cross-sell)", 0) + known.get("colonization (new buying centers)", 0)
+    return (f"Most T4Q revenue is {top} ({known[top]:.0%}); cross-sell and new buying centers bring {growth:.0%}.")
 
 
 def _no_data(table_name: str) -> str:
@@ -219,11 +244,41 @@ class AccountReport:
                 "sole-sourced business? Advocates are counted at the end of each period.</p>")
         return Section("Leading health indicators", table(df, numeric=cols) + note)
 
+    def recommendations(self) -> Section:
+        """The recommended objectives, each with the numbers behind it, and the category's
+        objectives beyond revenue (internal only)."""
+        if not self.internal:
+            return Section("", "")
+        f, m = self.f, self.model
+        recs = self._mine(m.recommendations)
+        items = "".join(
+            f'<li><strong>{esc(r.objective)}</strong><span class="because">'
+            f'{esc(f["category"] + " objective" if r.source == "category" else SOURCE_WORDS[r.source])}: {esc(r.because)}</span></li>'
+            for r in recs.itertuples(index=False))
+        body = (f'<ol class="recs">{items}</ol>' if items else "<p>No recommendation: nothing in the data calls for one.</p>")
+        body += ('<p class="muted">From the early warnings (high severity first), the weakest elements (red before amber), '
+                 "cross-sell whitespace and the category's objectives; the best of each source first, then by priority.</p>")
+        obj = m.portfolio.table("objectives")
+        mine = obj[obj["category"] == f["category"]]
+        if len(mine):
+            desc = CATEGORY_DESCRIPTIONS.get(f["category"], "")
+            rows = []
+            for o in mine.itertuples(index=False):
+                measure = o.measure if isinstance(o.measure, str) else None
+                words, kind = MEASURES[measure] if measure else ("", "")
+                rows.append({"Objective": o.objective, "Theme": (o.theme or "").replace("_", " "),
+                             "Measure": words, "This account": _fmt_measure(f.get(measure), kind) if measure else "",
+                             "Portfolio median": _fmt_measure(m.figures[measure].median(), kind) if measure else ""})
+            body += (f"<h3>{esc(f['category'])} objectives beyond revenue</h3>"
+                     f"<p>A {esc(f['category'])} account {esc(desc)}.</p>"
+                     + table(pd.DataFrame(rows), numeric=["This account", "Portfolio median"]))
+        return Section("Recommended objectives", body)
+
     def revenue(self) -> Section:
-        """Revenue by motion, hygiene against targets, concentration."""
+        """Revenue by motion over time, hygiene against targets, repeat business."""
         f, m = self.f, self.model
         mine = self._mine(m.motion_table)
-        cards = [("T4Q revenue", fmt_money(f["revenue_t4q"])), ("Prior 4 quarters", fmt_money(f["revenue_prior4"])),
+        cards = [("T4Q revenue", fmt_money(f["revenue_t4q"]), trend(f["revenue_t4q"], f["revenue_prior4"])),
                  ("Growth", fmt_pct(f["revenue_growth"], 1))]
         if f["hygiene_basis"] == "target":
             cards += [("T4Q target", fmt_money(f["revenue_target_t4q"])), ("Attainment", fmt_pct(f["revenue_attainment"]))]
@@ -237,74 +292,169 @@ class AccountReport:
             body += "<p>No revenue targets for the last four quarters: hygiene is judged by growth against the four quarters before.</p>"
         if len(mine):
             body += figure_img(charts.plot_revenue_motions(mine, title="Revenue by quarter and motion"), "Revenue by quarter and motion")
+            body += f"<p>{esc(_motion_takeaway(f))}</p>"
         else:
             body += '<p class="muted">No revenue rows for this account.</p>'
         shares = pd.DataFrame([
             ["Continuation (retention)", fmt_pct(f["continuation_share"])],
             ["Crop rotation (cross-sell)", fmt_pct(f["crop_rotation_share"])],
             ["Colonization (new buying centers)", fmt_pct(f["colonization_share"])],
+            ["Baseline (first quarter of the data)", fmt_pct(f["baseline_share"])],
             ["Repeat business (continuation + crop rotation)", fmt_pct(f["repeat_business_share"])],
         ], columns=["Share of T4Q revenue", "Value"])
         body += table(shares, numeric=["Value"])
-        if self.internal:
-            conc = pd.DataFrame([
-                ["Buying center", fmt_num(f["hhi_buying_center"]), esc(f["top_buying_center"]), fmt_pct(f["top_share_buying_center"])],
-                ["Offering", fmt_num(f["hhi_offering"]), esc(f["top_offering"]), fmt_pct(f["top_share_offering"])],
-            ], columns=["Concentration by", "HHI (0-10,000)", "Largest", "Its share"])
-            body += table(conc, raw_html=["Largest"], numeric=["HHI (0-10,000)", "Its share"])
+        body += (f'<p class="muted">Motions (pinned): continuation = the same buying center bought the same offering in the '
+                 f"{m.settings.motion_lookback_quarters} quarters before; crop rotation = the buying center bought before, not "
+                 "this offering; colonization = no revenue from the buying center before.</p>")
         if bool(f["is_new_client"]):
             body += f"<p>New client: first revenue in {quarter_label(int(f['first_quarter']))}; new-client revenue in T4Q {fmt_money(f['new_client_t4q'])}.</p>"
         return Section("Revenue and hygiene", body)
 
-    def relationships(self) -> Section:
-        """Stakeholder coverage, pipeline and whitespace (internal)."""
+    def concentration(self) -> Section:
+        """T4Q revenue shares by buying center and offering, with HHI (internal only)."""
+        if not self.internal:
+            return Section("", "")
+        f, m, s = self.f, self.model, self.model.settings
+        shares = revenue_shares(m.portfolio.table("revenue")[lambda d: d["quarter"] <= m.quarter], self.account_id, quarter=m.quarter)
+        body = figure_img(charts.plot_concentration(shares, top_share_flag=s.top_share_flag), "Share of T4Q revenue by buying center and offering")
+        conc = pd.DataFrame([
+            ["Buying center", fmt_num(f["hhi_buying_center"]), f["top_buying_center"], fmt_pct(f["top_share_buying_center"])],
+            ["Offering", fmt_num(f["hhi_offering"]), f["top_offering"], fmt_pct(f["top_share_offering"])],
+        ], columns=["Concentration by", "HHI (0-10,000)", "Largest", "Its share"])
+        body += table(conc, numeric=["HHI (0-10,000)", "Its share"])
+        if pd.notna(f["hhi_buying_center"]):
+            flagged = [d for d in ("buying_center", "offering")
+                       if f[f"hhi_{d}"] >= s.hhi_flag or f[f"top_share_{d}"] >= s.top_share_flag]
+            words = {"buying_center": "buying center", "offering": "offering"}
+            take = (f"Revenue is concentrated by {' and by '.join(words[d] for d in flagged)}." if flagged
+                    else "Revenue is spread: neither buying centers nor offerings reach the concentration flags.")
+            body += f"<p>{esc(take)}</p>"
+        body += (f'<p class="muted">HHI (pinned) = sum of squared percent shares of T4Q revenue, 0-10,000; flagged at '
+                 f"{s.hhi_flag:,.0f} or a top share of {s.top_share_flag:.0%}.</p>")
+        return Section("Concentration", body)
+
+    def stakeholders(self) -> Section:
+        """Active contacts by buying center and level; decision makers, advocates and the
+        buying centers with revenue but no executive contact (internal only)."""
         if not self.internal:
             return Section("", "")
         f, m = self.f, self.model
+        title = "Relationships and stakeholders"
+        if not m.portfolio.has("contacts"):
+            return Section(title, _no_data("contacts"))
+        body = kpis([("Decision makers", str(int(f["decision_makers"]))), ("Executives", str(int(f["executives"]))),
+                     ("Advocates", str(int(f["advocates"]))), ("Exec. coverage", fmt_pct(f["stakeholder_coverage"]))])
+        smap = stakeholder_map(m.portfolio.table("contacts"), m.portfolio.table("revenue")[lambda d: d["quarter"] <= m.quarter],
+                               self.account_id, quarter=m.quarter, as_of=pd.Timestamp(m.as_of))
+        if len(smap):
+            t = smap.assign(revenue_t4q=smap["revenue_t4q"].map(fmt_money),
+                            executive_covered=np.where(smap["revenue_t4q"] <= 0, "no revenue",
+                                                       np.where(smap["executive_covered"], "yes", "⚑ no")))
+            t = t.rename(columns={"buying_center": "Buying center", "revenue_t4q": "T4Q revenue", "executive": "Executive",
+                                  "senior": "Senior", "manager": "Manager", "staff": "Staff", "decision_makers": "Decision makers",
+                                  "advocates": "Advocates", "executive_covered": "Executive contact"})
+            body += "<h3>Active contacts by buying center and level</h3>" + table(t, numeric=[c for c in t.columns if c not in ("Buying center", "Executive contact")])
+        unc = f["uncovered_buying_centers"]
+        take = (f"{len(unc)} buying center(s) with revenue have no active executive contact: {', '.join(unc)}." if unc
+                else "Every buying center with T4Q revenue has an active executive contact.")
+        if f["decision_makers"] <= m.settings.single_threaded_max:
+            take += f" Single-threaded: {int(f['decision_makers'])} active decision maker(s)."
+        body += f"<p>{esc(take)}</p>"
+        return Section(title, body)
+
+    def pipeline(self) -> Section:
+        """Open pipeline by stage (funnel), coverage, win rates, deal size (internal only)."""
+        if not self.internal:
+            return Section("", "")
+        f, m = self.f, self.model
+        if not m.portfolio.has("opportunities"):
+            return Section("Pipeline", _no_data("opportunities"))
+        body = kpis([("Open pipeline", fmt_money(f["open_pipeline"]), f"{int(f['open_opportunities'])} open"),
+                     ("Weighted", fmt_money(f["weighted_pipeline"])),
+                     ("Coverage of next 4Q target", "—" if pd.isna(f["pipeline_coverage"]) else f"{f['pipeline_coverage']:.2f}x",
+                      "" if pd.isna(f["next4_target"]) else f"target {fmt_money(f['next4_target'])}"),
+                     ("Win rate (count / value)", f"{fmt_pct(f['win_rate_count'])} / {fmt_pct(f['win_rate_value'])}"),
+                     ("Average deal won", fmt_money(f["average_deal_size"])),
+                     ("Sole-sourced share of won", fmt_pct(f["sole_sourced_share"])),
+                     ("Stale open opps", str(int(f["stale_opportunities"])), "close date passed")])
+        stages = pipeline_stages(m.portfolio.table("opportunities"), self.account_id, as_of=pd.Timestamp(m.as_of))
+        body += figure_img(charts.plot_pipeline_funnel(stages), "Open pipeline by stage")
+        cov = f["pipeline_coverage"]
+        if pd.notna(cov):
+            take = (f"Weighted pipeline covers {cov:.2f}x the next four quarters' target"
+                    f"{'' if cov >= m.settings.pipeline_coverage_weak else ', short of full cover'}.")
+        else:
+            take = "No revenue target for the next four quarters, so pipeline coverage is unknown."
+        body += f"<p>{esc(take)}</p>"
+        body += ('<p class="muted">Weighted = amount x probability (blank probability counts 0). Win rates, won value and '
+                 "the sole-sourced share are over opportunities closed in T4Q. Stale = open with a close date in the past.</p>")
+        return Section("Pipeline", body)
+
+    def whitespace(self) -> Section:
+        """The buying center x offering grid, share of wallet, unaddressed potential against
+        open pipeline (the 3x test) and cross-sell candidates (internal only)."""
+        if not self.internal:
+            return Section("", "")
+        f, m, s = self.f, self.model, self.model.settings
         body = ""
-        if m.portfolio.has("contacts"):
-            unc = f["uncovered_buying_centers"]
-            body += kpis([("Decision makers", str(int(f["decision_makers"]))), ("Executives", str(int(f["executives"]))),
-                          ("Advocates", str(int(f["advocates"]))), ("Exec. coverage", fmt_pct(f["stakeholder_coverage"]))])
-            if unc:
-                body += f"<p>Buying centers with revenue but no active executive contact: {esc(', '.join(unc))}.</p>"
-        else:
-            body += _no_data("contacts")
-        if m.portfolio.has("opportunities"):
-            body += kpis([("Open pipeline", fmt_money(f["open_pipeline"])), ("Weighted", fmt_money(f["weighted_pipeline"])),
-                          ("Coverage of next 4Q target", fmt_num(f["pipeline_coverage"], 2)), ("Win rate (count)", fmt_pct(f["win_rate_count"])),
-                          ("Sole-sourced share", fmt_pct(f["sole_sourced_share"])), ("Stale open opps", str(int(f["stale_opportunities"])))])
-            wm = whitespace_matrix(m.portfolio.table("revenue")[lambda d: d["quarter"] <= m.quarter], m.portfolio.table("opportunities"),
-                                   self.account_id, quarter=m.quarter, as_of=pd.Timestamp(m.as_of))
-            if len(wm):
-                body += "<h3>Whitespace: buying centers x offerings</h3>" + table(wm.reset_index().rename(columns={"buying_center": "Buying center"}))
-                body += '<p class="muted">bought = revenue in the last 12 quarters; pipeline = an open opportunity; whitespace = neither.</p>'
-        else:
-            body += _no_data("opportunities")
         if pd.notna(f["wallet_estimate"]):
-            body += (f"<p>Share of wallet {fmt_pct(f['share_of_wallet'])}; unaddressed potential {fmt_money(f['unaddressed_potential'])} "
-                     f"against open pipeline {fmt_money(f['open_pipeline'])}.</p>")
-        return Section("Relationships, pipeline and whitespace", body)
+            ratio = f["unaddressed_potential"] / f["open_pipeline"] if f["open_pipeline"] > 0 else np.nan
+            body += kpis([("Share of wallet", fmt_pct(f["share_of_wallet"]), f"wallet {fmt_money(f['wallet_estimate'])}"),
+                          ("Unaddressed potential", fmt_money(f["unaddressed_potential"])),
+                          ("Potential / open pipeline", "no pipeline" if pd.isna(ratio) else f"{ratio:.1f}x",
+                           f"flag at {s.whitespace_pipeline_ratio:g}x")])
+        else:
+            body += '<p class="muted">No wallet estimate for this account: share of wallet and unaddressed potential unknown.</p>'
+        wm = whitespace_matrix(m.portfolio.table("revenue")[lambda d: d["quarter"] <= m.quarter], m.portfolio.table("opportunities"),
+                               self.account_id, quarter=m.quarter, as_of=pd.Timestamp(m.as_of))
+        if len(wm):
+            n = wm.stack().value_counts()
+            body += status_grid(wm, corner="Buying center \\ offering",
+                                words={"bought": "bought", "pipeline": "in pipeline", "whitespace": "open"})
+            body += (f"<p>{int(n.get('bought', 0))} buying center x offering cells bought in the last 12 quarters, "
+                     f"{int(n.get('pipeline', 0))} in pipeline, {int(n.get('whitespace', 0))} open.</p>")
+        cs = self._mine(m.cross_sell)
+        if len(cs):
+            t = cs.head(8).rename(columns={"buying_center": "Buying center", "offering": "Offering not yet sold there",
+                                           "bc_revenue_t4q": "Its T4Q revenue", "bought_by": "Already bought by"}).drop(columns="account_id")
+            body += "<h3>Cross-sell candidates</h3>" + table(t, formats={"Its T4Q revenue": fmt_money}, numeric=["Its T4Q revenue"])
+        return Section("Whitespace", body)
 
     def kpis(self) -> Section:
-        """NPS (with n) and CSAT over T4Q against the four quarters before."""
+        """KPI tiles with their trend: NPS (with n) and CSAT against the four quarters
+        before; for the internal audience also retention, repeat business and long-term value."""
         f, s = self.f, self.model.settings
-        if not self.model.portfolio.has("surveys"):
+        cards = []
+        if self.model.portfolio.has("surveys"):
+            few = ", few responses" if f["nps_few"] else ""
+            cards += [("NPS (-100..100)", f"{fmt_num(f['nps'])}", f"n={int(f['nps_n'])}{few}; {trend(f['nps'], f['nps_prior'])}".strip("; ")),
+                      ("CSAT (1-5)", fmt_num(f["csat"], 2), f"n={int(f['csat_n'])}; {trend(f['csat'], f['csat_prior'], digits=2)}".strip("; ")),
+                      ("CSAT share of 4-5", fmt_pct(f["csat_top2_share"]))]
+        if self.internal:
+            cards += [("Gross revenue retention", fmt_pct(f["grr"])), ("Net revenue retention", fmt_pct(f["nrr"])),
+                      ("Repeat business", fmt_pct(f["repeat_business_share"]), "share of T4Q revenue"),
+                      ("Long-term value", fmt_money(f["ltv"]), f"{f['ltv_basis']} basis, r = {fmt_pct(f['ltv_retention'])}")]
+            if pd.notna(f["revenue_attainment"]):
+                cards.append(("Target attainment", fmt_pct(f["revenue_attainment"])))
+        if not cards:
             return Section("Client KPIs", _no_data("surveys"))
-        few = " (few responses)" if f["nps_few"] else ""
-        df = pd.DataFrame([
-            ["NPS (-100..100)", f"{fmt_num(f['nps'])} (n={int(f['nps_n'])}){few}", fmt_num(f["nps_prior"])],
-            ["CSAT mean (1-5)", f"{fmt_num(f['csat'], 2)} (n={int(f['csat_n'])})", fmt_num(f["csat_prior"], 2)],
-            ["CSAT share of 4-5", fmt_pct(f["csat_top2_share"]), ""],
-        ], columns=["KPI", "Last 4 quarters", "4 quarters before"])
-        note = f'<p class="muted">NPS = % promoters (9-10) - % detractors (0-6); fewer than {s.nps_min_responses} answers is marked "few responses".</p>'
-        return Section("Client KPIs", table(df) + note)
+        body = kpis(cards)
+        notes = [f"NPS = % promoters (9-10) - % detractors (0-6) over the last 4 quarters, with its number of answers; "
+                 f"fewer than {s.nps_min_responses} answers is marked 'few responses'. Trends compare with the 4 quarters before."]
+        if self.internal:
+            notes.append("GRR = min(T4Q, prior 4 quarters) / prior 4 quarters; NRR = T4Q / prior 4 quarters. Long-term value = "
+                         f"annual margin m x r / (1 + d - r) with retention r = GRR and discount d = {s.ltv_discount_rate:g}.")
+        if not self.model.portfolio.has("surveys"):
+            notes.insert(0, "No surveys.csv: NPS and CSAT unknown.")
+        body += "".join(f'<p class="muted">{esc(n)}</p>' for n in notes)
+        return Section("KPIs" if self.internal else "Client KPIs", body)
 
     def warnings(self) -> Section:
         """Early warnings with the numbers that fired them (internal only)."""
         if not self.internal:
             return Section("", "")
         w = self._mine(self.model.warnings)
+        w = w.assign(_sev=w["severity"].map(SEVERITY_ORDER)).sort_values("_sev", kind="stable")  # most serious first
         if w.empty:
             return Section("Early warnings", "<p>No early warning fired.</p>")
         titles = {r.id: r.title for r in RULES}
@@ -349,11 +499,12 @@ class PortfolioReport:
     def header(self) -> Section:
         """Headline figures: revenue, growth, existing vs new-client split, quadrants."""
         f, m = self.fig, self.model
-        t4q, prior = f["revenue_t4q"].sum(), f["revenue_prior4"].sum()
-        new = f["new_client_t4q"].sum()
-        cards = [("Accounts", str(len(f))), ("T4Q revenue", fmt_money(t4q)),
-                 ("Growth", fmt_pct(t4q / prior - 1, 1) if prior > 0 else "—"),
-                 ("Existing / new-client", f"{fmt_pct(1 - new / t4q) if t4q > 0 else '—'} / {fmt_pct(new / t4q) if t4q > 0 else '—'}"),
+        t = m.totals
+        share = t["new_client_share"]
+        cards = [("Accounts", str(len(f))), ("T4Q revenue", fmt_money(t["revenue_t4q"]), trend(t["revenue_t4q"], t["revenue_prior4"])),
+                 ("Growth", fmt_pct(t["revenue_growth"], 1)),
+                 ("Existing / new-client", f"{fmt_pct(1 - share)} / {fmt_pct(share)}" if pd.notna(share) else "—"),
+                 ("GRR / NRR", f"{fmt_pct(t['grr'])} / {fmt_pct(t['nrr'])}"),
                  ("Median health index", fmt_num(f["health_index"].median())), ("Warnings", str(int(f["n_warnings"].sum())))]
         body = (f'<p class="muted">Analysis date {m.as_of:%Y-%m-%d} · T4Q {esc(m.t4q_label)} · source {esc(m.portfolio.source.name)}</p>'
                 + kpis(cards)
@@ -403,45 +554,126 @@ class PortfolioReport:
                               "red": "Accounts red", "disagree": "Raters disagree"})
         return Section("Weakest elements across the portfolio", img + table(t, formats={"Mean score": fmt_num}, numeric=list(t.columns[1:])))
 
-    def segments(self) -> Section:
-        """Relationship categories (with movement since last year) and market position."""
+    def categories(self) -> Section:
+        """Relationship category mix and its movement since a year earlier."""
         f = self.fig
         cat = f.groupby("category").agg(accounts=("account_name", "size"), revenue=("revenue_t4q", "sum"),
                                         health=("health_index", "median")).reindex(list(CATEGORIES))
         total = f["revenue_t4q"].sum()
-        cat = cat.assign(share=cat["revenue"] / total if total > 0 else np.nan).reset_index()
+        cat = cat.assign(accounts=cat["accounts"].fillna(0), share=cat["revenue"] / total if total > 0 else np.nan).reset_index()
         t1 = table(cat.rename(columns={"category": "Category", "accounts": "Accounts", "revenue": "T4Q revenue",
                                        "share": "Share of revenue", "health": "Median health index"}),
-                   formats={"T4Q revenue": fmt_money, "Share of revenue": fmt_pct, "Median health index": fmt_num, "Accounts": lambda v: fmt_num(v)},
+                   formats={"T4Q revenue": fmt_money, "Share of revenue": fmt_pct, "Median health index": fmt_num, "Accounts": fmt_num},
                    numeric=["Accounts", "T4Q revenue", "Share of revenue", "Median health index"])
+        counts = pd.DataFrame({"a_year_ago": f["previous_category"].value_counts().reindex(list(CATEGORIES), fill_value=0),
+                               "now": f["category"].value_counts().reindex(list(CATEGORIES), fill_value=0)})
+        img = figure_img(charts.plot_category_migration(counts), "Accounts per category a year ago and now")
+        up_order = {c: i for i, c in enumerate(CATEGORIES)}  # Strategic first: a lower index is a better category
+        moved = f[f["previous_category"] != f["category"]]
+        ups = int(sum(up_order[a] < up_order[b] for a, b in zip(moved["category"], moved["previous_category"])))
+        take = (f"{len(moved)} of {len(f)} accounts changed category since {quarter_label(self.model.quarter - 4)}: "
+                f"{ups} moved up, {len(moved) - ups} moved down.")
         move = pd.crosstab(f["previous_category"], f["category"]).reindex(index=list(CATEGORIES), columns=list(CATEGORIES), fill_value=0)
-        t2 = table(move.reset_index().rename(columns={"previous_category": "A year ago \\ now"}))
-        bcg = f["bcg_quadrant"].value_counts().rename_axis("Market position").reset_index(name="Accounts")
-        return Section("Relationship categories and market position",
-                       t1 + "<h3>Movement since a year ago</h3>" + t2 + "<h3>Market position (BCG)</h3>" + table(bcg, numeric=["Accounts"]))
+        t2 = table(move.reset_index().rename(columns={"previous_category": "A year ago \\ now"}), numeric=list(CATEGORIES))
+        return Section("Relationship categories", t1 + img + f"<p>{esc(take)}</p><h3>Movement since a year ago</h3>" + t2)
+
+    def market(self) -> Section:
+        """Market position (BCG) matrix: accounts by market growth and relative share."""
+        f, s = self.fig, self.model.settings
+        img = figure_img(charts.plot_market_position(f[["market_share", "market_growth", "revenue_t4q"]],
+                                                     growth_threshold=s.bcg_growth_threshold, share_threshold=s.bcg_share_threshold),
+                         "Accounts by market growth and relative market share")
+        g = f.groupby("bcg_quadrant").agg(accounts=("account_name", "size"), revenue=("revenue_t4q", "sum"),
+                                          health=("health_index", "median")).reindex(list(BCG_QUADRANTS)).reset_index()
+        g["accounts"] = g["accounts"].fillna(0)
+        t = table(g.rename(columns={"bcg_quadrant": "Market position", "accounts": "Accounts", "revenue": "T4Q revenue",
+                                    "health": "Median health index"}),
+                  formats={"Accounts": fmt_num, "T4Q revenue": fmt_money, "Median health index": fmt_num},
+                  numeric=["Accounts", "T4Q revenue", "Median health index"])
+        note = (f'<p class="muted">Star: growth and share high; Cash cow: share high, growth low; Question mark: growth high, '
+                f"share low; Dog: both low. High = at or above market growth {s.bcg_growth_threshold:.0%} and relative share "
+                f"{s.bcg_share_threshold:g} (1.0 = equal to the largest competitor). Unclassified: growth or share missing.</p>")
+        return Section("Market position", img + t + note)
+
+    def segments(self) -> Section:
+        """Categories and market position together (kept for notebooks written before the
+        two were separate sections)."""
+        a, b = self.categories(), self.market()
+        return Section("Relationship categories and market position", a.body + f"<h3>{esc(b.title)}</h3>" + b.body)
 
     def revenue(self) -> Section:
-        """Portfolio revenue by motion over time, repeat business."""
-        mt = self.model.motion_table
+        """Portfolio revenue by motion over time, and existing vs new-client revenue (80/20)."""
+        m = self.model
+        mt = m.motion_table
         if mt.empty:
             return Section("Revenue by motion", '<p class="muted">No revenue rows.</p>')
-        t4 = mt[mt["quarter"] >= self.model.quarter - 3].groupby("motion")["amount"].sum()
+        t4 = mt[mt["quarter"] >= m.quarter - 3].groupby("motion")["amount"].sum().reindex(list(MOTIONS), fill_value=0.0)
         total = t4.sum()
         df = pd.DataFrame({"Motion": t4.index, "T4Q revenue": t4.values, "Share": t4.values / total if total > 0 else np.nan})
         img = figure_img(charts.plot_revenue_motions(mt, title="Portfolio revenue by quarter and motion"), "Portfolio revenue by motion")
-        return Section("Revenue by motion", img + table(df, formats={"T4Q revenue": fmt_money, "Share": fmt_pct}, numeric=["T4Q revenue", "Share"]))
+        body = img + table(df, formats={"T4Q revenue": fmt_money, "Share": fmt_pct}, numeric=["T4Q revenue", "Share"])
+        split = revenue_split(m.portfolio.table("revenue")[lambda d: d["quarter"] <= m.quarter], quarter=m.quarter)
+        t = m.totals
+        share = t["new_client_share"]
+        body += "<h3>Existing vs new-client revenue (the 80/20 view)</h3>"
+        body += kpis([("Existing clients (T4Q)", fmt_money(t["existing_t4q"]), fmt_pct(1 - share) if pd.notna(share) else ""),
+                      ("New clients (T4Q)", fmt_money(t["new_client_t4q"]), fmt_pct(share) if pd.notna(share) else "")])
+        body += figure_img(charts.plot_revenue_split(split), "Existing and new-client revenue by quarter")
+        if pd.notna(share):
+            verdict = ("close to" if 0.1 <= share <= 0.3 else "below" if share < 0.1 else "above")
+            body += (f"<p>New clients bring {share:.0%} of T4Q revenue, {verdict} the rule of thumb of about 20% "
+                     "(seed 002: roughly 80% of revenue from existing clients).</p>")
+        body += ('<p class="muted">New-client revenue = revenue within the first 4 quarters after an account\'s first revenue, '
+                 "when that is after the data's first quarter.</p>")
+        return Section("Revenue by motion and the 80/20 split", body)
+
+    def retention(self) -> Section:
+        """Portfolio gross and net revenue retention, now and over recent quarters."""
+        m = self.model
+        t = m.totals
+        body = kpis([("Gross revenue retention", fmt_pct(t["grr"]), f"{t['retention_base_accounts']} accounts with a base"),
+                     ("Net revenue retention", fmt_pct(t["nrr"]))])
+        body += figure_img(charts.plot_retention(m.retention_trend), "Portfolio GRR and NRR by quarter")
+        f = self.fig
+        churned = int(((f["revenue_prior4"] > 0) & (f["revenue_t4q"] <= 0)).sum())
+        shrank = int(((f["revenue_prior4"] > 0) & (f["grr"] < 1) & (f["revenue_t4q"] > 0)).sum())
+        body += f"<p>{churned} account(s) with revenue a year ago have none in T4Q; {shrank} more bought less.</p>"
+        body += ('<p class="muted">Over accounts with revenue in the 4 quarters before T4Q (the base): GRR = sum of min(T4Q, base) '
+                 "/ sum of base (only losses count); NRR = sum of T4Q / sum of base (expansion counts). New clients are left out.</p>")
+        return Section("Retention", body)
 
     def warnings(self) -> Section:
-        """How often each early warning fired."""
-        w, s = self.model.warnings, self.model.settings
+        """Early warnings across accounts: how often each rule fired, and where."""
+        w, s, f = self.model.warnings, self.model.settings, self.fig
         counts = w.groupby("warning_id").size()
         df = pd.DataFrame([{"Rule id": r.id, "Warning": r.title, "Severity": r.severity, "Accounts": int(counts.get(r.id, 0)),
-                            "Default threshold": r.threshold} for r in RULES])
-        load = self.fig[self.fig["category"] != "Greenfield"].groupby("account_manager").size()
-        flags = load[(load < s.am_load_min) | (load > s.am_load_max)]
-        am = pd.DataFrame({"Account manager": load.index, "Accounts (not Greenfield)": load.values,
-                           "Flag": ["outside %d-%d" % (s.am_load_min, s.am_load_max) if a in flags.index else "" for a in load.index]})
-        return Section("Early warnings and account-manager load", table(df, numeric=["Accounts"]) + "<h3>Account-manager load</h3>" + table(am))
+                            "Threshold": r.threshold_text(s)} for r in RULES])
+        body = table(df, numeric=["Accounts"])
+        sev = w.assign(high=w["severity"] == "high").groupby("account_id").agg(n=("warning_id", "size"), high=("high", "sum"))
+        top = sev.sort_values(["high", "n"], ascending=False, kind="stable").head(10)
+        if len(top):
+            t = pd.DataFrame({"Account": f.loc[top.index, "account_name"].to_numpy(), "Id": top.index,
+                              "High severity": top["high"].astype(int).to_numpy(), "Warnings": top["n"].to_numpy(),
+                              "Rules": f.loc[top.index, "warnings"].str.replace(";", ", ").to_numpy()})
+            body += "<h3>Accounts with the most serious warnings</h3>" + table(t, numeric=["High severity", "Warnings"])
+        body += (f"<p>{int((f['n_warnings'] > 0).sum())} of {len(f)} accounts have at least one warning; "
+                 f"{int(w['severity'].eq('high').sum())} high-severity warnings in all.</p>")
+        return Section("Early warnings across accounts", body)
+
+    def am_load(self) -> Section:
+        """Accounts per account manager (Greenfield not counted), flagged outside the range."""
+        s, am = self.model.settings, self.model.am_load
+        if am.empty:
+            return Section("Account-manager load", '<p class="muted">No account_manager in accounts.csv.</p>')
+        img = figure_img(charts.plot_am_load(am[["account_manager", "accounts"]], low=s.am_load_min, high=s.am_load_max),
+                         "Accounts per account manager")
+        t = am.assign(flag=am["flag"].map({"below": f"⚑ below {s.am_load_min}", "above": f"⚑ above {s.am_load_max}"}).fillna(""))
+        t = t.rename(columns={"account_manager": "Account manager", "accounts": "Accounts (not Greenfield)",
+                              "greenfield": "Greenfield (not counted)", "flag": "Flag"})
+        out = int((am["flag"] != "").sum())
+        take = (f"{out} of {len(am)} account managers are outside the {s.am_load_min}-{s.am_load_max} range." if out
+                else f"Every account manager is within {s.am_load_min}-{s.am_load_max} accounts.")
+        return Section("Account-manager load", img + table(t, numeric=["Accounts (not Greenfield)", "Greenfield (not counted)"]) + f"<p>{esc(take)}</p>")
 
     def accounts(self) -> Section:
         """Every account in one table."""

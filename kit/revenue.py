@@ -15,7 +15,7 @@ from kit.periods import quarter_label
 
 __all__ = [
     "quarterly_net", "revenue_figures", "categorize", "revenue_motions", "motion_shares",
-    "motion_table", "new_client_revenue", "hygiene", "GREENFIELD_QUARTERS",
+    "motion_table", "new_client_revenue", "revenue_split", "hygiene", "GREENFIELD_QUARTERS",
 ]
 
 #: Greenfield (pinned): no revenue in the 12 quarters (3 years) up to the analysis date.
@@ -217,3 +217,24 @@ def hygiene(figures: pd.DataFrame, revenue: pd.DataFrame, targets: pd.DataFrame,
         "margin_t4q": margin, "margin_attainment": margin_att,
         "hygienic": hyg, "hygiene_basis": basis,
     }, index=idx)
+
+
+def revenue_split(revenue: pd.DataFrame, *, quarter: int, quarters: int = 8) -> pd.DataFrame:
+    """Portfolio revenue per quarter split into existing and new-client revenue (the
+    80/20 view) for the last ``quarters`` quarters: ``quarter, period, existing,
+    new_client, new_client_share``.  New-client revenue as in :func:`new_client_revenue`."""
+    cols = ["quarter", "period", "existing", "new_client", "new_client_share"]
+    if revenue.empty:
+        return pd.DataFrame(columns=cols)
+    data_first = int(revenue["quarter"].min())
+    first = revenue[revenue["amount"] > 0].groupby("account_id")["quarter"].min()
+    f = revenue["account_id"].map(first)
+    is_new = (f > data_first) & (revenue["quarter"] <= f + 3)
+    qs = list(range(max(quarter - quarters + 1, data_first), quarter + 1))
+    total = revenue.groupby("quarter")["amount"].sum().reindex(qs, fill_value=0.0)
+    new = revenue[is_new].groupby("quarter")["amount"].sum().reindex(qs, fill_value=0.0)
+    out = pd.DataFrame({"quarter": qs, "period": [quarter_label(q) for q in qs],
+                        "existing": (total - new).to_numpy(), "new_client": new.to_numpy()})
+    tot = out["existing"] + out["new_client"]
+    out["new_client_share"] = out["new_client"] / tot.where(tot > 0)
+    return out[cols]

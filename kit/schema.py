@@ -13,10 +13,11 @@ from dataclasses import dataclass, field
 __all__ = [
     "ELEMENTS", "ELEMENT_IDS", "ELEMENT_NAMES", "RATER_ROLES", "INTERNAL_ROLES",
     "CONTACT_LEVELS", "CONTACT_ROLES", "ACTIVITY_TYPES", "SURVEY_TYPES", "CLOSED_STAGES",
-    "CATEGORIES", "QUADRANTS", "BCG_QUADRANTS", "MOTIONS", "UNSPECIFIED",
+    "CATEGORIES", "OBJECTIVE_THEMES", "OBJECTIVE_MEASURES", "QUADRANTS", "BCG_QUADRANTS", "MOTIONS", "UNSPECIFIED",
     "ColumnRule", "TableRule", "TABLES", "REQUIRED_TABLES",
     "ACCOUNT_SUMMARY_COLUMNS", "ELEMENT_SCORES_COLUMNS", "WARNINGS_COLUMNS",
-    "REVENUE_MOTIONS_COLUMNS", "LEADING_INDICATORS_COLUMNS",
+    "REVENUE_MOTIONS_COLUMNS", "LEADING_INDICATORS_COLUMNS", "ACCOUNT_FIGURES_COLUMNS",
+    "RECOMMENDATIONS_COLUMNS", "CROSS_SELL_COLUMNS", "AM_LOAD_COLUMNS",
 ]
 
 # --- the ten assessment elements (pinned ids, in this order) --------------------------
@@ -46,6 +47,14 @@ CLOSED_STAGES = ("won", "lost")
 UNSPECIFIED = "Unspecified"
 
 CATEGORIES = ("Strategic", "Core", "Beachhead", "Greenfield")
+#: themes of the objectives beyond revenue (seed 000, Rule 10 and Figure 4)
+OBJECTIVE_THEMES = ("relationships", "referenceability", "deal_size", "breadth", "insight", "revenue")
+#: figures an objective may point at (columns of the model's per-account figures)
+OBJECTIVE_MEASURES = (
+    "executives", "decision_makers", "stakeholder_coverage", "advocates", "average_deal_size",
+    "revenue_buying_centers", "share_of_wallet", "revenue_t4q", "revenue_growth", "open_pipeline",
+    "colonization_share", "crop_rotation_share", "sole_sourced_share", "win_rate_count",
+)
 QUADRANTS = ("Thriving", "Coasting", "Building", "At risk")
 BCG_QUADRANTS = ("Star", "Cash cow", "Question mark", "Dog", "unclassified")
 MOTIONS = ("baseline", "continuation", "crop_rotation", "colonization")
@@ -153,6 +162,16 @@ TABLES: dict[str, TableRule] = {
         key=("question_id",),
         has_account_id=False,
     ),
+    "objectives": TableRule(
+        "objectives",
+        (
+            _req("category", "enum", values=tuple(c.lower() for c in CATEGORIES)),
+            _req("objective", "id"),
+            ColumnRule("theme", "enum", values=OBJECTIVE_THEMES),
+            ColumnRule("measure", "enum", values=OBJECTIVE_MEASURES),
+        ),
+        has_account_id=False,
+    ),
     "contacts": TableRule(
         "contacts",
         (
@@ -230,3 +249,19 @@ LEADING_INDICATORS_COLUMNS = (
     "account_id", "period", "new_offerings_proposed", "new_executives_met", "new_proposals",
     "referrals_to_new_buying_centers", "advocates", "sole_sourced_share",
 )
+#: account_figures.csv: the per-account figures beyond account_summary.csv
+ACCOUNT_FIGURES_COLUMNS = (
+    "account_id", "category_reason", "previous_category", "quadrant_reason", "revenue_prior4",
+    "revenue_target_t4q", "target_quarters", "margin_t4q", "margin_attainment", "hygiene_basis",
+    "baseline_share", "repeat_business_share", "is_new_client", "new_client_t4q", "grr", "nrr",
+    "annual_revenue", "margin_rate", "ltv_retention", "ltv", "ltv_basis",
+    "top_buying_center", "top_share_buying_center", "top_offering", "top_share_offering",
+    "executives", "advocates", "revenue_buying_centers", "uncovered_buying_centers", "stakeholder_coverage",
+    "open_opportunities", "stale_opportunities", "next4_target", "pipeline_coverage", "win_rate_count",
+    "win_rate_value", "won_value_t4q", "average_deal_size", "sole_sourced_share", "wallet_estimate",
+    "unaddressed_potential", "whitespace_flag", "nps_few", "nps_prior", "csat_top2_share", "csat_n",
+    "csat_prior", "account_manager", "am_load", "am_load_flag",
+)
+RECOMMENDATIONS_COLUMNS = ("account_id", "rank", "source", "ref", "objective", "because", "priority")
+CROSS_SELL_COLUMNS = ("account_id", "buying_center", "offering", "bc_revenue_t4q", "bought_by")
+AM_LOAD_COLUMNS = ("account_manager", "accounts", "greenfield", "flag")

@@ -46,9 +46,9 @@ from kit.schema import (
 
 __all__ = ["SYNTH_TABLES", "make_portfolio", "write_portfolio"]
 
-#: Tables :func:`make_portfolio` returns, in contract order (``questions`` is left to
-#: the kit's default bank).
-SYNTH_TABLES: tuple[str, ...] = tuple(t for t in TABLES if t != "questions")
+#: Tables :func:`make_portfolio` returns, in contract order (``questions`` and
+#: ``objectives`` are left to the kit's default banks).
+SYNTH_TABLES: tuple[str, ...] = tuple(t for t in TABLES if TABLES[t].has_account_id)
 
 # Questions every element of the default bank is guaranteed to have (it has 3 to 6).
 _QUESTIONS_PER_ELEMENT = 3

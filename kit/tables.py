@@ -10,17 +10,23 @@ import pandas as pd
 
 from kit.model import PortfolioModel
 from kit.schema import (
-    ACCOUNT_SUMMARY_COLUMNS, ELEMENT_SCORES_COLUMNS, LEADING_INDICATORS_COLUMNS,
-    REVENUE_MOTIONS_COLUMNS, WARNINGS_COLUMNS,
+    ACCOUNT_FIGURES_COLUMNS, ACCOUNT_SUMMARY_COLUMNS, AM_LOAD_COLUMNS, CROSS_SELL_COLUMNS, ELEMENT_SCORES_COLUMNS,
+    LEADING_INDICATORS_COLUMNS, RECOMMENDATIONS_COLUMNS, REVENUE_MOTIONS_COLUMNS, WARNINGS_COLUMNS,
 )
 
-__all__ = ["account_summary", "element_scores", "output_tables", "select_accounts"]
+__all__ = ["account_summary", "account_figures", "element_scores", "output_tables", "select_accounts"]
 
 
 def account_summary(model: PortfolioModel) -> pd.DataFrame:
     """``account_summary.csv``: one row per account."""
     f = model.figures.reset_index()
     return f[list(ACCOUNT_SUMMARY_COLUMNS)]
+
+
+def account_figures(model: PortfolioModel) -> pd.DataFrame:
+    """``account_figures.csv``: every other per-account figure (lists joined by ``;``)."""
+    f = model.figures.reset_index()[list(ACCOUNT_FIGURES_COLUMNS)]
+    return f.assign(uncovered_buying_centers=f["uncovered_buying_centers"].map(lambda v: ";".join(v) if isinstance(v, list) else ""))
 
 
 def element_scores(model: PortfolioModel) -> pd.DataFrame:
@@ -44,5 +50,13 @@ def output_tables(model: PortfolioModel, account_ids: list[str] | None = None) -
         "revenue_motions": (model.motion_table, REVENUE_MOTIONS_COLUMNS),
         "leading_indicators": (model.indicators, LEADING_INDICATORS_COLUMNS),
         "evidence": (model.evidence, ("account_id", "element", "evidence", "evidence_weak", "score", "rated_well_evidence_weak")),
+        "account_figures": (account_figures(model), ACCOUNT_FIGURES_COLUMNS),
+        "recommendations": (model.recommendations, RECOMMENDATIONS_COLUMNS),
+        "cross_sell": (model.cross_sell, CROSS_SELL_COLUMNS),
     }
-    return {name: select_accounts(df, account_ids).loc[:, list(cols)].reset_index(drop=True) for name, (df, cols) in tables.items()}
+    out = {name: select_accounts(df, account_ids).loc[:, list(cols)].reset_index(drop=True) for name, (df, cols) in tables.items()}
+    # portfolio-wide tables: the same whatever accounts a run renders
+    out["am_load"] = model.am_load.loc[:, list(AM_LOAD_COLUMNS)]
+    out["retention"] = model.retention_trend.loc[:, ["period", "grr", "nrr"]]
+    out["portfolio"] = pd.DataFrame([model.totals])
+    return out

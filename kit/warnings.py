@@ -25,9 +25,19 @@ class WarningRule:
     id: str
     severity: str  # high, medium, low
     title: str
-    threshold: str  # the default threshold, in words (config key in brackets)
-    needs: tuple[str, ...]
+    threshold: str  # the threshold in words, ``{key}`` fields filled from the settings
+    needs: tuple[str, ...]  # input tables that must all be supplied (else the rule is silent)
     check: Callable[[pd.Series, Settings], str | None]
+    needs_any: bool = False  # one of ``needs`` is enough
+
+    def threshold_text(self, settings: Settings) -> str:
+        """The threshold with the values in use (defaults or config.yml)."""
+        return self.threshold.format(**settings.model_dump())
+
+    def applies(self, supplied: set[str]) -> bool:
+        """Whether the rule's input tables were supplied."""
+        have = [n in supplied for n in self.needs]
+        return any(have) if self.needs_any else all(have)
 
 
 def _na(v) -> bool:
@@ -48,13 +58,15 @@ def _conc(dim: str, label: str):
 
 def _single(f, s):
     if f["decision_makers"] <= s.single_threaded_max:
-        return f"{int(f['decision_makers'])} active decision maker(s): single-threaded"
+        return (f"{int(f['decision_makers'])} active decision maker(s): single-threaded "
+                f"(flag at {s.single_threaded_max} or fewer)")
     return None
 
 
 def _supporter(f, s):
     left = f["key_supporters_left"]
-    return f"key supporter(s) no longer active: {', '.join(left)}" if left else None
+    return (f"{len(left)} key supporter(s) (advocate or decision maker) no longer active, last contact within "
+            f"the last 4 quarters: {', '.join(left)}") if left else None
 
 
 def _comfort(f, s):
@@ -62,7 +74,8 @@ def _comfort(f, s):
         return None
     cr, co = f["crop_rotation_share"], f["colonization_share"]
     if (_na(cr) or cr <= 0) and (_na(co) or co <= 0) and f["new_offerings_proposed_t4q"] == 0:
-        return "no crop-rotation or colonization revenue and no new-offering proposals in the last 4 quarters"
+        return (f"T4Q revenue {f['revenue_t4q']:,.0f} is all continuation or baseline: no crop-rotation or "
+                "colonization revenue and 0 new-offering proposals in the last 4 quarters")
     return None
 
 
@@ -76,7 +89,8 @@ def _whitespace(f, s):
 def _flat(f, s):
     g = f["revenue_growth"]
     if not _na(g) and g <= 0:
-        return f"T4Q revenue {f['revenue_t4q']:,.0f} is {g:+.1%} against the 4 quarters before"
+        return (f"T4Q revenue {f['revenue_t4q']:,.0f} is {g:+.1%} against {f['revenue_prior4']:,.0f} "
+                f"in the 4 quarters before (flag at 0% or less)")
     return None
 
 
@@ -89,9 +103,9 @@ def _no_exec(f, s):
 def _decline(f, s):
     parts = []
     if not _na(f["nps"]) and not _na(f["nps_prior"]) and f["nps"] <= f["nps_prior"] - s.nps_decline:
-        parts.append(f"NPS {f['nps']:.0f} from {f['nps_prior']:.0f}")
+        parts.append(f"NPS {f['nps']:.0f} from {f['nps_prior']:.0f} (flag at a drop of {s.nps_decline:g} points)")
     if not _na(f["csat"]) and not _na(f["csat_prior"]) and f["csat"] <= f["csat_prior"] - s.csat_decline:
-        parts.append(f"CSAT {f['csat']:.2f} from {f['csat_prior']:.2f}")
+        parts.append(f"CSAT {f['csat']:.2f} from {f['csat_prior']:.2f} (flag at a drop of {s.csat_decline:g})")
     return "; ".join(parts) + " (last 4 quarters vs the 4 before)" if parts else None
 
 
@@ -105,47 +119,51 @@ def _disagree(f, s):
 def _evidence(f, s):
     els = f["evidence_weak_elements"]
     if els:
-        return "rated green but the data is weak for: " + ", ".join(ELEMENT_NAMES[e] for e in els)
+        return (f"rated green (score >= {s.rag_green:g}) but the data is weak for: "
+                + ", ".join(ELEMENT_NAMES[e] for e in els))
     return None
 
 
 def _stale(f, s):
     age = f["assessment_age_quarters"]
     if not _na(age) and age > s.stale_assessment_quarters:
-        return f"latest assessment {f['assessed_on']:%Y-%m-%d} is {int(age)} quarters old"
+        return (f"latest assessment {f['assessed_on']:%Y-%m-%d} is {int(age)} quarters old "
+                f"(stale after {s.stale_assessment_quarters})")
     return None
 
 
 def _competitive(f, s):
     sole = f["sole_sourced_share"]
     if not _na(sole) and sole < s.sole_sourced_min:
-        return f"only {sole:.0%} of the value won in the last 4 quarters was sole-sourced"
+        return (f"only {sole:.0%} of the {f['won_value_t4q']:,.0f} won in the last 4 quarters was sole-sourced "
+                f"(flag below {s.sole_sourced_min:.0%})")
     return None
 
 
 RULES: tuple[WarningRule, ...] = (
     WarningRule("concentration_buying_center", "medium", "Revenue concentrated in one buying center",
-                "HHI >= 2,500 or top share >= 60% (hhi_flag, top_share_flag)", ("revenue",), _conc("buying_center", "buying center")),
+                "HHI >= {hhi_flag:,.0f} or top share >= {top_share_flag:.0%} (hhi_flag, top_share_flag)", ("revenue",), _conc("buying_center", "buying center")),
     WarningRule("concentration_offering", "medium", "Revenue concentrated in one offering",
-                "HHI >= 2,500 or top share >= 60% (hhi_flag, top_share_flag)", ("revenue",), _conc("offering", "offering")),
-    WarningRule("single_threaded", "high", "Single-threaded", "<= 1 active decision maker (single_threaded_max)", ("contacts",), _single),
+                "HHI >= {hhi_flag:,.0f} or top share >= {top_share_flag:.0%} (hhi_flag, top_share_flag)", ("revenue",), _conc("offering", "offering")),
+    WarningRule("single_threaded", "high", "Single-threaded", "<= {single_threaded_max} active decision maker(s) (single_threaded_max)", ("contacts",), _single),
     WarningRule("key_supporter_left", "high", "Key supporter left",
                 "an advocate or decision maker inactive, last contact within the last 4 quarters", ("contacts",), _supporter),
     WarningRule("comfort_zone", "medium", "Comfort zone",
                 "no crop rotation or colonization revenue and no new-offering proposal in T4Q", ("revenue", "opportunities"), _comfort),
     WarningRule("whitespace_vs_pipeline", "medium", "Whitespace far above pipeline",
-                "unaddressed potential >= 3x open pipeline (whitespace_pipeline_ratio)", ("opportunities",), _whitespace),
+                "unaddressed potential >= {whitespace_pipeline_ratio:g}x open pipeline (whitespace_pipeline_ratio)", ("opportunities",), _whitespace),
     WarningRule("revenue_flat_or_falling", "medium", "Revenue flat or falling", "T4Q growth <= 0", ("revenue",), _flat),
     WarningRule("no_executive_contact", "high", "No executive contact",
-                "no executive meeting or contact in 2 quarters (no_executive_contact_quarters)", ("contacts", "activities"), _no_exec),
+                "no executive meeting or contact in {no_executive_contact_quarters} quarters (no_executive_contact_quarters)",
+                ("contacts", "activities"), _no_exec, needs_any=True),
     WarningRule("nps_csat_decline", "medium", "NPS or CSAT decline",
-                "NPS down >= 10 points or CSAT down >= 0.3 (nps_decline, csat_decline)", ("surveys",), _decline),
-    WarningRule("raters_disagree", "low", "Raters disagree", "spread >= 1.5 points (spread_flag)", ("assessment",), _disagree),
+                "NPS down >= {nps_decline:g} points or CSAT down >= {csat_decline:g} (nps_decline, csat_decline)", ("surveys",), _decline),
+    WarningRule("raters_disagree", "low", "Raters disagree", "spread >= {spread_flag:g} points (spread_flag)", ("assessment",), _disagree),
     WarningRule("rated_well_evidence_weak", "medium", "Rated well, evidence weak",
-                "element green (rag_green) while its data is weak", ("assessment",), _evidence),
-    WarningRule("stale_assessment", "low", "Stale assessment", "older than 2 quarters (stale_assessment_quarters)", ("assessment",), _stale),
+                "element green (score >= {rag_green:g}) while its data is weak (rag_green)", ("assessment",), _evidence),
+    WarningRule("stale_assessment", "low", "Stale assessment", "older than {stale_assessment_quarters} quarters (stale_assessment_quarters)", ("assessment",), _stale),
     WarningRule("competitive_pressure", "medium", "Competitive pressure",
-                "sole-sourced share of won value < 20% (sole_sourced_min)", ("opportunities",), _competitive),
+                "sole-sourced share of won value < {sole_sourced_min:.0%} (sole_sourced_min)", ("opportunities",), _competitive),
 )
 
 
@@ -154,7 +172,7 @@ def evaluate_warnings(figures: pd.DataFrame, *, settings: Settings, supplied: se
     rows = []
     for acc, f in figures.iterrows():
         for rule in RULES:
-            if not set(rule.needs) <= supplied:
+            if not rule.applies(supplied):
                 continue
             msg = rule.check(f, settings)
             if msg:

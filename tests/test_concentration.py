@@ -105,3 +105,32 @@ def test_coverage_when_no_account_has_t4q_revenue(tables):
     assert cov["uncovered_buying_centers"].tolist() == [[], [], []]
     assert cov["stakeholder_coverage"].isna().all()
     assert cov.loc["A", "decision_makers"] == 2  # contacts still count
+
+
+def test_revenue_shares_are_the_hhi_inputs(tables):
+    from kit.concentration import revenue_shares
+
+    revenue, _, _ = tables
+    s = revenue_shares(revenue, "A", quarter=Q)
+    bc = s[s["dimension"] == "buying_center"]
+    assert bc["name"].tolist() == ["Finance", "HR", "IT"]  # largest share first, ties by name
+    assert dict(zip(bc["name"], bc["share"])) == pytest.approx({"Finance": 0.6, "IT": 0.2, "HR": 0.2})
+    off = s[s["dimension"] == "offering"]
+    assert dict(zip(off["name"], off["amount"])) == {"Advisory": 500.0, "Training": 500.0}
+    # the shares give back the HHI of the figures table
+    assert ((bc["share"] * 100) ** 2).sum() == pytest.approx(concentration(revenue, ["A"], quarter=Q).loc["A", "hhi_buying_center"])
+    assert revenue_shares(revenue, "C", quarter=Q).empty
+
+
+def test_stakeholder_map_by_buying_center_and_level(tables):
+    from kit.concentration import stakeholder_map
+
+    revenue, contacts, _ = tables
+    m = stakeholder_map(contacts, revenue, "A", quarter=Q, as_of=AS_OF).set_index("buying_center")
+    assert list(m.index) == ["Finance", "HR", "IT"]  # largest T4Q revenue first, then by name
+    assert m.loc["Finance", "executive"] == 1 and m.loc["Finance", "executive_covered"]
+    assert m.loc["IT", "senior"] == 1 and m.loc["IT", "executive"] == 0  # c3 is inactive
+    assert not m.loc["IT", "executive_covered"] and m.loc["IT", "advocates"] == 1
+    assert m.loc["HR", "staff"] == 1 and m.loc["HR", "executive"] == 0  # c4 met after the analysis date
+    assert m.loc["Finance", "decision_makers"] == 1 and m.loc["IT", "decision_makers"] == 1
+    assert m.loc["Finance", "revenue_t4q"] == 600.0

@@ -30,3 +30,21 @@ def test_formats_and_kpis():
     assert esc(None) == "" and esc("'") == "&#x27;"
     s = Section("A & B", "<p>x</p>")
     assert s._repr_html_().startswith("<section><h2>A &amp; B</h2>")
+
+
+def test_trend_text_carries_arrow_and_sign():
+    from kit.html import trend
+
+    assert trend(12, 5) == "▲ +7 vs the 4 quarters before"
+    assert trend(3.9, 4.2, digits=2) == "▼ -0.30 vs the 4 quarters before"
+    assert trend(0.5, 0.5, pct=True) == "= +0 pts vs the 4 quarters before"
+    assert trend(None, 3) == "" and trend(float("nan"), 3) == ""
+
+
+def test_status_grid_escapes_and_labels_each_cell():
+    from kit.html import status_grid
+
+    m = pd.DataFrame([["bought", "whitespace"]], index=["<b>Fin</b>"], columns=["A&B", "Cloud"])
+    html = status_grid(m, corner="bc", words={"bought": "bought", "whitespace": "open"})
+    assert "&lt;b&gt;Fin&lt;/b&gt;" in html and "A&amp;B" in html and "<b>" not in html
+    assert '<td class="ws ws-bought">bought</td>' in html and '<td class="ws ws-whitespace">open</td>' in html

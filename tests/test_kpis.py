@@ -118,3 +118,85 @@ def test_quadrants_on_hand_made_accounts(model_of):
     # a health threshold of 80 makes 75 unhealthy: Thriving becomes Coasting
     f80 = model_of(tables, settings=Settings(health_threshold=80)).figures
     assert f80.loc["thriving", "quadrant"] == "Coasting"
+
+
+# --- retention, long-term value, account-manager load ---------------------------------------
+def test_retention_per_account_hand_computed():
+    from kit.kpis import retention
+
+    t4q = pd.Series({"grow": 150.0, "shrink": 60.0, "churn": 0.0, "credit": -20.0, "new": 90.0})
+    prior = pd.Series({"grow": 100.0, "shrink": 100.0, "churn": 50.0, "credit": 40.0, "new": 0.0})
+    r = retention(t4q, prior)
+    assert r.loc["grow", "nrr"] == pytest.approx(1.5) and r.loc["grow", "grr"] == pytest.approx(1.0)
+    assert r.loc["shrink", "nrr"] == pytest.approx(0.6) and r.loc["shrink", "grr"] == pytest.approx(0.6)
+    assert r.loc["churn", "nrr"] == 0.0 and r.loc["churn", "grr"] == 0.0
+    assert r.loc["credit", "nrr"] == 0.0  # a net credit keeps nothing, never negative retention
+    assert math.isnan(r.loc["new", "nrr"]) and math.isnan(r.loc["new", "grr"])  # no base
+
+
+def test_portfolio_retention_hand_computed():
+    from kit.kpis import portfolio_retention
+
+    t4q = pd.Series({"a": 150.0, "b": 60.0, "c": 0.0, "new": 500.0})
+    prior = pd.Series({"a": 100.0, "b": 100.0, "c": 50.0, "new": 0.0})
+    r = portfolio_retention(t4q, prior)
+    # base 250; kept 150 + 60 + 0 = 210 -> NRR 0.84; GRR (100 + 60 + 0) / 250 = 0.64; new client left out
+    assert r["nrr"] == pytest.approx(0.84) and r["grr"] == pytest.approx(0.64)
+    assert r["accounts"] == 3 and r["base"] == 250.0
+    empty = portfolio_retention(pd.Series({"x": 5.0}), pd.Series({"x": 0.0}))
+    assert math.isnan(empty["grr"]) and empty["accounts"] == 0
+
+
+def _rev_rows(acc: str, quarters: range, amount: float, margin: str = "") -> list[dict]:
+    return [{"account_id": acc, "period": quarter_label(q), "amount": str(amount), "buying_center": "Finance",
+             "offering": "Advisory", "gross_margin": margin} for q in quarters]
+
+
+def test_lifetime_value_hand_computed(model_of):
+    # L: 12 quarters of 100 at 40% margin, steady -> annual 400, m = 160, r = 1 (GRR)
+    #    LTV = 160 x 1 / (1 + 0.1 - 1) = 1,600
+    # H: 6 quarters (from Q-5) of 50, no margin data -> years 1.5, annual 200, revenue basis;
+    #    prior 4 quarters Q-7..Q-4 hold 2 x 50 = 100, T4Q 200 -> GRR 1 -> 200 / 0.1 = 2,000
+    # S: prior 4 quarters 400, T4Q 200 -> GRR 0.5; 8 quarters of revenue -> years 2, annual 300;
+    #    margin 50% -> m 150; LTV = 150 x 0.5 / (1.1 - 0.5) = 125
+    rows = (_rev_rows("L", range(Q - 11, Q + 1), 100, "0.4") + _rev_rows("H", range(Q - 5, Q + 1), 50)
+            + _rev_rows("S", range(Q - 7, Q - 3), 100, "0.5") + _rev_rows("S", range(Q - 3, Q + 1), 50, "0.5"))
+    accounts = [{"account_id": a, "account_name": a} for a in ("L", "H", "S", "G")]
+    f = model_of({"accounts": accounts, "revenue": rows}).figures
+    assert f.loc["L", "annual_revenue"] == pytest.approx(400) and f.loc["L", "margin_rate"] == pytest.approx(0.4)
+    assert f.loc["L", "ltv"] == pytest.approx(1600) and f.loc["L", "ltv_basis"] == "margin"
+    assert f.loc["H", "annual_revenue"] == pytest.approx(200) and f.loc["H", "ltv_basis"] == "revenue"
+    assert f.loc["H", "ltv"] == pytest.approx(2000)
+    assert f.loc["S", "grr"] == pytest.approx(0.5) and f.loc["S", "ltv"] == pytest.approx(125)
+    assert f.loc["G", "ltv"] == 0.0  # no revenue, no value
+
+
+def test_lifetime_value_of_a_new_client_uses_the_portfolio_grr(model_of):
+    # N bought only in T4Q (no base): r = portfolio GRR = S's 0.5 (the only account with a base)
+    rows = _rev_rows("S", range(Q - 7, Q - 3), 100) + _rev_rows("S", range(Q - 3, Q + 1), 50) + _rev_rows("N", range(Q - 3, Q + 1), 100)
+    f = model_of({"accounts": [{"account_id": "S", "account_name": "S"}, {"account_id": "N", "account_name": "N"}],
+                  "revenue": rows}).figures
+    assert math.isnan(f.loc["N", "grr"]) and f.loc["N", "ltv_retention"] == pytest.approx(0.5)
+    assert f.loc["N", "ltv"] == pytest.approx(400 * 0.5 / 0.6)
+
+
+def test_account_manager_load_counts_non_greenfield_accounts():
+    from kit.kpis import account_manager_load
+
+    accounts = pd.DataFrame({"account_id": [f"a{i}" for i in range(14)],
+                             "account_manager": ["Ann"] * 4 + ["Bob"] * 9 + [None]})
+    cats = pd.Series(["Core"] * 3 + ["Greenfield"] + ["Strategic"] * 9 + ["Core"], index=accounts["account_id"])
+    load = account_manager_load(accounts, cats, low=5, high=8).set_index("account_manager")
+    assert load.loc["Ann", "accounts"] == 3 and load.loc["Ann", "greenfield"] == 1 and load.loc["Ann", "flag"] == "below"
+    assert load.loc["Bob", "accounts"] == 9 and load.loc["Bob", "flag"] == "above"
+    assert list(load.index) == ["Ann", "Bob"]  # an account without a manager is not counted
+
+
+def test_retention_trend_over_quarters(model_of):
+    rows = _rev_rows("A", range(Q - 9, Q + 1), 100)
+    f = model_of({"accounts": [{"account_id": "A", "account_name": "A"}], "revenue": rows})
+    trend = f.retention_trend
+    # the first quarter with four full prior quarters is Q-2 (data from Q-9)
+    assert trend["period"].tolist() == [quarter_label(q) for q in range(Q - 2, Q + 1)]
+    assert trend["grr"].tolist() == [1.0, 1.0, 1.0] and trend["nrr"].tolist() == [1.0, 1.0, 1.0]
+    assert f.totals["grr"] == 1.0 and f.totals["retention_base_accounts"] == 1

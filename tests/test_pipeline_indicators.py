@@ -163,3 +163,14 @@ def test_whitespace_matrix(model):
     assert ws.loc["IT", "Training"] == "pipeline"        # o1 open
     assert ws.loc["Finance", "Training"] == "whitespace"
     assert list(ws.index) == ["Finance", "IT"]
+
+
+def test_pipeline_stages_for_the_funnel(model):
+    from kit.pipeline import pipeline_stages
+
+    st = pipeline_stages(model.portfolio.table("opportunities"), "A", as_of=pd.Timestamp(AS_OF))
+    # open at as_of: o1 proposal (p 0.5) and o2 qualify (no probability: last); o6 created later
+    assert st["stage"].tolist() == ["proposal", "qualify"]
+    assert st["n"].tolist() == [1, 1]
+    assert st["amount"].tolist() == [1000.0, 400.0] and st["weighted"].tolist() == [500.0, 0.0]
+    assert pipeline_stages(model.portfolio.table("opportunities"), "D", as_of=pd.Timestamp(AS_OF)).empty

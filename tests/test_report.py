@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from kit.errors import UsageError
+from kit.html import esc
 from kit.report import AccountReport, PortfolioReport, index_page, resolve_account_id
 
 
@@ -58,7 +59,8 @@ def test_assessment_section_shows_scores_and_flags(report):
 
 def test_client_audience_sections(report):
     client = AccountReport(model=report.model, account_id=report.account_id, audience="client")
-    assert client.warnings().html == "" and client.benchmarks().html == "" and client.relationships().html == ""
+    for internal_only in ("warnings", "benchmarks", "recommendations", "concentration", "stakeholders", "pipeline", "whitespace"):
+        assert getattr(client, internal_only)().html == "", internal_only
     head = client.header().html
     assert "Category" not in head and "Quadrant" not in head
     assert "Perception gap" not in client.assessment().html
@@ -73,7 +75,8 @@ def test_benchmarks_name_no_other_account(report):
 
 def test_portfolio_sections_render(data):
     p = PortfolioReport.load(data)
-    for sec in (p.header(), p.quadrant(), p.heatmap(), p.weakest(), p.segments(), p.revenue(), p.warnings(), p.accounts()):
+    for sec in (p.header(), p.quadrant(), p.heatmap(), p.weakest(), p.segments(), p.categories(), p.market(),
+                p.revenue(), p.retention(), p.warnings(), p.am_load(), p.accounts()):
         assert sec.html.startswith("<section>")
     assert "data:image/png;base64," in p.quadrant().html
     assert p.accounts().html.count("<tr>") == len(p.model.figures) + 1
@@ -87,3 +90,92 @@ def test_index_page_links_and_failures(report):
     page = index_page(m, accounts, {"status": "ok"}, ids=ids, audience="internal")
     assert 'href="portfolio.html"' in page and f'href="accounts/{ids[0]}.html"' in page
     assert "failed: ValueError: &lt;boom&gt;" in page and "1 account report(s) failed" in page
+
+
+ACCOUNT_SECTIONS = ("header", "recommendations", "assessment", "indicators", "revenue", "concentration", "stakeholders",
+                    "pipeline", "whitespace", "kpis", "warnings", "benchmarks")
+
+
+@pytest.fixture(scope="module")
+def every_account(report):
+    m = report.model
+    return {a: AccountReport(model=m, account_id=a) for a in m.figures.index}
+
+
+def test_recommendations_section_lists_the_ranked_objectives(every_account):
+    for acc, r in every_account.items():
+        html = r.recommendations().html
+        recs = r.model.recommendations[r.model.recommendations["account_id"] == acc]
+        assert html.count("<li>") == len(recs)
+        for obj in recs["objective"]:
+            assert esc(obj) in html
+        assert f"{esc(r.f['category'])} objectives beyond revenue" in html
+
+
+def test_concentration_section_draws_the_shares_and_says_what_they_mean(every_account):
+    for acc, r in every_account.items():
+        html, f = r.concentration().html, r.f
+        assert html.count("data:image/png;base64,") == 1
+        if pd.notna(f["hhi_buying_center"]):
+            assert f"{f['hhi_buying_center']:,.0f}" in html
+            assert ("Revenue is concentrated" in html) == bool(
+                f["hhi_buying_center"] >= 2500 or f["top_share_buying_center"] >= 0.6
+                or f["hhi_offering"] >= 2500 or f["top_share_offering"] >= 0.6)
+
+
+def test_stakeholder_section_has_one_row_per_buying_center(every_account):
+    from kit.concentration import stakeholder_map
+
+    for acc, r in every_account.items():
+        m = r.model
+        smap = stakeholder_map(m.portfolio.table("contacts"), m.portfolio.table("revenue"), acc,
+                               quarter=m.quarter, as_of=pd.Timestamp(m.as_of))
+        html = r.stakeholders().html
+        assert html.count("<tr>") == (len(smap) + 1 if len(smap) else 0)
+        if r.f["uncovered_buying_centers"]:
+            assert "no active executive contact" in html
+
+
+def test_pipeline_whitespace_and_kpi_sections(every_account):
+    for acc, r in every_account.items():
+        f = r.f
+        pipe = r.pipeline().html
+        assert "data:image/png;base64," in pipe and f"{f['open_pipeline']:,.0f}" in pipe
+        ws = r.whitespace().html
+        n_cells = ws.count('class="ws ws-')
+        assert n_cells == ws.count("ws-bought") + ws.count("ws-pipeline") + ws.count("ws-whitespace")
+        k = r.kpis().html
+        assert "Gross revenue retention" in k and "Long-term value" in k and f"n={int(f['nps_n'])}" in k
+
+
+def test_client_kpis_leave_out_the_internal_figures(report):
+    client = AccountReport(model=report.model, account_id=report.account_id, audience="client")
+    html = client.kpis().html
+    assert "NPS" in html and "Gross revenue retention" not in html and "Long-term value" not in html
+
+
+def test_account_sections_name_no_other_account(every_account):
+    names = every_account[next(iter(every_account))].model.figures["account_name"]
+    for acc, r in every_account.items():
+        page = "".join(getattr(r, s)().html for s in ACCOUNT_SECTIONS)
+        for other, name in names.items():
+            if other != acc and name != names[acc]:
+                assert esc(name) not in page, (acc, other)
+
+
+def test_portfolio_roll_ups(data):
+    p = PortfolioReport.load(data)
+    f = p.model.figures
+    cats = p.categories().html
+    assert "Movement since a year ago" in cats and "changed category since" in cats
+    market = p.market().html
+    for q in ("Star", "Cash cow", "Question mark", "Dog"):
+        assert q in market
+    ret = p.retention().html
+    assert f"{p.model.totals['grr'] * 100:.0f}%" in ret
+    rev = p.revenue().html
+    assert "80/20" in rev and "New clients" in rev
+    am = p.am_load().html
+    assert all(esc(n) in am for n in f["account_manager"].dropna().unique())
+    w = p.warnings().html
+    assert "Accounts with the most serious warnings" in w or f["n_warnings"].sum() == 0

@@ -1,4 +1,4 @@
-"""The kit's shipped resources: default question bank and category objectives."""
+"""The kit's shipped resources: default question bank and category objectives (objectives.csv)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ import math
 from importlib.resources import files
 
 import pytest
-import yaml
 
 from kit.schema import CATEGORIES, ELEMENT_IDS, TABLES
 
@@ -21,12 +20,6 @@ def bank() -> list[dict[str, str]]:
     reader = csv.DictReader(io.StringIO(text, newline=""))
     assert reader.fieldnames == ["element", "question_id", "text", "weight"]
     return list(reader)
-
-
-@pytest.fixture(scope="module")
-def objectives() -> dict:
-    text = (files("kit.resources") / "objectives.yml").read_text(encoding="utf-8")
-    return yaml.safe_load(text)
 
 
 def test_bank_header_matches_questions_table_rule() -> None:
@@ -75,12 +68,12 @@ def test_texts_non_empty_short_and_distinct(bank) -> None:
     assert len({t.lower() for t in texts}) == len(texts)
 
 
-def test_objectives_cover_the_four_categories(objectives) -> None:
-    assert isinstance(objectives, dict)
-    assert set(objectives) == set(CATEGORIES)
+def test_objectives_csv_matches_its_table_rule_and_covers_the_categories() -> None:
+    text = (files("kit.resources") / "objectives.csv").read_text(encoding="utf-8")
+    rows = list(csv.DictReader(io.StringIO(text, newline="")))
+    assert tuple(rows[0]) == ("category", "theme", "objective", "measure")
+    assert {r["category"] for r in rows} == set(CATEGORIES)
     for category in CATEGORIES:
-        entry = objectives[category]
-        assert isinstance(entry.get("description"), str) and entry["description"].strip()
-        items = entry.get("objectives")
-        assert isinstance(items, list) and 3 <= len(items) <= 5, category
-        assert all(isinstance(item, str) and item.strip() for item in items), category
+        items = [r["objective"].strip() for r in rows if r["category"] == category]
+        assert 3 <= len(items) <= 5 and all(items), category
+        assert len({i.lower() for i in items}) == len(items), category

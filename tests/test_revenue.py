@@ -229,3 +229,19 @@ def test_attainment_with_targets_for_only_some_quarters_compares_like_with_like(
     assert h.loc["A", "target_quarters"] == 2
     assert h.loc["A", "margin_attainment"] == pytest.approx(100 / 80)  # 200 x 0.5 / 80
     assert bool(h.loc["A", "hygienic"]) is True
+
+
+def test_revenue_split_existing_vs_new_client(portfolio_dir):
+    from kit.revenue import revenue_split
+
+    # E: revenue from the data's first quarter F (existing); N: first revenue at F+2, so
+    # F+2..F+5 is new-client revenue and F+6 is existing again
+    rows = ([m("E", dq, 100, "Finance", "Advisory") for dq in range(0, 8)]
+            + [m("N", dq, 50, "IT", "Advisory") for dq in range(2, 8)])
+    p = load(portfolio_dir, rows, ["E", "N"])
+    s = revenue_split(p.table("revenue"), quarter=F + 7, quarters=8).set_index("quarter")
+    assert s.loc[F, "existing"] == 100 and s.loc[F, "new_client"] == 0
+    assert s.loc[F + 2, "new_client"] == 50 and s.loc[F + 5, "new_client"] == 50
+    assert s.loc[F + 6, "new_client"] == 0 and s.loc[F + 6, "existing"] == 150
+    assert s.loc[F + 3, "new_client_share"] == pytest.approx(50 / 150)
+    assert list(s["period"])[:1] == [quarter_label(F)]
