@@ -220,7 +220,8 @@ def run(data: str | Path, *, out: str | Path | None = None, as_of=None, config: 
     """
     from tqdm import tqdm
 
-    from kit.report import AUDIENCES, index_page
+    from kit.index import index_page
+    from kit.report import AUDIENCES
 
     if audience not in AUDIENCES:
         raise UsageError(f"--audience must be one of {list(AUDIENCES)}, got {audience!r}")

@@ -9,7 +9,7 @@ import pytest
 
 from kit.errors import UsageError
 from kit.html import esc
-from kit.report import AccountReport, PortfolioReport, index_page, resolve_account_id
+from kit.report import AccountReport, PortfolioReport, resolve_account_id
 
 
 @pytest.fixture(scope="module")
@@ -80,16 +80,6 @@ def test_portfolio_sections_render(data):
         assert sec.html.startswith("<section>")
     assert "data:image/png;base64," in p.quadrant().html
     assert p.accounts().html.count("<tr>") == len(p.model.figures) + 1
-
-
-def test_index_page_links_and_failures(report):
-    m = report.model
-    ids = list(m.figures.index)
-    accounts = {a: {"status": "ok", "report": f"accounts/{a}.html", "error": None} for a in ids}
-    accounts[ids[1]] = {"status": "failed", "report": None, "error": "ValueError: <boom>"}
-    page = index_page(m, accounts, {"status": "ok"}, ids=ids, audience="internal")
-    assert 'href="portfolio.html"' in page and f'href="accounts/{ids[0]}.html"' in page
-    assert "failed: ValueError: &lt;boom&gt;" in page and "1 account report(s) failed" in page
 
 
 ACCOUNT_SECTIONS = ("header", "recommendations", "assessment", "indicators", "revenue", "concentration", "stakeholders",
