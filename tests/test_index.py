@@ -7,9 +7,11 @@ import pytest
 from kit.index import index_page
 from kit.report import AccountReport
 
+
 @pytest.fixture(scope="module")
 def report(synth_portfolio) -> AccountReport:
     return AccountReport.load(synth_portfolio(6, 2), None)
+
 
 def test_index_page_links_and_failures(report):
     m = report.model
