@@ -30,13 +30,16 @@ __all__ = [
     "plot_revenue_split", "plot_am_load",
 ]
 
-RAG_COLORS = {"green": "#2e7d32", "amber": "#f2a900", "red": "#c62828", None: "#9e9e9e"}
+# Okabe-Ito colours (safe for the common colour-vision deficiencies); every chart also
+# says in text what a colour means
+RAG_COLORS = {"green": "#009E73", "amber": "#E69F00", "red": "#D55E00", None: "#9e9e9e"}
 MOTION_COLORS = {"baseline": "#b0bec5", "continuation": "#1f4e79", "crop_rotation": "#4f9dd9", "colonization": "#f28e2b"}
 # colour-blind-safe pair (blue / orange) plus neutrals; series also differ by hatch,
 # marker or line style, never by colour alone
 _DARK_BLUE, _LIGHT_BLUE, _PALE_BLUE, _ORANGE = "#1f4e79", "#4f9dd9", "#c6dcf0", "#f28e2b"
 _INK, _MUTED = "#263238", "#455a64"
-QUADRANT_COLORS = {"Thriving": "#2e7d32", "Coasting": "#f2a900", "Building": "#4f9dd9", "At risk": "#c62828"}
+QUADRANT_COLORS = {"Thriving": "#009E73", "Coasting": "#E69F00", "Building": "#56B4E9", "At risk": "#D55E00"}
+QUADRANT_MARKERS = {"Thriving": "o", "Coasting": "s", "Building": "^", "At risk": "X"}
 
 _RC = {
     "font.size": 9, "axes.titlesize": 11, "axes.titleweight": "bold", "axes.spines.top": False,
@@ -78,12 +81,14 @@ def plot_elements(elements: pd.DataFrame, *, settings: Settings, ax: Axes | None
         ax.hlines(y[has_range], df["range_low"][has_range], df["range_high"][has_range], color="#263238", linewidth=2)
         ax.plot(df["range_low"][has_range], y[has_range], "|", color="#263238", markersize=10)
         ax.plot(df["range_high"][has_range], y[has_range], "|", color="#263238", markersize=10)
-        for yi, sc, nm in zip(y, df["score"], df["element"]):
-            ax.text(101, yi, "not rated" if pd.isna(sc) else f"{sc:.0f}", va="center", fontsize=8)
+        for yi, sc, rag in zip(y, df["score"], df["rag"]):
+            # the band in words too: never colour alone
+            ax.text(101, yi, "not rated" if pd.isna(sc) else f"{sc:.0f} {str(rag).upper()}", va="center", fontsize=7)
         ax.axvline(settings.rag_green, color=RAG_COLORS["green"], linestyle="--", linewidth=1)
         ax.axvline(settings.rag_amber, color=RAG_COLORS["amber"], linestyle="--", linewidth=1)
         ax.set_yticks(y, [ELEMENT_NAMES.get(e, e) for e in df["element"]])
-        ax.set_xlim(0, 110)
+        ax.set_xlim(0, 118)
+        ax.set_xticks([0, 20, 40, 60, 80, 100])
         ax.set_xlabel("score (0-100); dashed lines: amber and green bands")
         ax.set_title("Ten assessment elements: score and raters' range")
         # a neutral swatch: the bars' colours are the RAG bands, not one series colour
@@ -130,8 +135,8 @@ def plot_quadrant(figures: pd.DataFrame, *, settings: Settings, ax: Axes | None 
         df = figures.dropna(subset=["health_index", "revenue_attainment"])
         for q, color in QUADRANT_COLORS.items():
             sub = df[df["quadrant"] == q]
-            ax.scatter(sub["health_index"], sub["revenue_attainment"], s=36, color=color, label=f"{q} ({len(sub)})",
-                       edgecolor="white", linewidth=0.5, zorder=3)
+            ax.scatter(sub["health_index"], sub["revenue_attainment"], s=40, color=color, label=f"{q} ({len(sub)})",
+                       marker=QUADRANT_MARKERS[q], edgecolor="white", linewidth=0.5, zorder=3)
         if labels:
             for _, r in df.iterrows():
                 ax.annotate(str(r["account_name"])[:22], (r["health_index"], r["revenue_attainment"]), fontsize=6,

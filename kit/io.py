@@ -26,7 +26,8 @@ from kit.schema import (
 )
 
 __all__ = [
-    "Portfolio", "load_portfolio", "load_default_questions", "load_default_objectives", "merge_objectives", "read_raw_tables",
+    "Portfolio", "load_portfolio", "load_default_questions", "load_default_objectives", "merge_objectives",
+    "write_workbook", "read_raw_tables",
     "validate_table", "write_csv", "write_json", "write_text", "report_stems", "sha256_of",
 ]
 
@@ -528,6 +529,47 @@ def write_text(text: str, path: Path) -> Path:
     """Write a UTF-8 text file (HTML pages)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
+    return path
+
+
+def write_workbook(sheets: dict[str, pd.DataFrame], path: Path, *, title: str = "",
+                   choices: dict[str, tuple[str, ...]] | None = None) -> Path:
+    """Write an editable .xlsx workbook (one sheet per table) atomically.
+
+    ``title`` goes in the first row of every sheet; ``choices`` maps a column name to
+    the values offered in a drop-down on that column's cells.  Written to a temporary
+    name beside ``path`` and moved into place, so a good file is never half-replaced.
+    """
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb = Workbook()
+    wb.remove(wb.active)
+    for name, df in sheets.items():
+        ws = wb.create_sheet(name[:31])
+        ws.append([title])
+        ws["A1"].font = Font(bold=True, size=12)
+        ws.append([str(c).replace("_", " ").capitalize() for c in df.columns])
+        for cell in ws[2]:
+            cell.font = Font(bold=True)
+        for rec in df.itertuples(index=False):
+            ws.append([None if (not isinstance(v, str) and pd.isna(v)) else v for v in rec])
+        for i, col in enumerate(df.columns, start=1):
+            width = max([len(str(col))] + [len(str(v)) for v in df[col].tolist()]) + 2
+            ws.column_dimensions[ws.cell(row=2, column=i).column_letter].width = min(max(width, 12), 70)
+            for row in ws.iter_rows(min_row=3, min_col=i, max_col=i):
+                row[0].alignment = Alignment(wrap_text=True, vertical="top")
+            if choices and col in choices:
+                dv = DataValidation(type="list", formula1='"' + ",".join(choices[col]) + '"', allow_blank=True)
+                ws.add_data_validation(dv)
+                letter = ws.cell(row=2, column=i).column_letter
+                dv.add(f"{letter}3:{letter}{max(3, len(df) + 2 + 20)}")
+        ws.freeze_panes = "A3"
+    tmp = path.with_name(f".{path.name}.tmp")
+    wb.save(tmp)
+    tmp.replace(path)
     return path
 
 

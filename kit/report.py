@@ -22,10 +22,11 @@ from kit.config import load_config
 from kit.errors import UsageError
 from kit.concentration import revenue_shares, stakeholder_map
 from kit.html import Section, esc, figure_img, fmt_money, fmt_num, fmt_pct, kpis, rag_badge, status_grid, table, trend
-from kit.io import load_portfolio
+from kit.io import load_portfolio, report_stems
 from kit.model import PortfolioModel, build_model
 from kit.periods import quarter_label
 from kit.pipeline import pipeline_stages, whitespace_matrix
+from kit.plan import account_plan, qbr_view
 from kit.recommendations import CATEGORY_DESCRIPTIONS, MEASURES
 from kit.revenue import revenue_split
 from kit.schema import BCG_QUADRANTS, CATEGORIES, ELEMENT_IDS, ELEMENT_NAMES, MOTIONS, QUADRANTS
@@ -165,14 +166,105 @@ class AccountReport:
             parts.append(f'<p class="muted">{esc(self.note)}</p>')
         parts.append(kpis(cards))
         if self.internal:
-            moved = (f"moved from {f['previous_category']} a year ago" if f["previous_category"] != f["category"]
-                     else f"the same as a year ago ({quarter_label(m.quarter - 4)})")
-            parts.append(f"<p><strong>Category: {esc(f['category'])}</strong>, {esc(f['category_reason'])}; {esc(moved)}.</p>")
-            parts.append(f"<p><strong>Quadrant:</strong> {esc(f['quadrant_reason'])}</p>")
             growth, share = f["market_growth"], f["market_share"]
             parts.append(f"<p><strong>Market position:</strong> {esc(f['bcg_quadrant'])} (market growth {fmt_pct(growth)}, "
                          f"relative share {fmt_num(share, 2)}).</p>")
         return Section(str(f["account_name"]), "".join(parts), level=1)
+
+    def summary(self) -> Section:
+        """Executive summary (internal): category and why, quadrant and why, health index
+        with trend, hygiene, the three most serious warnings, the three recommended
+        objectives.  For the client audience: the QBR view (partnership review, progress
+        against last quarter, KPIs, wins, challenges, next steps)."""
+        if not self.internal:
+            return self._qbr()
+        f, m = self.f, self.model
+        items = []
+        moved = (f"moved from {f['previous_category']} a year ago" if f["previous_category"] != f["category"]
+                 else "the same as a year ago")
+        items.append(f"<li><strong>Category: {esc(f['category'])}</strong> ({esc(moved)}): {esc(f['category_reason'])}.</li>")
+        items.append(f"<li><strong>Quadrant:</strong> {esc(f['quadrant_reason'])}</li>")
+        if pd.notna(f["health_index"]):
+            trend_txt = ("no earlier assessment" if pd.isna(f["previous_health_index"])
+                         else f"{_signed(f['health_change'])} since {f['previous_assessed_on']:%Y-%m-%d}")
+            inc = "" if bool(f["health_complete"]) else ", incomplete"
+            items.append(f"<li><strong>Health index {fmt_num(f['health_index'])}</strong> {rag_badge(f['health_rag'])} "
+                         f"({esc(trend_txt)}{esc(inc)}).</li>")
+        else:
+            items.append("<li><strong>Health index:</strong> not assessed.</li>")
+        if f["hygiene_basis"] == "target":
+            hyg = f"revenue attainment {fmt_pct(f['revenue_attainment'])} of the T4Q target ({'hygienic' if f['hygienic'] else 'not hygienic'})"
+        elif f["hygiene_basis"] == "growth":
+            hyg = f"no targets; T4Q growth {fmt_pct(f['revenue_growth'], 1)} ({'hygienic' if f['hygienic'] else 'not hygienic'})"
+        else:
+            hyg = "cannot be judged: no targets and no prior-year revenue"
+        items.append(f"<li><strong>Hygiene:</strong> {esc(hyg)}; T4Q revenue {fmt_money(f['revenue_t4q'])}.</li>")
+        body = f'<ul class="summary">{"".join(items)}</ul>'
+        w = self._mine(m.warnings)
+        w = w.assign(_sev=w["severity"].map(SEVERITY_ORDER)).sort_values("_sev", kind="stable").head(3)
+        titles = {r.id: r.title for r in RULES}
+        if len(w):
+            lis = "".join(f"<li><strong>{esc(r.severity.upper())}: {esc(titles[r.warning_id])}</strong> — {esc(r.message)}</li>"
+                          for r in w.itertuples(index=False))
+            more = int(f["n_warnings"]) - len(w)
+            body += (f"<h3>Most serious warnings</h3><ol>{lis}</ol>"
+                     + (f'<p class="muted">{more} more in Early warnings below.</p>' if more > 0 else ""))
+        else:
+            body += "<h3>Most serious warnings</h3><p>No early warning fired.</p>"
+        rec = self._mine(m.recommendations).head(3)
+        if len(rec):
+            lis = "".join(f'<li><strong>{esc(r.objective)}</strong><span class="because">{esc(r.because)}</span></li>'
+                          for r in rec.itertuples(index=False))
+            body += f'<h3>Recommended objectives</h3><ol class="recs">{lis}</ol>'
+        return Section("Executive summary", body)
+
+    def _qbr(self) -> Section:
+        f, m = self.f, self.model
+        q = qbr_view(m, self.account_id)
+        body = "<h3>Partnership review</h3>" + "".join(f"<p>{esc(t)}</p>" for t in q.partnership)
+        fmt = {"money": fmt_money, "num": fmt_num, "num2": lambda v: fmt_num(v, 2)}
+        prog = pd.DataFrame({
+            "Measure": q.progress["measure"],
+            "Before": [fmt[k](v) for k, v in zip(q.progress["kind"], q.progress["previous"])],
+            "Latest": [fmt[k](v) for k, v in zip(q.progress["kind"], q.progress["latest"])],
+            "Change": [trend(a, b, digits=2 if k == "num2" else 0, what="before") for k, a, b in
+                       zip(q.progress["kind"], q.progress["latest"], q.progress["previous"])],
+        })
+        body += (f"<h3>Progress against last quarter</h3>" + table(prog, numeric=["Before", "Latest"])
+                 + f'<p class="muted">Revenue: {esc(quarter_label(m.quarter))} against {esc(quarter_label(m.quarter - 1))}; '
+                   "assessment: the latest against the one before; NPS and CSAT: the last four quarters against the four before.</p>")
+        if len(q.wins):
+            wins = q.wins.assign(closed=q.wins["closed"].dt.strftime("%Y-%m-%d")).rename(
+                columns={"closed": "Closed", "offering": "Offering", "buying_center": "Area", "amount": "Value"})
+            body += "<h3>Wins in the last four quarters</h3>" + table(wins, formats={"Value": fmt_money}, numeric=["Value"])
+        else:
+            body += "<h3>Wins in the last four quarters</h3><p>No new work closed in the last four quarters.</p>"
+        body += "<h3>Challenges</h3>" + ("<ul>" + "".join(f"<li>{esc(c)}</li>" for c in q.challenges) + "</ul>"
+                                          if q.challenges else "<p>No element of the assessment is red.</p>")
+        body += "<h3>Next steps</h3><ol>" + "".join(f"<li>{esc(t)}</li>" for t in q.next_steps) + "</ol>"
+        return Section("Quarterly business review", body)
+
+    def plan(self) -> Section:
+        """Account Development Plan (internal): goals with the numbers behind them, the
+        stakeholder plan (who to meet next), and actions with owner and date to fill.
+        ``kit run`` also writes it as an editable workbook in the run folder's plans/."""
+        if not self.internal:
+            return Section("", "")
+        p = account_plan(self.model, self.account_id)
+        goals = p.goals.rename(columns={"goal": "Goal", "why": "Why (the numbers)", "source": "From",
+                                        "owner": "Owner", "due": "Due", "status": "Status"})
+        body = "<h3>Goals</h3>" + table(goals)
+        st = p.stakeholders.rename(columns={"priority": "#", "buying_center": "Buying center", "level": "Level", "who": "Who to meet",
+                                            "why": "Why", "owner": "Owner", "due": "Due"})
+        body += "<h3>Stakeholder plan: who to meet next</h3>" + (
+            table(st, numeric=["#"]) if len(st) else "<p>No gap in the stakeholder map calls for a meeting.</p>")
+        acts = p.actions.rename(columns={"action": "Action", "goal": "Goal", "owner": "Owner", "due": "Due", "status": "Status"})
+        body += "<h3>Actions</h3>" + table(acts.head(3))
+        stem = report_stems(self.model.figures.index)[self.account_id]
+        body += (f'<p>The editable plan: <a href="../plans/{esc(stem)}.xlsx">plans/{esc(stem)}.xlsx</a> '
+                 "(written by <code>kit run</code> for the internal audience; goals, stakeholders and actions with owner, "
+                 "due date and a status drop-down).</p>")
+        return Section("Account Development Plan", body)
 
     def assessment(self) -> Section:
         """Ten-element chart and table: score, RAG, raters, disagreement, perception gap,

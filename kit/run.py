@@ -28,6 +28,7 @@ from kit.config import load_config
 from kit.errors import UsageError
 from kit.io import load_portfolio, report_stems, write_csv, write_json, write_text
 from kit.model import PortfolioModel, build_model
+from kit.plan import account_plan, write_plan
 from kit.tables import output_tables
 
 __all__ = ["RunResult", "run", "tables_only", "notebooks_dir", "default_out", "IPCKernelManager", "KERNEL_NAME"]
@@ -96,7 +97,7 @@ def _select(model: PortfolioModel, accounts: list[str] | None) -> list[str]:
 
 def _clean_outputs(out: Path) -> None:
     """Remove what an earlier run wrote here (only the kit's own outputs)."""
-    for sub, pattern in (("accounts", "*.html"), ("notebooks", "*.ipynb"), ("tables", "*.csv")):
+    for sub, pattern in (("accounts", "*.html"), ("notebooks", "*.ipynb"), ("tables", "*.csv"), ("plans", "*.xlsx")):
         for p in (out / sub).glob(pattern):
             p.unlink()
     for name in ("index.html", "portfolio.html", "manifest.json"):
@@ -233,6 +234,9 @@ def run(data: str | Path, *, out: str | Path | None = None, as_of=None, config: 
     out_path.mkdir(parents=True, exist_ok=True)
     _clean_outputs(out_path)
     written = _write_tables(model, out_path, ids if accounts else None)
+    if audience == "internal":  # the plan is internal material: never in a client run
+        for acc in ids:
+            write_plan(account_plan(model, acc), out_path / "plans" / f"{stems[acc]}.xlsx")
     result = RunResult(out=out_path, model=model)
     nbdir = Path(notebooks) if notebooks is not None else notebooks_dir()
     jobs = _jobs(model, out_path, ids, stems, data=Path(data), config_path=config, audience=audience, nbdir=nbdir)

@@ -82,7 +82,7 @@ def test_portfolio_sections_render(data):
     assert p.accounts().html.count("<tr>") == len(p.model.figures) + 1
 
 
-ACCOUNT_SECTIONS = ("header", "recommendations", "assessment", "indicators", "revenue", "concentration", "stakeholders",
+ACCOUNT_SECTIONS = ("header", "summary", "recommendations", "plan", "assessment", "indicators", "revenue", "concentration", "stakeholders",
                     "pipeline", "whitespace", "kpis", "warnings", "benchmarks")
 
 
@@ -169,3 +169,30 @@ def test_portfolio_roll_ups(data):
     assert all(esc(n) in am for n in f["account_manager"].dropna().unique())
     w = p.warnings().html
     assert "Accounts with the most serious warnings" in w or f["n_warnings"].sum() == 0
+
+
+def test_executive_summary_comes_with_the_reasons_and_top_three(every_account):
+    for acc, r in every_account.items():
+        html, f = r.summary().html, r.f
+        assert html.startswith("<section><h2>Executive summary</h2>")
+        assert esc(f["category_reason"]) in html and esc(f["quadrant_reason"]) in html
+        n_w = min(3, int(f["n_warnings"]))
+        assert html.count("<li><strong>HIGH:") + html.count("<li><strong>MEDIUM:") + html.count("<li><strong>LOW:") == n_w
+        recs = r.model.recommendations[r.model.recommendations["account_id"] == acc].head(3)
+        for obj in recs["objective"]:
+            assert esc(obj) in html
+
+
+def test_client_summary_is_the_qbr_without_internal_items(report):
+    client = AccountReport(model=report.model, account_id=report.account_id, audience="client")
+    html = client.summary().html
+    for part in ("Quarterly business review", "Partnership review", "Progress against last quarter", "Wins", "Challenges", "Next steps"):
+        assert part in html
+    internal = AccountReport(model=report.model, account_id=report.account_id)
+    for hidden in ("Category", "Quadrant", "warning", "Recommended objectives"):
+        assert hidden not in html, hidden
+    assert client.plan().html == ""
+    assert "Account Development Plan" in internal.plan().html
+    com = report.model.assessment.comments
+    for text in com[com["account_id"] == report.account_id]["comment"]:
+        assert esc(text) not in "".join(getattr(client, s)().html for s in ACCOUNT_SECTIONS + ("summary", "plan"))

@@ -37,6 +37,7 @@ def test_run_writes_the_report_set(full_run, small):
     for acc in ids:
         assert (out / "accounts" / f"{stems[acc]}.html").is_file()
         assert (out / "notebooks" / f"account_{stems[acc]}.ipynb").is_file()
+        assert (out / "plans" / f"{stems[acc]}.xlsx").is_file()  # the editable Account Development Plan
     assert (out / "portfolio.html").is_file() and (out / "index.html").is_file()
     for name, cols in [("account_summary", ACCOUNT_SUMMARY_COLUMNS), ("element_scores", ELEMENT_SCORES_COLUMNS),
                        ("warnings", WARNINGS_COLUMNS), ("revenue_motions", REVENUE_MOTIONS_COLUMNS)]:
@@ -122,7 +123,9 @@ def test_client_audience_leaves_out_internal_material(small, tmp_path):
     assert res.exit_code == 0
     page = (tmp_path / "c" / res.accounts[ids[0]]["report"]).read_text(encoding="utf-8")
     assert "Early warnings" not in page and "Rater comments" not in page and "Perception gap" not in page
-    assert "Benchmarks" not in page
+    assert "Benchmarks" not in page and "Account Development Plan" not in page and "warning" not in page.lower()
+    assert "Quarterly business review" in page
+    assert not (tmp_path / "c" / "plans").exists() or not list((tmp_path / "c" / "plans").iterdir())
 
 
 def test_tables_subset_equals_full_run(small, tmp_path):
