@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from kit import charts
+from kit.benchmarks import BENCHMARK_FIGURES, percentile_rank, portfolio_percentiles
 from kit.config import load_config
 from kit.errors import UsageError
 from kit.concentration import revenue_shares, stakeholder_map
@@ -111,11 +112,8 @@ def _no_data(table_name: str) -> str:
     return f'<p class="muted">No data: {esc(table_name)}.csv was not supplied.</p>'
 
 
-def _percentile_rank(values: pd.Series, v: float) -> float:
-    vals = values.dropna()
-    if pd.isna(v) or vals.empty:
-        return np.nan
-    return float(((vals < v).sum() + 0.5 * (vals == v).sum()) / len(vals) * 100)
+def _fmt_kind(v: object, kind: str) -> str:
+    return {"money": fmt_money, "pct": fmt_pct, "pct1": lambda x: fmt_pct(x, 1), "num2": lambda x: fmt_num(x, 2)}.get(kind, fmt_num)(v)
 
 
 @dataclass
@@ -287,6 +285,12 @@ class AccountReport:
                 f"{' including the client' if f['has_client_rater'] and self.internal else ''}. "
                 f"<strong>Health index {fmt_num(f['health_index'])}</strong> {rag_badge(f['health_rag'])}{complete}{esc(prev)}.</p>")
         img = figure_img(charts.plot_elements(el, settings=s), "Element scores with the raters' range")
+        scored = el.dropna(subset=["score"])
+        if len(scored):
+            hi, lo = scored.loc[scored["score"].idxmax()], scored.loc[scored["score"].idxmin()]
+            n_red = int((scored["rag"] == "red").sum())
+            img += (f"<p>Strongest: {esc(ELEMENT_NAMES[hi['element']])} ({hi['score']:.0f}); weakest: "
+                    f"{esc(ELEMENT_NAMES[lo['element']])} ({lo['score']:.0f}); {n_red} of {len(scored)} scored elements red.</p>")
         rows = []
         for r in el.itertuples(index=False):
             row = {"Element": ELEMENT_NAMES[r.element], "Score": fmt_num(r.score), "RAG": rag_badge(r.rag),
@@ -559,18 +563,22 @@ class AccountReport:
         if not self.internal:
             return Section("", "")
         fig, f = self.model.figures, self.f
+        pct = portfolio_percentiles(fig)
         rows = []
-        for col, name, fmt in [("health_index", "Health index", fmt_num), ("revenue_t4q", "T4Q revenue", fmt_money),
-                               ("revenue_growth", "Revenue growth", lambda v: fmt_pct(v, 1)),
-                               ("revenue_attainment", "Revenue attainment", fmt_pct), ("nps", "NPS", fmt_num),
-                               ("share_of_wallet", "Share of wallet", fmt_pct)]:
-            vals = fig[col].astype(float)
-            q = vals.quantile([0.25, 0.5, 0.75]) if vals.notna().any() else pd.Series([np.nan] * 3, index=[0.25, 0.5, 0.75])
-            rank = _percentile_rank(vals, f[col])
-            rows.append([name, fmt(f[col]), fmt(q[0.25]), fmt(q[0.5]), fmt(q[0.75]), "—" if pd.isna(rank) else f"{rank:.0f}"])
+        for col, (name, kind) in BENCHMARK_FIGURES.items():
+            p, rank = pct.loc[col], percentile_rank(fig[col], f[col])
+            rows.append([name, _fmt_kind(f[col], kind), _fmt_kind(p["p25"], kind), _fmt_kind(p["median"], kind),
+                         _fmt_kind(p["p75"], kind), "—" if pd.isna(rank) else f"{rank:.0f}"])
         df = pd.DataFrame(rows, columns=["Figure", "This account", "Portfolio P25", "Median", "P75", "Percentile"])
+        best = df[df["Percentile"] != "—"]
         note = f'<p class="muted">Percentiles over the {len(fig)} accounts of the portfolio; no other account is named.</p>'
-        return Section("Benchmarks against the portfolio", table(df) + note)
+        take = ""
+        if len(best):
+            ranks = best.assign(r=best["Percentile"].astype(float))
+            hi, lo = ranks.sort_values("r").iloc[-1], ranks.sort_values("r").iloc[0]
+            take = (f"<p>Highest against the portfolio: {esc(hi['Figure'])} (percentile {hi['Percentile']}); "
+                    f"lowest: {esc(lo['Figure'])} (percentile {lo['Percentile']}).</p>")
+        return Section("Benchmarks against the portfolio", table(df, numeric=list(df.columns[1:])) + take + note)
 
 
 @dataclass
@@ -613,7 +621,10 @@ class PortfolioReport:
                                        "healthy, not yet hygienic", "neither healthy nor hygienic"]})
         plotted = f.dropna(subset=["health_index", "revenue_attainment"])
         left = len(f) - len(plotted)
-        body = figure_img(charts.plot_quadrant(f, settings=s), "Health index against revenue attainment") + table(df, numeric=["Accounts"])
+        body = figure_img(charts.plot_quadrant(f, settings=s), "Health index against revenue attainment")
+        body += (f"<p>{int(counts['Coasting'])} account(s) are coasting: on target for revenue but not healthy, the case "
+                 f"the assessment exists to expose; {int(counts['At risk'])} are at risk and {int(counts['Thriving'])} thriving.</p>")
+        body += table(df, numeric=["Accounts"])
         if left:
             body += f'<p class="muted">{left} account(s) not plotted: no scored assessment or no revenue target.</p>'
         return Section("Health x hygiene", body)
@@ -629,7 +640,14 @@ class PortfolioReport:
             return Section("Element scores by account", '<p class="muted">No assessment scored.</p>')
         names = self.fig["account_name"].astype(str).str.slice(0, 28)
         wide.index = [f"{names[a]} ({a})" for a in wide.index]
-        return Section("Element scores by account", figure_img(charts.plot_element_heatmap(wide), "Heatmap of element scores by account"))
+        means = wide.mean()
+        low = means.idxmin()
+        red_accounts = int((wide < self.model.settings.rag_amber).any(axis=1).sum())
+        take = (f"{ELEMENT_NAMES[low]} is the weakest element across accounts (mean {means[low]:.0f}); "
+                f"{red_accounts} of {len(wide)} assessed accounts have at least one red element. "
+                "Accounts are ordered by health index, strongest first.")
+        return Section("Element scores by account", figure_img(charts.plot_element_heatmap(wide), "Heatmap of element scores by account")
+                       + f"<p>{esc(take)}</p>")
 
     def weakest(self) -> Section:
         """Elements ranked by mean score across the portfolio."""
@@ -644,7 +662,11 @@ class PortfolioReport:
         t = summ.sort_values("mean_score").assign(element=lambda d: d["element"].map(ELEMENT_NAMES))
         t = t.rename(columns={"element": "Element", "mean_score": "Mean score", "n_accounts": "Accounts scored",
                               "red": "Accounts red", "disagree": "Raters disagree"})
-        return Section("Weakest elements across the portfolio", img + table(t, formats={"Mean score": fmt_num}, numeric=list(t.columns[1:])))
+        first = t.iloc[0]
+        take = (f"Weakest across the portfolio: {first['Element']} (mean {first['Mean score']:.0f}, red in "
+                f"{int(first['Accounts red'])} of {int(first['Accounts scored'])} accounts).")
+        return Section("Weakest elements across the portfolio", img + f"<p>{esc(take)}</p>"
+                       + table(t, formats={"Mean score": fmt_num}, numeric=list(t.columns[1:])))
 
     def categories(self) -> Section:
         """Relationship category mix and its movement since a year earlier."""
@@ -682,6 +704,11 @@ class PortfolioReport:
                                     "health": "Median health index"}),
                   formats={"Accounts": fmt_num, "T4Q revenue": fmt_money, "Median health index": fmt_num},
                   numeric=["Accounts", "T4Q revenue", "Median health index"])
+        known = g[g["bcg_quadrant"] != "unclassified"].dropna(subset=["revenue"])
+        if len(known) and known["revenue"].sum() > 0:
+            top = known.sort_values("revenue", ascending=False).iloc[0]
+            t += (f"<p>Most T4Q revenue comes from {esc(top['bcg_quadrant'])} accounts ({fmt_money(top['revenue'])}, "
+                  f"{fmt_pct(top['revenue'] / f['revenue_t4q'].sum())} of the portfolio).</p>")
         note = (f'<p class="muted">Star: growth and share high; Cash cow: share high, growth low; Question mark: growth high, '
                 f"share low; Dog: both low. High = at or above market growth {s.bcg_growth_threshold:.0%} and relative share "
                 f"{s.bcg_share_threshold:g} (1.0 = equal to the largest competitor). Unclassified: growth or share missing.</p>")
@@ -703,7 +730,12 @@ class PortfolioReport:
         total = t4.sum()
         df = pd.DataFrame({"Motion": t4.index, "T4Q revenue": t4.values, "Share": t4.values / total if total > 0 else np.nan})
         img = figure_img(charts.plot_revenue_motions(mt, title="Portfolio revenue by quarter and motion"), "Portfolio revenue by motion")
-        body = img + table(df, formats={"T4Q revenue": fmt_money, "Share": fmt_pct}, numeric=["T4Q revenue", "Share"])
+        body = img
+        if total > 0:
+            grow = (t4.get("crop_rotation", 0) + t4.get("colonization", 0)) / total
+            body += (f"<p>{fmt_pct(t4.get('continuation', 0) / total)} of T4Q revenue continues earlier purchases; cross-sell "
+                     f"and new buying centers bring {fmt_pct(grow)}.</p>")
+        body += table(df, formats={"T4Q revenue": fmt_money, "Share": fmt_pct}, numeric=["T4Q revenue", "Share"])
         split = revenue_split(m.portfolio.table("revenue")[lambda d: d["quarter"] <= m.quarter], quarter=m.quarter)
         t = m.totals
         share = t["new_client_share"]
@@ -767,14 +799,29 @@ class PortfolioReport:
                 else f"Every account manager is within {s.am_load_min}-{s.am_load_max} accounts.")
         return Section("Account-manager load", img + table(t, numeric=["Accounts (not Greenfield)", "Greenfield (not counted)"]) + f"<p>{esc(take)}</p>")
 
+    def benchmarks(self) -> Section:
+        """Percentiles of the key figures: the anonymous benchmarks account reports reuse."""
+        pct = portfolio_percentiles(self.fig)
+        rows = [[label, _fmt_kind(pct.loc[c, "p10"], kind), _fmt_kind(pct.loc[c, "p25"], kind), _fmt_kind(pct.loc[c, "median"], kind),
+                 _fmt_kind(pct.loc[c, "p75"], kind), _fmt_kind(pct.loc[c, "p90"], kind), int(pct.loc[c, "n"])]
+                for c, (label, kind) in BENCHMARK_FIGURES.items()]
+        df = pd.DataFrame(rows, columns=["Figure", "P10", "P25", "Median", "P75", "P90", "Accounts"])
+        note = ('<p class="muted">Each account report shows its own value against these percentiles and its percentile rank '
+                "(share of accounts below it), without naming any other account.</p>")
+        return Section("Benchmarks", table(df, numeric=list(df.columns[1:])) + note)
+
     def accounts(self) -> Section:
-        """Every account in one table."""
-        f = self.fig.reset_index()
+        """Every account in one ranking table: by health index (unassessed accounts last),
+        then T4Q revenue."""
+        f = self.fig.reset_index().sort_values(["health_index", "revenue_t4q"], ascending=[False, False],
+                                               na_position="last", kind="stable")
         df = pd.DataFrame({
+            "Rank": range(1, len(f) + 1),
             "Account": f["account_name"], "Id": f["account_id"], "Category": f["category"], "Market position": f["bcg_quadrant"],
             "Health index": f["health_index"].map(fmt_num), "RAG": f["health_rag"].map(rag_badge), "Quadrant": f["quadrant"],
             "T4Q revenue": f["revenue_t4q"].map(fmt_money), "Growth": f["revenue_growth"].map(lambda v: fmt_pct(v, 1)),
             "Attainment": f["revenue_attainment"].map(fmt_pct), "NPS (n)": [f"{fmt_num(a)} ({int(b)})" for a, b in zip(f["nps"], f["nps_n"])],
             "Warnings": f["n_warnings"],
         })
-        return Section("All accounts", table(df, raw_html=["RAG"], numeric=["Health index", "T4Q revenue", "Growth", "Attainment", "Warnings"]))
+        return Section("All accounts, ranked by health index",
+                       table(df, raw_html=["RAG"], numeric=["Rank", "Health index", "T4Q revenue", "Growth", "Attainment", "Warnings"]))

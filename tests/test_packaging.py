@@ -58,6 +58,10 @@ def test_notebooks_are_clean_thin_and_parameterized():
         assert all(not c.get("outputs") and not c.get("execution_count") for c in code), f"{path.name} has outputs"
         params = [c for c in code if "parameters" in c.get("metadata", {}).get("tags", [])]
         assert len(params) == 1
+        ids = [c.get("id") for c in nb["cells"]]
+        assert all(ids) and len(ids) == len(set(ids)), f"{path.name}: cell ids missing or repeated"
+        sections = ["".join(c["source"]) for c in code if "".join(c["source"]).startswith("report.")]
+        assert len(sections) == len(set(sections)), f"{path.name}: a section is shown twice"
         for c in code:
             tree = ast.parse("".join(c["source"]))
             assert not any(isinstance(n, (ast.FunctionDef, ast.ClassDef, ast.Lambda)) for n in ast.walk(tree)), path.name
