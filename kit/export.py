@@ -6,15 +6,21 @@ is fetched from the network (no require.js, MathJax, widget manager, CDN font or
 ``<script>`` at all).  HTML outputs are kept as they are: the kit escapes untrusted text
 where it builds that HTML, so nbconvert's ``sanitize_html`` (which mangles tables) stays
 off.  Writing the page to disk is another module's job.
+
+Every page the kit writes uses one stylesheet, ``resources/kit.css``: :func:`stylesheet`
+reads it, the report template inlines it into a ``<style>`` element (passed in as
+``resources.kit_css``) and ``kit.index`` inlines the same text into ``index.html``.
 """
 
 from __future__ import annotations
 
+from functools import lru_cache
+from importlib.resources import files
 from pathlib import Path
 
 import nbformat
 
-__all__ = ["notebook_to_html", "TEMPLATE_NAME", "DISPLAY_PRIORITY"]
+__all__ = ["notebook_to_html", "stylesheet", "TEMPLATE_NAME", "DISPLAY_PRIORITY"]
 
 #: Name of the kit's nbconvert template directory under ``resources/templates``.
 TEMPLATE_NAME = "kit"
@@ -36,6 +42,19 @@ def _template_basedir() -> Path:
     """Folder holding the kit's nbconvert template directories."""
     # A plain path, not importlib.resources: nbconvert needs a real directory on disk.
     return Path(__file__).resolve().parent / "resources" / "templates"
+
+
+@lru_cache(maxsize=1)
+def stylesheet() -> str:
+    """The text of the kit's stylesheet (``kit/resources/kit.css``), inlined into every page.
+
+    Read on first use, not at import: plain CSS that fetches nothing (no fonts, images or
+    imported sheets), safe inside ``<style>`` (it contains no ``</``).
+    """
+    css = (files("kit.resources") / "kit.css").read_text(encoding="utf-8")
+    if "</" in css:  # would end the <style> element early
+        raise ValueError("kit/resources/kit.css must not contain '</'")
+    return css
 
 
 def notebook_to_html(nb: nbformat.NotebookNode, *, title: str) -> str:
@@ -89,5 +108,5 @@ def notebook_to_html(nb: nbformat.NotebookNode, *, title: str) -> str:
         # Our own code escapes untrusted text at the source; bleach would break tables.
         sanitize_html=False,
     )
-    html, _ = exporter.from_notebook_node(nb, resources={"kit_title": str(title)})
+    html, _ = exporter.from_notebook_node(nb, resources={"kit_title": str(title), "kit_css": stylesheet()})
     return html

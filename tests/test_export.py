@@ -11,7 +11,7 @@ import pytest
 from bs4 import BeautifulSoup
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from kit.export import notebook_to_html
+from kit.export import notebook_to_html, stylesheet
 
 # A valid 1x1 PNG.
 PNG_B64 = (
@@ -149,6 +149,12 @@ def test_styles_present(html: str) -> None:
         assert selector in html, selector
     assert "max-width: 1100px" in html
     assert "@media print" in html
+
+
+def test_style_is_the_kit_stylesheet_inlined(soup: BeautifulSoup) -> None:
+    styles = soup.find_all("style")
+    assert len(styles) == 1 and styles[0].string.strip() == stylesheet().strip()
+    assert soup.find("link") is None
 
 
 def test_input_notebook_not_modified(exported) -> None:
