@@ -162,7 +162,7 @@ def plot_element_heatmap(scores: pd.DataFrame, *, ax: Axes | None = None) -> Fig
         fig, ax = _axes(ax, (9, max(3.0, 0.26 * len(scores) + 1.8)))
         data = scores.rename(columns=lambda e: ELEMENT_NAMES.get(e, e))
         _plain_ticks(ax)  # seaborn measures the labels it sets: plain text from the start
-        sns.heatmap(data, ax=ax, vmin=0, vmax=100, cmap="RdYlGn", annot=True, fmt=".0f", annot_kws={"fontsize": 6},
+        sns.heatmap(data, ax=ax, vmin=0, vmax=100, cmap="RdYlBu", annot=True, fmt=".0f", annot_kws={"fontsize": 6},
                     cbar_kws={"label": "score", "shrink": 0.6}, linewidths=0.4, linecolor="white")
         ax.set_xlabel("")
         ax.set_ylabel("")
@@ -188,8 +188,10 @@ def plot_weakest_elements(summary: pd.DataFrame, *, settings: Settings, ax: Axes
         ax.barh(y, df["mean_score"].fillna(0), color=colors, height=0.6)
         ax.set_yticks(y, [ELEMENT_NAMES.get(e, e) for e in df["element"]])
         for yi, v in zip(y, df["mean_score"]):
-            ax.text(min(v if pd.notna(v) else 0, 100) + 1, yi, "n/a" if pd.isna(v) else f"{v:.0f}", va="center", fontsize=8)
-        ax.set_xlim(0, 105)
+            label = "n/a" if pd.isna(v) else f"{v:.0f} {str(settings.rag(v)).upper()}"
+            ax.text(min(v if pd.notna(v) else 0, 100) + 1, yi, label, va="center", fontsize=7)
+        ax.set_xlim(0, 115)
+        ax.set_xticks([0, 20, 40, 60, 80, 100])
         ax.set_xlabel("mean element score across assessed accounts")
         ax.set_title("Weakest elements across the portfolio (bottom = weakest)")
     return fig
