@@ -324,7 +324,10 @@ class AccountReport:
         return Section(title, body)
 
     def indicators(self) -> Section:
-        """The six leading health indicators per quarter and over T4Q."""
+        """The six leading health indicators per quarter and over T4Q (internal only: they
+        measure our selling, e.g. referrals and sole-sourced wins)."""
+        if not self.internal:
+            return Section("", "")
         ind = self._mine(self.model.indicators).set_index("period")
         cols = list(ind.index)
         rows = []
@@ -376,15 +379,16 @@ class AccountReport:
         mine = self._mine(m.motion_table)
         cards = [("T4Q revenue", fmt_money(f["revenue_t4q"]), trend(f["revenue_t4q"], f["revenue_prior4"])),
                  ("Growth", fmt_pct(f["revenue_growth"], 1))]
-        if f["hygiene_basis"] == "target":
+        # our revenue targets and margins are internal: the client sees revenue and growth only
+        if f["hygiene_basis"] == "target" and self.internal:
             cards += [("T4Q target", fmt_money(f["revenue_target_t4q"])), ("Attainment", fmt_pct(f["revenue_attainment"]))]
-        if pd.notna(f["margin_attainment"]):
+        if pd.notna(f["margin_attainment"]) and self.internal:
             cards.append(("Margin attainment", fmt_pct(f["margin_attainment"])))
         body = kpis(cards)
-        if f["hygiene_basis"] == "target" and f["target_quarters"] < 4:
+        if self.internal and f["hygiene_basis"] == "target" and f["target_quarters"] < 4:
             body += (f"<p>Revenue targets exist for {int(f['target_quarters'])} of the last 4 quarters: attainment compares "
                      "revenue and targets of those quarters only.</p>")
-        if f["hygiene_basis"] == "growth":
+        if self.internal and f["hygiene_basis"] == "growth":
             body += "<p>No revenue targets for the last four quarters: hygiene is judged by growth against the four quarters before.</p>"
         if len(mine):
             body += figure_img(charts.plot_revenue_motions(mine, title="Revenue by quarter and motion"), "Revenue by quarter and motion")
@@ -404,7 +408,7 @@ class AccountReport:
                  "this offering; colonization = no revenue from the buying center before.</p>")
         if bool(f["is_new_client"]):
             body += f"<p>New client: first revenue in {quarter_label(int(f['first_quarter']))}; new-client revenue in T4Q {fmt_money(f['new_client_t4q'])}.</p>"
-        return Section("Revenue and hygiene", body)
+        return Section("Revenue and hygiene" if self.internal else "Revenue", body)
 
     def concentration(self) -> Section:
         """T4Q revenue shares by buying center and offering, with HHI (internal only)."""

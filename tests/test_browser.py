@@ -62,15 +62,20 @@ ACCOUNT_HEADINGS = [  # the internal audience (default); the account's name is c
 CLIENT_ACCOUNT_HEADINGS = [
     "Account health assessment",
     "Quarterly business review",
+    "Partnership review",
+    "Progress against last quarter",
+    "Challenges",
+    "Next steps",
     "Assessment: the ten elements",
-    "Leading health indicators",
-    "Revenue and hygiene",
+    "Revenue",
     "Client KPIs",
 ]
 #: Internal material a client-audience report must not show.
 INTERNAL_ONLY_HEADINGS = [
     "Executive summary",
     "Most serious warnings",
+    "Leading health indicators",
+    "Revenue and hygiene",
     "Recommended objectives",
     "Concentration",
     "Relationships and stakeholders",

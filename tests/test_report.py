@@ -59,11 +59,14 @@ def test_assessment_section_shows_scores_and_flags(report):
 
 def test_client_audience_sections(report):
     client = AccountReport(model=report.model, account_id=report.account_id, audience="client")
-    for internal_only in ("warnings", "benchmarks", "recommendations", "concentration", "stakeholders", "pipeline", "whitespace"):
+    for internal_only in ("warnings", "benchmarks", "recommendations", "concentration", "stakeholders", "pipeline", "whitespace",
+                          "indicators", "plan"):
         assert getattr(client, internal_only)().html == "", internal_only
     head = client.header().html
     assert "Category" not in head and "Quadrant" not in head
     assert "Perception gap" not in client.assessment().html
+    rev = client.revenue().html  # our targets and margins are internal
+    assert "target" not in rev.lower() and "Attainment" not in rev and "Margin" not in rev
 
 
 def test_benchmarks_name_no_other_account(report):
