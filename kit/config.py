@@ -59,6 +59,7 @@ class Settings(BaseModel):
     csat_weak: float = Field(3.5, ge=1, le=5, description="evidence: CSAT mean below this is weak (delivery_quality)")
     am_load_min: int = Field(5, ge=0, description="account-manager load below this is flagged")
     am_load_max: int = Field(10, ge=0, description="account-manager load above this is flagged")
+    currency: str = Field("", max_length=8, description="currency symbol or code shown before amounts in reports, e.g. '$' or 'EUR ' (tables stay plain numbers)")
     ltv_discount_rate: float = Field(0.10, gt=0, le=1, description="long-term value: annual discount rate d in m x r / (1 + d - r)")
     max_recommendations: int = Field(5, ge=1, le=20, description="recommended objectives per account (the summary shows the first 3)")
     # warnings

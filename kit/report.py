@@ -90,7 +90,9 @@ SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
 SOURCE_WORDS = {"warning": "early warning", "element": "weak element", "whitespace": "whitespace", "category": "category objective"}
 
 
-def _fmt_measure(v: object, kind: str) -> str:
+def _fmt_measure(v: object, kind: str, money=fmt_money) -> str:
+    if kind == "money":
+        return money(v)
     if kind == "pct":
         return fmt_pct(v)
     return fmt_num(v, 0 if kind == "money" or v is None or pd.isna(v) or float(v) == round(float(v)) else 1)
@@ -112,12 +114,29 @@ def _no_data(table_name: str) -> str:
     return f'<p class="muted">No data: {esc(table_name)}.csv was not supplied.</p>'
 
 
-def _fmt_kind(v: object, kind: str) -> str:
-    return {"money": fmt_money, "pct": fmt_pct, "pct1": lambda x: fmt_pct(x, 1), "num2": lambda x: fmt_num(x, 2)}.get(kind, fmt_num)(v)
+def _fmt_kind(v: object, kind: str, money=fmt_money) -> str:
+    return {"money": money, "pct": fmt_pct, "pct1": lambda x: fmt_pct(x, 1), "num2": lambda x: fmt_num(x, 2)}.get(kind, fmt_num)(v)
+
+
+class _Formats:
+    """Number formats that follow the settings (the currency before amounts)."""
+
+    model: PortfolioModel
+
+    def _money(self, v: object) -> str:
+        """An amount with thousands separators and the configured currency."""
+        text = fmt_money(v)
+        return text if text == "—" or not self.model.settings.currency else f"{self.model.settings.currency}{text}"
+
+    def _fmt_kind_m(self, v: object, kind: str) -> str:
+        return _fmt_kind(v, kind, money=self._money)
+
+    def _fmt_measure_m(self, v: object, kind: str) -> str:
+        return _fmt_measure(v, kind, money=self._money)
 
 
 @dataclass
-class AccountReport:
+class AccountReport(_Formats):
     """The sections of one account's health assessment."""
 
     model: PortfolioModel
@@ -151,7 +170,7 @@ class AccountReport:
     def header(self) -> Section:
         """Name, analysis date, headline figures, category and quadrant with reasons."""
         f, m = self.f, self.model
-        cards = [("T4Q revenue", fmt_money(f["revenue_t4q"])), ("Revenue growth", fmt_pct(f["revenue_growth"], 1))]
+        cards = [("T4Q revenue", self._money(f["revenue_t4q"])), ("Revenue growth", fmt_pct(f["revenue_growth"], 1))]
         if pd.notna(f["health_index"]):
             inc = "" if bool(f["health_complete"]) else " (incomplete)"
             cards.insert(0, ("Health index", f"{f['health_index']:.0f} {str(f['health_rag']).upper()}{inc}"))
@@ -196,7 +215,7 @@ class AccountReport:
             hyg = f"no targets; T4Q growth {fmt_pct(f['revenue_growth'], 1)} ({'hygienic' if f['hygienic'] else 'not hygienic'})"
         else:
             hyg = "cannot be judged: no targets and no prior-year revenue"
-        items.append(f"<li><strong>Hygiene:</strong> {esc(hyg)}; T4Q revenue {fmt_money(f['revenue_t4q'])}.</li>")
+        items.append(f"<li><strong>Hygiene:</strong> {esc(hyg)}; T4Q revenue {self._money(f['revenue_t4q'])}.</li>")
         body = f'<ul class="summary">{"".join(items)}</ul>'
         w = self._mine(m.warnings)
         w = w.assign(_sev=w["severity"].map(SEVERITY_ORDER)).sort_values("_sev", kind="stable").head(3)
@@ -217,10 +236,10 @@ class AccountReport:
         return Section("Executive summary", body)
 
     def _qbr(self) -> Section:
-        f, m = self.f, self.model
+        m = self.model
         q = qbr_view(m, self.account_id)
         body = "<h3>Partnership review</h3>" + "".join(f"<p>{esc(t)}</p>" for t in q.partnership)
-        fmt = {"money": fmt_money, "num": fmt_num, "num2": lambda v: fmt_num(v, 2)}
+        fmt = {"money": self._money, "num": fmt_num, "num2": lambda v: fmt_num(v, 2)}
         prog = pd.DataFrame({
             "Measure": q.progress["measure"],
             "Before": [fmt[k](v) for k, v in zip(q.progress["kind"], q.progress["previous"])],
@@ -228,13 +247,13 @@ class AccountReport:
             "Change": [trend(a, b, digits=2 if k == "num2" else 0, what="before") for k, a, b in
                        zip(q.progress["kind"], q.progress["latest"], q.progress["previous"])],
         })
-        body += (f"<h3>Progress against last quarter</h3>" + table(prog, numeric=["Before", "Latest"])
+        body += ("<h3>Progress against last quarter</h3>" + table(prog, numeric=["Before", "Latest"])
                  + f'<p class="muted">Revenue: {esc(quarter_label(m.quarter))} against {esc(quarter_label(m.quarter - 1))}; '
                    "assessment: the latest against the one before; NPS and CSAT: the last four quarters against the four before.</p>")
         if len(q.wins):
             wins = q.wins.assign(closed=q.wins["closed"].dt.strftime("%Y-%m-%d")).rename(
                 columns={"closed": "Closed", "offering": "Offering", "buying_center": "Area", "amount": "Value"})
-            body += "<h3>Wins in the last four quarters</h3>" + table(wins, formats={"Value": fmt_money}, numeric=["Value"])
+            body += "<h3>Wins in the last four quarters</h3>" + table(wins, formats={"Value": self._money}, numeric=["Value"])
         else:
             body += "<h3>Wins in the last four quarters</h3><p>No new work closed in the last four quarters.</p>"
         body += "<h3>Challenges</h3>" + ("<ul>" + "".join(f"<li>{esc(c)}</li>" for c in q.challenges) + "</ul>"
@@ -366,8 +385,8 @@ class AccountReport:
                 measure = o.measure if isinstance(o.measure, str) else None
                 words, kind = MEASURES[measure] if measure else ("", "")
                 rows.append({"Objective": o.objective, "Theme": (o.theme or "").replace("_", " "),
-                             "Measure": words, "This account": _fmt_measure(f.get(measure), kind) if measure else "",
-                             "Portfolio median": _fmt_measure(m.figures[measure].median(), kind) if measure else ""})
+                             "Measure": words, "This account": self._fmt_measure_m(f.get(measure), kind) if measure else "",
+                             "Portfolio median": self._fmt_measure_m(m.figures[measure].median(), kind) if measure else ""})
             body += (f"<h3>{esc(f['category'])} objectives beyond revenue</h3>"
                      f"<p>A {esc(f['category'])} account {esc(desc)}.</p>"
                      + table(pd.DataFrame(rows), numeric=["This account", "Portfolio median"]))
@@ -377,11 +396,11 @@ class AccountReport:
         """Revenue by motion over time, hygiene against targets, repeat business."""
         f, m = self.f, self.model
         mine = self._mine(m.motion_table)
-        cards = [("T4Q revenue", fmt_money(f["revenue_t4q"]), trend(f["revenue_t4q"], f["revenue_prior4"])),
+        cards = [("T4Q revenue", self._money(f["revenue_t4q"]), trend(f["revenue_t4q"], f["revenue_prior4"])),
                  ("Growth", fmt_pct(f["revenue_growth"], 1))]
         # our revenue targets and margins are internal: the client sees revenue and growth only
         if f["hygiene_basis"] == "target" and self.internal:
-            cards += [("T4Q target", fmt_money(f["revenue_target_t4q"])), ("Attainment", fmt_pct(f["revenue_attainment"]))]
+            cards += [("T4Q target", self._money(f["revenue_target_t4q"])), ("Attainment", fmt_pct(f["revenue_attainment"]))]
         if pd.notna(f["margin_attainment"]) and self.internal:
             cards.append(("Margin attainment", fmt_pct(f["margin_attainment"])))
         body = kpis(cards)
@@ -407,7 +426,7 @@ class AccountReport:
                  f"{m.settings.motion_lookback_quarters} quarters before; crop rotation = the buying center bought before, not "
                  "this offering; colonization = no revenue from the buying center before.</p>")
         if bool(f["is_new_client"]):
-            body += f"<p>New client: first revenue in {quarter_label(int(f['first_quarter']))}; new-client revenue in T4Q {fmt_money(f['new_client_t4q'])}.</p>"
+            body += f"<p>New client: first revenue in {quarter_label(int(f['first_quarter']))}; new-client revenue in T4Q {self._money(f['new_client_t4q'])}.</p>"
         return Section("Revenue and hygiene" if self.internal else "Revenue", body)
 
     def concentration(self) -> Section:
@@ -447,7 +466,7 @@ class AccountReport:
         smap = stakeholder_map(m.portfolio.table("contacts"), m.portfolio.table("revenue")[lambda d: d["quarter"] <= m.quarter],
                                self.account_id, quarter=m.quarter, as_of=pd.Timestamp(m.as_of))
         if len(smap):
-            t = smap.assign(revenue_t4q=smap["revenue_t4q"].map(fmt_money),
+            t = smap.assign(revenue_t4q=smap["revenue_t4q"].map(self._money),
                             executive_covered=np.where(smap["revenue_t4q"] <= 0, "no revenue",
                                                        np.where(smap["executive_covered"], "yes", "⚑ no")))
             t = t.rename(columns={"buying_center": "Buying center", "revenue_t4q": "T4Q revenue", "executive": "Executive",
@@ -469,12 +488,12 @@ class AccountReport:
         f, m = self.f, self.model
         if not m.portfolio.has("opportunities"):
             return Section("Pipeline", _no_data("opportunities"))
-        body = kpis([("Open pipeline", fmt_money(f["open_pipeline"]), f"{int(f['open_opportunities'])} open"),
-                     ("Weighted", fmt_money(f["weighted_pipeline"])),
+        body = kpis([("Open pipeline", self._money(f["open_pipeline"]), f"{int(f['open_opportunities'])} open"),
+                     ("Weighted", self._money(f["weighted_pipeline"])),
                      ("Coverage of next 4Q target", "—" if pd.isna(f["pipeline_coverage"]) else f"{f['pipeline_coverage']:.2f}x",
-                      "" if pd.isna(f["next4_target"]) else f"target {fmt_money(f['next4_target'])}"),
+                      "" if pd.isna(f["next4_target"]) else f"target {self._money(f['next4_target'])}"),
                      ("Win rate (count / value)", f"{fmt_pct(f['win_rate_count'])} / {fmt_pct(f['win_rate_value'])}"),
-                     ("Average deal won", fmt_money(f["average_deal_size"])),
+                     ("Average deal won", self._money(f["average_deal_size"])),
                      ("Sole-sourced share of won", fmt_pct(f["sole_sourced_share"])),
                      ("Stale open opps", str(int(f["stale_opportunities"])), "close date passed")])
         stages = pipeline_stages(m.portfolio.table("opportunities"), self.account_id, as_of=pd.Timestamp(m.as_of))
@@ -499,8 +518,8 @@ class AccountReport:
         body = ""
         if pd.notna(f["wallet_estimate"]):
             ratio = f["unaddressed_potential"] / f["open_pipeline"] if f["open_pipeline"] > 0 else np.nan
-            body += kpis([("Share of wallet", fmt_pct(f["share_of_wallet"]), f"wallet {fmt_money(f['wallet_estimate'])}"),
-                          ("Unaddressed potential", fmt_money(f["unaddressed_potential"])),
+            body += kpis([("Share of wallet", fmt_pct(f["share_of_wallet"]), f"wallet {self._money(f['wallet_estimate'])}"),
+                          ("Unaddressed potential", self._money(f["unaddressed_potential"])),
                           ("Potential / open pipeline", "no pipeline" if pd.isna(ratio) else f"{ratio:.1f}x",
                            f"flag at {s.whitespace_pipeline_ratio:g}x")])
         else:
@@ -517,7 +536,7 @@ class AccountReport:
         if len(cs):
             t = cs.head(8).rename(columns={"buying_center": "Buying center", "offering": "Offering not yet sold there",
                                            "bc_revenue_t4q": "Its T4Q revenue", "bought_by": "Already bought by"}).drop(columns="account_id")
-            body += "<h3>Cross-sell candidates</h3>" + table(t, formats={"Its T4Q revenue": fmt_money}, numeric=["Its T4Q revenue"])
+            body += "<h3>Cross-sell candidates</h3>" + table(t, formats={"Its T4Q revenue": self._money}, numeric=["Its T4Q revenue"])
         return Section("Whitespace", body)
 
     def kpis(self) -> Section:
@@ -533,7 +552,7 @@ class AccountReport:
         if self.internal:
             cards += [("Gross revenue retention", fmt_pct(f["grr"])), ("Net revenue retention", fmt_pct(f["nrr"])),
                       ("Repeat business", fmt_pct(f["repeat_business_share"]), "share of T4Q revenue"),
-                      ("Long-term value", fmt_money(f["ltv"]), f"{f['ltv_basis']} basis, r = {fmt_pct(f['ltv_retention'])}")]
+                      ("Long-term value", self._money(f["ltv"]), f"{f['ltv_basis']} basis, r = {fmt_pct(f['ltv_retention'])}")]
             if pd.notna(f["revenue_attainment"]):
                 cards.append(("Target attainment", fmt_pct(f["revenue_attainment"])))
         if not cards:
@@ -571,8 +590,8 @@ class AccountReport:
         rows = []
         for col, (name, kind) in BENCHMARK_FIGURES.items():
             p, rank = pct.loc[col], percentile_rank(fig[col], f[col])
-            rows.append([name, _fmt_kind(f[col], kind), _fmt_kind(p["p25"], kind), _fmt_kind(p["median"], kind),
-                         _fmt_kind(p["p75"], kind), "—" if pd.isna(rank) else f"{rank:.0f}"])
+            rows.append([name, self._fmt_kind_m(f[col], kind), self._fmt_kind_m(p["p25"], kind), self._fmt_kind_m(p["median"], kind),
+                         self._fmt_kind_m(p["p75"], kind), "—" if pd.isna(rank) else f"{rank:.0f}"])
         df = pd.DataFrame(rows, columns=["Figure", "This account", "Portfolio P25", "Median", "P75", "Percentile"])
         best = df[df["Percentile"] != "—"]
         note = f'<p class="muted">Percentiles over the {len(fig)} accounts of the portfolio; no other account is named.</p>'
@@ -586,7 +605,7 @@ class AccountReport:
 
 
 @dataclass
-class PortfolioReport:
+class PortfolioReport(_Formats):
     """The sections of the portfolio health assessment."""
 
     model: PortfolioModel
@@ -605,7 +624,7 @@ class PortfolioReport:
         f, m = self.fig, self.model
         t = m.totals
         share = t["new_client_share"]
-        cards = [("Accounts", str(len(f))), ("T4Q revenue", fmt_money(t["revenue_t4q"]), trend(t["revenue_t4q"], t["revenue_prior4"])),
+        cards = [("Accounts", str(len(f))), ("T4Q revenue", self._money(t["revenue_t4q"]), trend(t["revenue_t4q"], t["revenue_prior4"])),
                  ("Growth", fmt_pct(t["revenue_growth"], 1)),
                  ("Existing / new-client", f"{fmt_pct(1 - share)} / {fmt_pct(share)}" if pd.notna(share) else "—"),
                  ("GRR / NRR", f"{fmt_pct(t['grr'])} / {fmt_pct(t['nrr'])}"),
@@ -681,7 +700,7 @@ class PortfolioReport:
         cat = cat.assign(accounts=cat["accounts"].fillna(0), share=cat["revenue"] / total if total > 0 else np.nan).reset_index()
         t1 = table(cat.rename(columns={"category": "Category", "accounts": "Accounts", "revenue": "T4Q revenue",
                                        "share": "Share of revenue", "health": "Median health index"}),
-                   formats={"T4Q revenue": fmt_money, "Share of revenue": fmt_pct, "Median health index": fmt_num, "Accounts": fmt_num},
+                   formats={"T4Q revenue": self._money, "Share of revenue": fmt_pct, "Median health index": fmt_num, "Accounts": fmt_num},
                    numeric=["Accounts", "T4Q revenue", "Share of revenue", "Median health index"])
         counts = pd.DataFrame({"a_year_ago": f["previous_category"].value_counts().reindex(list(CATEGORIES), fill_value=0),
                                "now": f["category"].value_counts().reindex(list(CATEGORIES), fill_value=0)})
@@ -706,12 +725,12 @@ class PortfolioReport:
         g["accounts"] = g["accounts"].fillna(0)
         t = table(g.rename(columns={"bcg_quadrant": "Market position", "accounts": "Accounts", "revenue": "T4Q revenue",
                                     "health": "Median health index"}),
-                  formats={"Accounts": fmt_num, "T4Q revenue": fmt_money, "Median health index": fmt_num},
+                  formats={"Accounts": fmt_num, "T4Q revenue": self._money, "Median health index": fmt_num},
                   numeric=["Accounts", "T4Q revenue", "Median health index"])
         known = g[g["bcg_quadrant"] != "unclassified"].dropna(subset=["revenue"])
         if len(known) and known["revenue"].sum() > 0:
             top = known.sort_values("revenue", ascending=False).iloc[0]
-            t += (f"<p>Most T4Q revenue comes from {esc(top['bcg_quadrant'])} accounts ({fmt_money(top['revenue'])}, "
+            t += (f"<p>Most T4Q revenue comes from {esc(top['bcg_quadrant'])} accounts ({self._money(top['revenue'])}, "
                   f"{fmt_pct(top['revenue'] / f['revenue_t4q'].sum())} of the portfolio).</p>")
         note = (f'<p class="muted">Star: growth and share high; Cash cow: share high, growth low; Question mark: growth high, '
                 f"share low; Dog: both low. High = at or above market growth {s.bcg_growth_threshold:.0%} and relative share "
@@ -739,13 +758,13 @@ class PortfolioReport:
             grow = (t4.get("crop_rotation", 0) + t4.get("colonization", 0)) / total
             body += (f"<p>{fmt_pct(t4.get('continuation', 0) / total)} of T4Q revenue continues earlier purchases; cross-sell "
                      f"and new buying centers bring {fmt_pct(grow)}.</p>")
-        body += table(df, formats={"T4Q revenue": fmt_money, "Share": fmt_pct}, numeric=["T4Q revenue", "Share"])
+        body += table(df, formats={"T4Q revenue": self._money, "Share": fmt_pct}, numeric=["T4Q revenue", "Share"])
         split = revenue_split(m.portfolio.table("revenue")[lambda d: d["quarter"] <= m.quarter], quarter=m.quarter)
         t = m.totals
         share = t["new_client_share"]
         body += "<h3>Existing vs new-client revenue (the 80/20 view)</h3>"
-        body += kpis([("Existing clients (T4Q)", fmt_money(t["existing_t4q"]), fmt_pct(1 - share) if pd.notna(share) else ""),
-                      ("New clients (T4Q)", fmt_money(t["new_client_t4q"]), fmt_pct(share) if pd.notna(share) else "")])
+        body += kpis([("Existing clients (T4Q)", self._money(t["existing_t4q"]), fmt_pct(1 - share) if pd.notna(share) else ""),
+                      ("New clients (T4Q)", self._money(t["new_client_t4q"]), fmt_pct(share) if pd.notna(share) else "")])
         body += figure_img(charts.plot_revenue_split(split), "Existing and new-client revenue by quarter")
         if pd.notna(share):
             verdict = ("close to" if 0.1 <= share <= 0.3 else "below" if share < 0.1 else "above")
@@ -806,8 +825,8 @@ class PortfolioReport:
     def benchmarks(self) -> Section:
         """Percentiles of the key figures: the anonymous benchmarks account reports reuse."""
         pct = portfolio_percentiles(self.fig)
-        rows = [[label, _fmt_kind(pct.loc[c, "p10"], kind), _fmt_kind(pct.loc[c, "p25"], kind), _fmt_kind(pct.loc[c, "median"], kind),
-                 _fmt_kind(pct.loc[c, "p75"], kind), _fmt_kind(pct.loc[c, "p90"], kind), int(pct.loc[c, "n"])]
+        rows = [[label, self._fmt_kind_m(pct.loc[c, "p10"], kind), self._fmt_kind_m(pct.loc[c, "p25"], kind), self._fmt_kind_m(pct.loc[c, "median"], kind),
+                 self._fmt_kind_m(pct.loc[c, "p75"], kind), self._fmt_kind_m(pct.loc[c, "p90"], kind), int(pct.loc[c, "n"])]
                 for c, (label, kind) in BENCHMARK_FIGURES.items()]
         df = pd.DataFrame(rows, columns=["Figure", "P10", "P25", "Median", "P75", "P90", "Accounts"])
         note = ('<p class="muted">Each account report shows its own value against these percentiles and its percentile rank '
@@ -823,7 +842,7 @@ class PortfolioReport:
             "Rank": range(1, len(f) + 1),
             "Account": f["account_name"], "Id": f["account_id"], "Category": f["category"], "Market position": f["bcg_quadrant"],
             "Health index": f["health_index"].map(fmt_num), "RAG": f["health_rag"].map(rag_badge), "Quadrant": f["quadrant"],
-            "T4Q revenue": f["revenue_t4q"].map(fmt_money), "Growth": f["revenue_growth"].map(lambda v: fmt_pct(v, 1)),
+            "T4Q revenue": f["revenue_t4q"].map(self._money), "Growth": f["revenue_growth"].map(lambda v: fmt_pct(v, 1)),
             "Attainment": f["revenue_attainment"].map(fmt_pct), "NPS (n)": [f"{fmt_num(a)} ({int(b)})" for a, b in zip(f["nps"], f["nps_n"])],
             "Warnings": f["n_warnings"],
         })

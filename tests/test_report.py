@@ -199,3 +199,19 @@ def test_client_summary_is_the_qbr_without_internal_items(report):
     com = report.model.assessment.comments
     for text in com[com["account_id"] == report.account_id]["comment"]:
         assert esc(text) not in "".join(getattr(client, s)().html for s in ACCOUNT_SECTIONS + ("summary", "plan"))
+
+
+def test_amounts_carry_the_configured_currency(data):
+    from kit.config import Settings
+    from kit.io import load_portfolio
+    from kit.model import build_model
+
+    model = build_model(load_portfolio(data), Settings(currency="€"))
+    acc = model.figures.index[0]
+    r = AccountReport(model=model, account_id=acc)
+    f = r.f
+    assert f"€{f['revenue_t4q']:,.0f}" in r.header().html
+    p = PortfolioReport(model=model)
+    assert f"€{model.totals['revenue_t4q']:,.0f}" in p.header().html
+    plain = AccountReport.load(data, acc)
+    assert "€" not in plain.header().html  # default: no currency
