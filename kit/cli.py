@@ -52,6 +52,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--audience", choices=["internal", "client"], default="internal",
                    help="internal (everything) or client (no warnings, rater comments or other internal material)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--force", action="store_true",
+                   help="render every report; by default a report whose inputs, parameters, settings, notebook and kit "
+                        "are unchanged since the last run in the same folder is skipped")
+    p.add_argument("--executor", choices=["local", "dask"], default="local",
+                   help="local: --workers processes on this machine (default); dask: a Dask distributed cluster")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="with --executor dask: the scheduler, e.g. tcp://10.0.0.5:8786 (default: a local cluster of "
+                        "--workers processes); workers must see the same paths and have the kit installed")
+    p.add_argument("--timeout", type=float, metavar="SECONDS",
+                   help="seconds one notebook may take in all before it fails and its kernel is replaced (default 900)")
+    p.add_argument("--fresh-kernels", action="store_true",
+                   help="a new kernel per notebook instead of one warm kernel per worker (slower)")
 
     p = sub.add_parser("tables", help="figures only: tables/ and manifest.json, no notebooks",
                        description="Compute every figure and write tables/*.csv and manifest.json (for BI tools and large portfolios).")
@@ -77,9 +89,12 @@ def _cmd_run(a) -> int:
     from kit.run import run
 
     res = run(a.data, out=a.out, as_of=a.as_of, config=a.config, accounts=a.accounts, workers=a.workers,
-              audience=a.audience, progress=not a.no_progress)
+              audience=a.audience, progress=not a.no_progress, force=a.force, executor=a.executor,
+              scheduler=a.scheduler, fresh_kernels=a.fresh_kernels, timeout=a.timeout)
     n_ok = len(res.accounts) - len(res.failed)
+    skipped = sum(1 for r in res.accounts.values() if r.get("skipped"))
     print(f"{n_ok} of {len(res.accounts)} account reports rendered into {res.out}"
+          + (f" ({skipped} unchanged since the last run, skipped; --force renders all)" if skipped else "")
           + ("" if not res.failed else f"; failed: {', '.join(res.failed)} (see manifest.json)"))
     if res.portfolio and res.portfolio["status"] != "ok":
         print(f"portfolio report failed: {res.portfolio['error']}", file=sys.stderr)

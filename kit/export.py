@@ -14,11 +14,11 @@ reads it, the report template inlines it into a ``<style>`` element (passed in a
 
 from __future__ import annotations
 
-from functools import lru_cache
-from importlib.resources import files
 from pathlib import Path
 
 import nbformat
+
+from kit.html import stylesheet
 
 __all__ = ["notebook_to_html", "stylesheet", "TEMPLATE_NAME", "DISPLAY_PRIORITY"]
 
@@ -42,19 +42,6 @@ def _template_basedir() -> Path:
     """Folder holding the kit's nbconvert template directories."""
     # A plain path, not importlib.resources: nbconvert needs a real directory on disk.
     return Path(__file__).resolve().parent / "resources" / "templates"
-
-
-@lru_cache(maxsize=1)
-def stylesheet() -> str:
-    """The text of the kit's stylesheet (``kit/resources/kit.css``), inlined into every page.
-
-    Read on first use, not at import: plain CSS that fetches nothing (no fonts, images or
-    imported sheets), safe inside ``<style>`` (it contains no ``</``).
-    """
-    css = (files("kit.resources") / "kit.css").read_text(encoding="utf-8")
-    if "</" in css:  # would end the <style> element early
-        raise ValueError("kit/resources/kit.css must not contain '</'")
-    return css
 
 
 def notebook_to_html(nb: nbformat.NotebookNode, *, title: str) -> str:

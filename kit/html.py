@@ -6,6 +6,9 @@ default) so that nothing from the inputs reaches a page unescaped.
 
 from __future__ import annotations
 
+from functools import lru_cache
+from importlib.resources import files
+
 import base64
 import html
 import io
@@ -16,8 +19,21 @@ from matplotlib.figure import Figure
 
 __all__ = [
     "esc", "fmt_num", "fmt_pct", "fmt_money", "badge", "table", "kpis", "trend", "status_grid", "figure_img",
-    "Section", "rag_badge",
+    "Section", "rag_badge", "stylesheet",
 ]
+
+
+@lru_cache(maxsize=1)
+def stylesheet() -> str:
+    """The text of the kit's stylesheet (``kit/resources/kit.css``), inlined into every page.
+
+    Read on first use, not at import: plain CSS that fetches nothing (no fonts, images or
+    imported sheets), safe inside ``<style>`` (it contains no ``</``).
+    """
+    css = (files("kit.resources") / "kit.css").read_text(encoding="utf-8")
+    if "</" in css:  # would end the <style> element early
+        raise ValueError("kit/resources/kit.css must not contain '</'")
+    return css
 
 
 def esc(value: object) -> str:

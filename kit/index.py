@@ -15,8 +15,7 @@ import math
 import pandas as pd
 
 import kit
-from kit.export import stylesheet
-from kit.html import esc, fmt_num, rag_badge
+from kit.html import esc, fmt_num, rag_badge, stylesheet
 from kit.model import QUADRANT_RULES, PortfolioModel
 from kit.schema import CATEGORIES
 

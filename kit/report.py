@@ -55,6 +55,14 @@ def load_model(data_dir: str | Path, *, as_of: str | dt.date | None = None, conf
     return build_model(load_portfolio(data_dir), load_config(config_path), as_of=as_of)
 
 
+def _model(data_dir, *, as_of, config_path, model_path) -> PortfolioModel:
+    if model_path is None:
+        return load_model(data_dir, as_of=as_of, config_path=config_path)
+    from kit.cache import load_model_file
+
+    return load_model_file(model_path)
+
+
 def resolve_account_id(model: PortfolioModel, account_id: object) -> str:
     """The account id as a string.
 
@@ -146,10 +154,14 @@ class AccountReport(_Formats):
 
     @classmethod
     def load(cls, data_dir: str | Path, account_id: object = None, *, as_of: str | dt.date | None = None,
-             config_path: str | Path | None = None, audience: str = "internal") -> "AccountReport":
-        """Load the portfolio and pick one account (None: the first in accounts)."""
+             config_path: str | Path | None = None, audience: str = "internal",
+             model_path: str | Path | None = None) -> "AccountReport":
+        """Load the portfolio and pick one account (None: the first in accounts).
+
+        ``model_path`` (set by ``kit run``) is the portfolio's figures computed once for
+        the whole run; None computes them here from ``data_dir``."""
         _check_audience(audience)
-        model = load_model(data_dir, as_of=as_of, config_path=config_path)
+        model = _model(data_dir, as_of=as_of, config_path=config_path, model_path=model_path)
         acc = resolve_account_id(model, account_id)
         note = "" if account_id is not None else "No account_id given: showing the first account of the portfolio."
         return cls(model=model, account_id=acc, audience=audience, note=note)
@@ -611,9 +623,10 @@ class PortfolioReport(_Formats):
     model: PortfolioModel
 
     @classmethod
-    def load(cls, data_dir: str | Path, *, as_of: str | dt.date | None = None, config_path: str | Path | None = None) -> "PortfolioReport":
-        """Load and compute the portfolio."""
-        return cls(model=load_model(data_dir, as_of=as_of, config_path=config_path))
+    def load(cls, data_dir: str | Path, *, as_of: str | dt.date | None = None, config_path: str | Path | None = None,
+             model_path: str | Path | None = None) -> "PortfolioReport":
+        """Load and compute the portfolio (``model_path``: as in :meth:`AccountReport.load`)."""
+        return cls(model=_model(data_dir, as_of=as_of, config_path=config_path, model_path=model_path))
 
     @property
     def fig(self) -> pd.DataFrame:

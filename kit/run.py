@@ -1,53 +1,41 @@
 """Batch execution: tables, executed notebooks, HTML reports, index and manifest.
 
-``kit run`` computes every figure once (to write ``tables/``), then executes the
-portfolio notebook and one account notebook per account with papermill and exports
-each to self-contained HTML.  Kernels are started with the ipc transport in a private
-folder (parallel kernels never race for TCP ports), shut down immediately, and run in
-spawn-started worker processes with per-cell and start-up timeouts.  One failing
-account is recorded in the manifest; the others still render.
+``kit run`` computes every figure once (to write ``tables/``) and hands that model to
+every notebook (``model_path``), so no kernel recomputes the portfolio.  The notebooks
+run in long-lived workers, each keeping one warm kernel on the ipc transport (see
+:mod:`kit.engine`): spawn-started local processes, or a Dask cluster
+(``executor="dask"``).  A notebook whose inputs, parameters, settings, notebook file and
+kit version are unchanged since the last run in the same folder is skipped (fingerprints
+in ``manifest.json``; ``force=True`` renders all).  One failing account (an error, a dead
+or hung kernel) is recorded in the manifest; the others still render.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import multiprocessing
-import os
 import shutil
 import sys
-import tempfile
-import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from jupyter_client.manager import AsyncKernelManager
-
 from kit import __version__
 from kit.config import load_config
+from kit.engine import CELL_TIMEOUT, KERNEL_NAME, START_TIMEOUT, IPCKernelManager, worker_init, worker_render
 from kit.errors import UsageError
 from kit.io import load_portfolio, report_stems, write_csv, write_json, write_text
 from kit.model import PortfolioModel, build_model
 from kit.plan import account_plan, write_plan
 from kit.tables import output_tables
 
-__all__ = ["RunResult", "run", "tables_only", "notebooks_dir", "default_out", "IPCKernelManager", "KERNEL_NAME"]
+__all__ = [
+    "RunResult", "run", "tables_only", "notebooks_dir", "default_out", "fingerprints", "EXECUTORS",
+    "IPCKernelManager", "KERNEL_NAME", "CELL_TIMEOUT", "START_TIMEOUT",
+]
 
-#: Kernels are named explicitly: the Python 3 kernel of the environment running the kit.
-KERNEL_NAME = "python3"
-#: Per-cell execution timeout and kernel start-up timeout, in seconds.
-CELL_TIMEOUT = 600
-START_TIMEOUT = 120
-
-
-class IPCKernelManager(AsyncKernelManager):
-    """A kernel manager on the ipc transport, its sockets in a private temporary folder."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("transport", "ipc")
-        super().__init__(**kwargs)
-        base = os.environ.get("KIT_IPC_DIR") or tempfile.mkdtemp(prefix="kit-")
-        self.ip = os.path.join(base, "k")
+EXECUTORS = ("local", "dask")
+CACHE_DIR = ".kit-cache"
 
 
 def notebooks_dir() -> Path:
@@ -96,12 +84,14 @@ def _select(model: PortfolioModel, accounts: list[str] | None) -> list[str]:
 
 
 def _clean_outputs(out: Path) -> None:
-    """Remove what an earlier run wrote here (only the kit's own outputs)."""
-    for sub, pattern in (("accounts", "*.html"), ("notebooks", "*.ipynb"), ("tables", "*.csv"), ("plans", "*.xlsx")):
-        for p in (out / sub).glob(pattern):
+    """Clear what every run rewrites (``tables/``) and temporary files an interrupted run
+    left behind.  Reports, notebooks and plans of earlier runs stay: a run never deletes
+    reports of accounts it does not render."""
+    for p in (out / "tables").glob("*.csv"):
+        p.unlink()
+    for sub in (".", "accounts", "notebooks", "plans", "tables"):
+        for p in (out / sub).glob(".*.tmp"):
             p.unlink()
-    for name in ("index.html", "portfolio.html", "manifest.json"):
-        (out / name).unlink(missing_ok=True)
 
 
 def _write_tables(model: PortfolioModel, out: Path, ids: list[str] | None) -> list[str]:
@@ -132,48 +122,97 @@ def _manifest(model: PortfolioModel, *, config_path, audience, result: RunResult
     }
 
 
-def _render_job(job: dict) -> dict:
-    """Execute one notebook and export it to HTML (runs in a worker process)."""
-    import nbformat
-    import papermill as pm
-    from papermill.exceptions import PapermillExecutionError
+def _digest(*parts: object) -> str:
+    import hashlib
 
-    from kit.export import notebook_to_html
+    h = hashlib.sha256()
+    for p in parts:
+        h.update(p if isinstance(p, bytes) else str(p).encode("utf-8"))
+        h.update(b"\x1f")
+    return h.hexdigest()
 
-    import logging
 
-    logging.getLogger("papermill").setLevel(logging.WARNING)  # keep the console to the progress bar
-    t0 = time.perf_counter()
-    ipc = tempfile.mkdtemp(prefix="kit-")
-    os.environ["KIT_IPC_DIR"] = ipc
+def _frame_bytes(df) -> bytes:
+    import pandas as pd
+
+    if df is None or len(df) == 0:
+        return b"" if df is None else ",".join(map(str, df.columns)).encode()
+    # lists in cells (e.g. uncovered buying centers) are hashed through their text
+    safe = df.apply(lambda s: s.map(lambda v: repr(v) if isinstance(v, (list, tuple, dict)) else v)) if df.dtypes.eq(object).any() else df
+    return ",".join(map(str, df.columns)).encode() + pd.util.hash_pandas_object(safe, index=False).to_numpy().tobytes()
+
+
+def _kit_digest() -> str:
+    """The kit's own code and resources: a changed kit re-renders, whatever its version."""
+    root = Path(__file__).resolve().parent
+    files = sorted(p for p in root.rglob("*") if p.is_file() and p.suffix in {".py", ".css", ".j2", ".csv", ".json", ".yml"})
+    return _digest(*(p.relative_to(root).as_posix().encode() + b"\0" + p.read_bytes() for p in files))
+
+
+def fingerprints(model: PortfolioModel, ids: list[str], *, audience: str, nbdir: Path) -> dict:
+    """What each report is made of, hashed: a report whose fingerprint is unchanged since
+    the last run in the same folder is skipped.
+
+    An account's fingerprint covers its own rows of every input table, its figures and
+    its rows of every derived table, the portfolio's benchmark percentiles and the
+    objectives in use, the settings, analysis date, audience, notebook file, and the kit's
+    version and code.  The portfolio's covers every input file's hash instead of one account's rows.
+    """
+    import json
+
+    from kit.benchmarks import portfolio_percentiles
+    from kit.io import sha256_of
+
+    settings = json.dumps(model.settings.model_dump(), sort_keys=True, default=str)
+    common = _digest(__version__, _kit_digest(), model.as_of.isoformat(), settings, len(model.figures),
+                     _frame_bytes(portfolio_percentiles(model.figures).reset_index()),
+                     _frame_bytes(model.portfolio.table("objectives")), _frame_bytes(model.portfolio.table("questions")))
+    acc_nb = sha256_of(nbdir / "account_health.ipynb")
+    out = {None: _digest(common, sha256_of(nbdir / "portfolio_health.ipynb"), json.dumps(model.portfolio.hashes, sort_keys=True))}
+    long_tables = [model.assessment.elements, model.assessment.comments, model.evidence, model.indicators, model.warnings,
+                   model.recommendations, model.cross_sell, model.motion_table]
+    inputs = [df for name, df in sorted(model.portfolio.tables.items()) if "account_id" in df.columns]
+    groups = [dict(list(df.groupby("account_id", sort=False))) for df in long_tables + inputs]
+    fig = model.figures
+    for acc in ids:
+        row = json.dumps({k: (repr(v) if isinstance(v, (list, tuple)) else v) for k, v in fig.loc[acc].items()},
+                         sort_keys=True, default=str)
+        out[acc] = _digest(common, acc_nb, audience, acc, row, *(_frame_bytes(g.get(acc)) for g in groups))
+    return out
+
+
+def _previous(out: Path) -> dict:
+    """The last run's per-report records in this folder (empty when there is none)."""
+    import json
+
     try:
-        pm.execute_notebook(
-            job["input"], job["output"], parameters=job["parameters"], kernel_name=KERNEL_NAME,
-            progress_bar=False, cwd=job["cwd"], start_timeout=START_TIMEOUT, execution_timeout=CELL_TIMEOUT,
-            kernel_manager_class=IPCKernelManager, shutdown_kernel="immediate",
-        )
-        nb = nbformat.read(job["output"], as_version=4)
-        write_text(notebook_to_html(nb, title=job["title"]), Path(job["html"]))
-        status, error = "ok", None
-    except PapermillExecutionError as exc:
-        status, error = "failed", f"{exc.ename}: {exc.evalue}"
-    except Exception as exc:  # any other failure of this one report; the run goes on
-        status, error = "failed", f"{type(exc).__name__}: {exc}"
-    finally:
-        shutil.rmtree(ipc, ignore_errors=True)
-    return {"key": job["key"], "status": status, "error": error, "seconds": round(time.perf_counter() - t0, 2),
-            "report": job["rel_html"], "notebook": job["rel_nb"]}
+        m = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    prev = {acc: r for acc, r in (m.get("accounts") or {}).items()}
+    if m.get("portfolio"):
+        prev[None] = m["portfolio"]
+    return prev
+
+
+def _unchanged(job: dict, prev: dict, out: Path) -> bool:
+    r = prev.get(job["key"])
+    return bool(r and r.get("status") == "ok" and r.get("fingerprint") == job["fingerprint"]
+                and r.get("report") == job["rel_html"] and (out / job["rel_html"]).is_file()
+                and (out / job["rel_nb"]).is_file())
 
 
 def _jobs(model: PortfolioModel, out: Path, ids: list[str], stems: dict[str, str], *, data: Path,
-          config_path: Path | None, audience: str, nbdir: Path) -> list[dict]:
+          config_path: Path | None, audience: str, nbdir: Path, model_path: Path, fresh: bool) -> list[dict]:
     as_of = model.as_of.isoformat()
     cfg = None if config_path is None else str(Path(config_path).resolve())
-    common = {"data_dir": str(data.resolve()), "as_of": as_of, "config_path": cfg}
+    common = {"data_dir": str(data.resolve()), "as_of": as_of, "config_path": cfg, "model_path": str(model_path)}
+    fps = fingerprints(model, ids, audience=audience, nbdir=nbdir)
     jobs = [{
         "key": None, "input": str(nbdir / "portfolio_health.ipynb"), "output": str(out / "notebooks" / "portfolio.ipynb"),
         "html": str(out / "portfolio.html"), "rel_html": "portfolio.html", "rel_nb": "notebooks/portfolio.ipynb",
         "parameters": dict(common), "cwd": str(nbdir), "title": "Portfolio health assessment",
+        "fingerprint": fps[None], "fresh": fresh,
     }]
     names = model.figures["account_name"]
     for acc in ids:
@@ -183,7 +222,7 @@ def _jobs(model: PortfolioModel, out: Path, ids: list[str], stems: dict[str, str
             "html": str(out / "accounts" / f"{stem}.html"), "rel_html": f"accounts/{stem}.html", "rel_nb": f"notebooks/account_{stem}.ipynb",
             # plain JSON types: the id stays a string
             "parameters": {**common, "account_id": str(acc), "audience": audience}, "cwd": str(nbdir),
-            "title": f"Account health assessment: {names[acc]}",
+            "title": f"Account health assessment: {names[acc]}", "fingerprint": fps[acc], "fresh": fresh,
         })
     return jobs
 
@@ -207,12 +246,29 @@ def tables_only(data: str | Path, *, out: str | Path | None = None, as_of=None, 
 
 def run(data: str | Path, *, out: str | Path | None = None, as_of=None, config: str | Path | None = None,
         accounts: list[str] | None = None, workers: int = 1, audience: str = "internal", progress: bool = True,
-        notebooks: str | Path | None = None) -> RunResult:
+        notebooks: str | Path | None = None, force: bool = False, executor: str = "local",
+        scheduler: str | None = None, fresh_kernels: bool = False, timeout: float | None = None) -> RunResult:
     """``kit run``: tables, one executed notebook and HTML report per account, the
     portfolio report, ``index.html`` and ``manifest.json``.
 
-    ``notebooks`` is a folder with ``account_health.ipynb`` and ``portfolio_health.ipynb``
-    (default: the kit's own ``notebooks/``), for teams that keep adapted notebooks.
+    Parameters
+    ----------
+    notebooks
+        A folder with ``account_health.ipynb`` and ``portfolio_health.ipynb`` (default: the
+        kit's own ``notebooks/``), for teams that keep adapted notebooks.
+    force
+        Render every report, even those unchanged since the last run in ``out``.
+    executor, scheduler
+        ``"local"``: ``workers`` spawn-started processes on this machine.  ``"dask"``: the
+        renders go to the Dask cluster at ``scheduler`` (``tcp://host:8786``; None starts a
+        local cluster of ``workers`` processes).  Dask workers must see the same paths
+        (data, notebooks, run folder) and have the kit installed.
+    fresh_kernels
+        A new kernel for every notebook instead of one warm kernel per worker.
+    timeout
+        Seconds one notebook may take in all (default :data:`kit.engine.NOTEBOOK_TIMEOUT`);
+        a notebook over it fails and its kernel is replaced.  Each cell also has
+        :data:`kit.engine.CELL_TIMEOUT`.
 
     Raises
     ------
@@ -221,6 +277,7 @@ def run(data: str | Path, *, out: str | Path | None = None, as_of=None, config: 
     """
     from tqdm import tqdm
 
+    from kit.cache import save_model
     from kit.index import index_page
     from kit.report import AUDIENCES
 
@@ -228,46 +285,116 @@ def run(data: str | Path, *, out: str | Path | None = None, as_of=None, config: 
         raise UsageError(f"--audience must be one of {list(AUDIENCES)}, got {audience!r}")
     if workers < 1:
         raise UsageError(f"--workers must be 1 or more, got {workers}")
+    if executor not in EXECUTORS:
+        raise UsageError(f"--executor must be one of {list(EXECUTORS)}, got {executor!r}")
+    if timeout is not None and timeout <= 0:
+        raise UsageError(f"--timeout must be more than 0 seconds, got {timeout}")
+    if scheduler is not None and executor != "dask":
+        raise UsageError("--scheduler needs --executor dask")
     model, out_path = _prepare(data, out=out, as_of=as_of, config=config)
     ids = _select(model, accounts)
     stems = report_stems(model.figures.index)  # from every id, so a subset run names files the same
     out_path.mkdir(parents=True, exist_ok=True)
+    prev = {} if force else _previous(out_path)
     _clean_outputs(out_path)
     written = _write_tables(model, out_path, ids if accounts else None)
-    if audience == "internal":  # the plan is internal material: never in a client run
-        for acc in ids:
-            write_plan(account_plan(model, acc), out_path / "plans" / f"{stems[acc]}.xlsx")
     result = RunResult(out=out_path, model=model)
     nbdir = Path(notebooks) if notebooks is not None else notebooks_dir()
-    jobs = _jobs(model, out_path, ids, stems, data=Path(data), config_path=config, audience=audience, nbdir=nbdir)
+    cache = out_path / CACHE_DIR
+    model_path = save_model(model, cache / "model.pkl").resolve()
+    jobs = _jobs(model, out_path, ids, stems, data=Path(data), config_path=config, audience=audience, nbdir=nbdir,
+                 model_path=model_path, fresh=fresh_kernels)
     for sub in ("notebooks", "accounts"):
         (out_path / sub).mkdir(exist_ok=True)
-    bar = tqdm(total=len(jobs), desc="Rendering reports", unit="report", disable=not progress, file=sys.stderr)
+    if timeout is not None:
+        jobs = [{**j, "timeout": timeout} for j in jobs]
+    todo = [j for j in jobs if not _unchanged(j, prev, out_path)]
+    todo_keys = {j["key"] for j in todo}
+    if audience == "internal":  # the plan is internal material: never in a client run
+        for acc in ids:
+            plan = out_path / "plans" / f"{stems[acc]}.xlsx"
+            if acc in todo_keys or not plan.is_file():  # same fingerprint, same plan
+                write_plan(account_plan(model, acc), plan)
+    bar = tqdm(total=len(todo), desc="Rendering reports", unit="report", disable=not progress, file=sys.stderr)
 
-    def record(r: dict) -> None:
+    def record(r: dict, fingerprint: str, skipped: bool = False) -> None:
         key = r.pop("key")
+        r = {**r, "fingerprint": fingerprint, "skipped": skipped}
         if key is None:
             result.portfolio = r
         else:
             result.accounts[key] = r
-        bar.update(1)
+        if not skipped:
+            bar.update(1)
         if r["status"] != "ok":
             bar.write(f"failed: {'portfolio' if key is None else 'account ' + repr(key)}: {r['error']}")
 
+    for j in jobs:
+        if j["key"] not in todo_keys:
+            old = prev[j["key"]]
+            record({"key": j["key"], "status": "ok", "error": None, "seconds": 0.0, "report": j["rel_html"],
+                    "notebook": j["rel_nb"], "rendered_seconds": old.get("rendered_seconds", old.get("seconds"))},
+                   j["fingerprint"], skipped=True)
+    by_key = {j["key"]: j["fingerprint"] for j in jobs}
     try:
-        if workers == 1:
-            for job in jobs:
-                record(_render_job(job))
-        else:
-            ctx = multiprocessing.get_context("spawn")
-            with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-                futures = [pool.submit(_render_job, job) for job in jobs]
-                for fut in as_completed(futures):
-                    record(fut.result())
+        for r in _execute_jobs(todo, workers=workers, executor=executor, scheduler=scheduler, fresh=fresh_kernels):
+            r["rendered_seconds"] = r["seconds"]
+            record(r, by_key[r["key"]])
     finally:
         bar.close()
+        shutil.rmtree(cache, ignore_errors=True)
     result.accounts = {a: result.accounts[a] for a in ids if a in result.accounts}
     write_text(index_page(model, result.accounts, result.portfolio, ids=ids, audience=audience), out_path / "index.html")
     write_json(_manifest(model, config_path=config, audience=audience, result=result, tables=written, command="kit run"),
                out_path / "manifest.json")
     return result
+
+
+def _execute_jobs(jobs: list[dict], *, workers: int, executor: str, scheduler: str | None, fresh: bool):
+    """Yield each job's result as it finishes."""
+    if not jobs:
+        return
+    if executor == "dask":
+        yield from _execute_dask(jobs, workers=workers, scheduler=scheduler)
+        return
+    if workers == 1:
+        # in this process: a warm kernel of its own, shut down at the end
+        from kit.engine import WarmKernel, render
+
+        warm = None if fresh else WarmKernel()
+        try:
+            for job in jobs:
+                yield render(job, warm)
+        finally:
+            if warm is not None:
+                warm.close()
+        return
+    ctx = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=worker_init, initargs=(fresh,)) as pool:
+        futures = [pool.submit(worker_render, job) for job in jobs]
+        for fut in as_completed(futures):
+            yield fut.result()
+
+
+def _execute_dask(jobs: list[dict], *, workers: int, scheduler: str | None):
+    try:
+        from distributed import Client, LocalCluster, as_completed as dask_completed
+    except ImportError:
+        raise UsageError("--executor dask needs the 'distributed' package (pip install 'dask[distributed]')") from None
+    cluster = None
+    if scheduler is None:
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
+        client = Client(cluster)
+    else:
+        try:
+            client = Client(scheduler, timeout="30s")
+        except OSError as exc:
+            raise UsageError(f"--scheduler {scheduler!r}: cannot reach the Dask scheduler ({exc})") from None
+    try:
+        futures = client.map(worker_render, jobs, pure=False)
+        for fut in dask_completed(futures):
+            yield fut.result()
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()

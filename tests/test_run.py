@@ -138,14 +138,127 @@ def test_tables_subset_equals_full_run(small, tmp_path):
     assert not (tmp_path / "one" / "accounts").exists()  # tables only, no reports
 
 
-def test_a_rerun_clears_earlier_outputs_only(small, tmp_path):
+def test_a_rerun_keeps_reports_it_does_not_render(small, tmp_path):
     ids = pd.read_csv(small / "accounts.csv", dtype=str)["account_id"].tolist()
     out = tmp_path / "out"
     (out / "accounts").mkdir(parents=True)
-    stale = out / "accounts" / "gone.html"
-    stale.write_text("from an earlier run")
+    other = out / "accounts" / "other.html"
+    other.write_text("a report of an earlier run")
+    half = out / "accounts" / ".x.html.tmp"  # an interrupted run's leftover
+    half.write_text("half")
     mine = out / "notes.txt"  # not the kit's: kept
     mine.write_text("the consultant's notes")
     run(small, out=out, accounts=[ids[0]], progress=False)
-    assert not stale.exists() and mine.read_text() == "the consultant's notes"
-    assert [p.name for p in (out / "accounts").glob("*.html")] == [f"{report_stems(ids)[ids[0]]}.html"]
+    assert other.read_text() == "a report of an earlier run" and mine.read_text() == "the consultant's notes"
+    assert not half.exists()
+    assert (out / "accounts" / f"{report_stems(ids)[ids[0]]}.html").is_file()
+    assert not (out / ".kit-cache").exists()  # the run's model file is gone
+
+
+def _adapted(tmp_path, cell: str) -> Path:
+    nbdir = tmp_path / "nbs"
+    shutil.copytree(notebooks_dir(), nbdir)
+    nb = nbformat.read(nbdir / "account_health.ipynb", as_version=4)
+    nb.cells.insert(3, nbformat.v4.new_code_cell(cell))
+    nbformat.write(nb, nbdir / "account_health.ipynb")
+    return nbdir
+
+
+def test_a_dead_kernel_fails_that_account_only(small, tmp_path):
+    ids = pd.read_csv(small / "accounts.csv", dtype=str)["account_id"].tolist()
+    bad = ids[1]
+    nbdir = _adapted(tmp_path, f"import os, signal\nif account_id == {bad!r}:\n    os.kill(os.getpid(), signal.SIGKILL)")
+    # one worker: the accounts after the dead kernel run in the kernel started to replace it
+    res = run(small, out=tmp_path / "out", accounts=ids[:4], notebooks=nbdir, workers=1, progress=False)
+    assert res.exit_code == 1 and res.failed == [bad]
+    assert "DeadKernel" in res.accounts[bad]["error"] or "died" in res.accounts[bad]["error"]
+    assert all(res.accounts[a]["status"] == "ok" for a in ids[:4] if a != bad)
+    assert res.portfolio["status"] == "ok"
+
+
+def test_a_hung_notebook_times_out_and_the_run_goes_on(small, tmp_path):
+    ids = pd.read_csv(small / "accounts.csv", dtype=str)["account_id"].tolist()
+    bad = ids[0]
+    nbdir = _adapted(tmp_path, f"import time\nif account_id == {bad!r}:\n    time.sleep(600)")
+    res = run(small, out=tmp_path / "out", accounts=ids[:2], notebooks=nbdir, workers=1, progress=False, timeout=20)
+    assert res.failed == [bad] and res.accounts[bad]["seconds"] < 120
+    assert res.accounts[ids[1]]["status"] == "ok"
+
+
+def _html_without_title(path: Path) -> str:
+    return path.read_text(encoding="utf-8")
+
+
+def test_warm_kernels_give_the_same_reports_as_fresh_kernels(small, tmp_path):
+    ids = pd.read_csv(small / "accounts.csv", dtype=str)["account_id"].tolist()
+    # warm: all accounts in one kernel, one after another; fresh: a kernel per notebook
+    warm = run(small, out=tmp_path / "warm", workers=1, progress=False)
+    fresh = run(small, out=tmp_path / "fresh", workers=1, progress=False, fresh_kernels=True)
+    assert warm.exit_code == fresh.exit_code == 0
+    for acc in ids:
+        a = (tmp_path / "warm" / warm.accounts[acc]["report"]).read_bytes()
+        b = (tmp_path / "fresh" / fresh.accounts[acc]["report"]).read_bytes()
+        assert a == b, acc
+        nb = nbformat.read(tmp_path / "warm" / warm.accounts[acc]["notebook"], as_version=4)
+        counts = [c.execution_count for c in nb.cells if c.cell_type == "code"]
+        assert counts[0] == 1  # a fresh session: the counter starts again for every account
+    assert (tmp_path / "warm" / "portfolio.html").read_bytes() == (tmp_path / "fresh" / "portfolio.html").read_bytes()
+
+
+def test_no_state_crosses_between_accounts_in_a_warm_kernel(small, tmp_path):
+    ids = pd.read_csv(small / "accounts.csv", dtype=str)["account_id"].tolist()
+    # each notebook leaves a marker and reports whether it found one from an earlier notebook
+    nbdir = _adapted(tmp_path, "leaked = sorted(k for k in globals() if k.startswith('_kit_marker'))\n"
+                               "print('LEAKED', leaked)\n_kit_marker_from_previous = account_id")
+    res = run(small, out=tmp_path / "out", accounts=ids[:3], notebooks=nbdir, workers=1, progress=False)
+    assert res.exit_code == 0
+    for acc in ids[:3]:
+        nb = nbformat.read(tmp_path / "out" / res.accounts[acc]["notebook"], as_version=4)
+        text = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []))
+        assert "LEAKED []" in text, (acc, text)
+
+
+def test_an_unchanged_rerun_skips_every_report_and_force_renders_all(small, tmp_path):
+    ids = pd.read_csv(small / "accounts.csv", dtype=str)["account_id"].tolist()
+    out = tmp_path / "out"
+    first = run(small, out=out, accounts=ids[:2], progress=False)
+    before = {a: (out / r["report"]).stat().st_mtime_ns for a, r in first.accounts.items()}
+    second = run(small, out=out, accounts=ids[:2], progress=False)
+    assert all(r["skipped"] for r in second.accounts.values()) and second.portfolio["skipped"]
+    assert {a: (out / r["report"]).stat().st_mtime_ns for a, r in second.accounts.items()} == before
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["accounts"][ids[0]]["fingerprint"] == first.accounts[ids[0]]["fingerprint"]
+    assert manifest["accounts"][ids[0]]["rendered_seconds"] > 0
+    third = run(small, out=out, accounts=ids[:2], progress=False, force=True)
+    assert not any(r["skipped"] for r in third.accounts.values())
+
+
+def test_a_change_to_one_account_rerenders_that_account_and_the_portfolio(small, tmp_path):
+    ids = pd.read_csv(small / "accounts.csv", dtype=str)["account_id"].tolist()
+    data = tmp_path / "data"
+    shutil.copytree(small, data)
+    out = tmp_path / "out"
+    run(data, out=out, accounts=ids[:3], progress=False)
+    contacts = pd.read_csv(data / "contacts.csv", dtype=str, keep_default_na=False)
+    row = contacts.index[contacts["account_id"] == ids[1]][0]
+    contacts.loc[row, "name"] = contacts.loc[row, "name"] + " Jr."  # a name: no figure or benchmark changes
+    contacts.to_csv(data / "contacts.csv", index=False)
+    again = run(data, out=out, accounts=ids[:3], progress=False)
+    assert {a: r["skipped"] for a, r in again.accounts.items()} == {ids[0]: True, ids[1]: False, ids[2]: True}
+    assert not again.portfolio["skipped"]  # an input file changed
+
+
+def test_dask_executor_on_a_local_cluster(small, tmp_path):
+    pytest.importorskip("distributed")
+    ids = pd.read_csv(small / "accounts.csv", dtype=str)["account_id"].tolist()
+    res = run(small, out=tmp_path / "d", accounts=ids[:2], workers=2, executor="dask", progress=False)
+    assert res.exit_code == 0 and set(res.accounts) == set(ids[:2])
+    local = run(small, out=tmp_path / "l", accounts=ids[:2], workers=1, progress=False)
+    for acc in ids[:2]:
+        assert (tmp_path / "d" / res.accounts[acc]["report"]).read_bytes() == (tmp_path / "l" / local.accounts[acc]["report"]).read_bytes()
+
+
+def test_bad_executor_arguments_are_usage_errors(small, tmp_path, capsys):
+    assert main(["run", "--data", str(small), "--out", str(tmp_path / "x"), "--scheduler", "tcp://h:1"]) == 2
+    assert "--scheduler needs --executor dask" in capsys.readouterr().err
+    assert main(["run", "--data", str(small), "--out", str(tmp_path / "x"), "--timeout", "0"]) == 2

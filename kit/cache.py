@@ -1,0 +1,39 @@
+"""The portfolio's figures computed once per run and handed to every notebook.
+
+``kit run`` computes the :class:`~kit.model.PortfolioModel` once, writes it here (a
+pickle in the run folder's private ``.kit-cache/``, removed at the end of the run) and
+passes its path to each notebook as ``model_path``, so no kernel recomputes the
+portfolio.  The file is only ever read back by the kit that wrote it.
+"""
+
+from __future__ import annotations
+
+import pickle
+from pathlib import Path
+
+from kit.errors import UsageError
+from kit.model import PortfolioModel
+
+__all__ = ["save_model", "load_model_file"]
+
+
+def save_model(model: PortfolioModel, path: Path) -> Path:
+    """Write the model (written beside, then moved into place)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    with open(tmp, "wb") as fh:
+        pickle.dump(model, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    tmp.replace(path)
+    return path
+
+
+def load_model_file(path: str | Path) -> PortfolioModel:
+    """Read a model written by :func:`save_model` in this run."""
+    path = Path(path)
+    if not path.is_file():
+        raise UsageError(f"model_path {str(path)!r} does not exist (it is set by kit run; leave it None by hand)")
+    with open(path, "rb") as fh:
+        model = pickle.load(fh)  # noqa: S301 - the run's own file, never user input
+    if not isinstance(model, PortfolioModel):
+        raise UsageError(f"model_path {str(path)!r} is not a kit model")
+    return model
