@@ -26,7 +26,7 @@ from jupyter_client import BlockingKernelClient
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_core.utils import run_sync
 
-__all__ = ["IPCKernelManager", "WarmKernel", "render", "worker_init", "worker_render",
+__all__ = ["IPCKernelManager", "WarmKernel", "render", "worker_init", "worker_render", "warm_up",
            "KERNEL_NAME", "CELL_TIMEOUT", "START_TIMEOUT", "NOTEBOOK_TIMEOUT"]
 
 #: Kernels are named explicitly: the Python 3 kernel of the environment running the kit.
@@ -37,7 +37,8 @@ START_TIMEOUT = 120
 #: A notebook that takes longer than this in all is failed (its kernel is replaced).
 NOTEBOOK_TIMEOUT = 900
 
-RESET = "get_ipython().reset(new_session=True)"  # user names, history and In/Out gone; counter back to 1
+RESET = "get_ipython().reset(new_session=True)"
+PRELOAD = "import kit.report, kit.cache"  # user names, history and In/Out gone; counter back to 1
 
 
 def _ipc_base() -> str:
@@ -88,6 +89,8 @@ class WarmKernel:
         kc = self._client()
         try:
             kc.wait_for_ready(timeout=START_TIMEOUT)
+            # the imports every report needs, once per kernel (a reset keeps modules loaded)
+            kc.execute_interactive(PRELOAD, silent=True, store_history=False, timeout=START_TIMEOUT)
         finally:
             kc.stop_channels()
         return self.km
@@ -175,7 +178,8 @@ def _execute(job: dict, warm: WarmKernel | None) -> None:
     warm.reset()
     timer = _watchdog(warm, job.get("timeout", NOTEBOOK_TIMEOUT))
     try:
-        pm.execute_notebook(job["input"], job["output"], engine_name=_register_engine(), km=warm.km, **common)
+        pm.execute_notebook(job["input"], job["output"], engine_name=_register_engine(), km=warm.km,
+                            request_save_on_cell_execute=False, **common)
     finally:
         if timer is not None:
             timer.cancel()
@@ -253,6 +257,15 @@ def worker_init(fresh: bool = False) -> None:
         Finalize(warm, warm.close, exitpriority=10)
     except Exception:
         pass
+
+
+def warm_up(fresh: bool = False) -> bool:
+    """Start this worker's kernel ahead of the first notebook (while the main process
+    computes the figures)."""
+    worker_init(fresh)
+    if not fresh:
+        _WORKER.warm.start()
+    return True
 
 
 def worker_render(job: dict) -> dict:

@@ -12,6 +12,7 @@ or hung kernel) is recorded in the manifest; the others still render.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import multiprocessing
 import shutil
@@ -22,7 +23,7 @@ from pathlib import Path
 
 from kit import __version__
 from kit.config import load_config
-from kit.engine import CELL_TIMEOUT, KERNEL_NAME, START_TIMEOUT, IPCKernelManager, worker_init, worker_render
+from kit.engine import CELL_TIMEOUT, KERNEL_NAME, START_TIMEOUT, IPCKernelManager, warm_up, worker_init, worker_render
 from kit.errors import UsageError
 from kit.io import load_portfolio, report_stems, write_csv, write_json, write_text
 from kit.model import PortfolioModel, build_model
@@ -275,10 +276,6 @@ def run(data: str | Path, *, out: str | Path | None = None, as_of=None, config: 
     InputError, UsageError
         Unusable input or arguments (nothing rendered).
     """
-    from tqdm import tqdm
-
-    from kit.cache import save_model
-    from kit.index import index_page
     from kit.report import AUDIENCES
 
     if audience not in AUDIENCES:
@@ -291,6 +288,27 @@ def run(data: str | Path, *, out: str | Path | None = None, as_of=None, config: 
         raise UsageError(f"--timeout must be more than 0 seconds, got {timeout}")
     if scheduler is not None and executor != "dask":
         raise UsageError("--scheduler needs --executor dask")
+    with contextlib.ExitStack() as stack:
+        pool = None
+        if executor == "local" and workers > 1:
+            # workers start their kernels while this process computes the figures
+            ctx = multiprocessing.get_context("spawn")
+            pool = stack.enter_context(ProcessPoolExecutor(max_workers=workers, mp_context=ctx,
+                                                           initializer=worker_init, initargs=(fresh_kernels,)))
+            for _ in range(workers):
+                pool.submit(warm_up, fresh_kernels)
+        return _run(data, out=out, as_of=as_of, config=config, accounts=accounts, workers=workers, audience=audience,
+                    progress=progress, notebooks=notebooks, force=force, executor=executor, scheduler=scheduler,
+                    fresh_kernels=fresh_kernels, timeout=timeout, pool=pool)
+
+
+def _run(data, *, out, as_of, config, accounts, workers, audience, progress, notebooks, force, executor, scheduler,
+         fresh_kernels, timeout, pool) -> RunResult:
+    from tqdm import tqdm
+
+    from kit.cache import save_model
+    from kit.index import index_page
+
     model, out_path = _prepare(data, out=out, as_of=as_of, config=config)
     ids = _select(model, accounts)
     stems = report_stems(model.figures.index)  # from every id, so a subset run names files the same
@@ -337,7 +355,7 @@ def run(data: str | Path, *, out: str | Path | None = None, as_of=None, config: 
                    j["fingerprint"], skipped=True)
     by_key = {j["key"]: j["fingerprint"] for j in jobs}
     try:
-        for r in _execute_jobs(todo, workers=workers, executor=executor, scheduler=scheduler, fresh=fresh_kernels):
+        for r in _execute_jobs(todo, workers=workers, executor=executor, scheduler=scheduler, fresh=fresh_kernels, pool=pool):
             r["rendered_seconds"] = r["seconds"]
             record(r, by_key[r["key"]])
     finally:
@@ -350,9 +368,14 @@ def run(data: str | Path, *, out: str | Path | None = None, as_of=None, config: 
     return result
 
 
-def _execute_jobs(jobs: list[dict], *, workers: int, executor: str, scheduler: str | None, fresh: bool):
-    """Yield each job's result as it finishes."""
+def _execute_jobs(jobs: list[dict], *, workers: int, executor: str, scheduler: str | None, fresh: bool, pool=None):
+    """Yield each job's result as it finishes (``pool``: local workers already started)."""
     if not jobs:
+        return
+    if pool is not None:
+        futures = [pool.submit(worker_render, job) for job in jobs]
+        for fut in as_completed(futures):
+            yield fut.result()
         return
     if executor == "dask":
         yield from _execute_dask(jobs, workers=workers, scheduler=scheduler)
