@@ -17,6 +17,7 @@ import datetime as dt
 import multiprocessing
 import shutil
 import sys
+import threading
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -133,14 +134,27 @@ def _digest(*parts: object) -> str:
     return h.hexdigest()
 
 
+def _row_digests(df, key: str = "account_id") -> dict:
+    """One digest per value of ``key``: the hashes of its rows, in order (vectorized)."""
+    import hashlib
+
+    import pandas as pd
+
+    if df is None or len(df) == 0:
+        return {}
+    # text of list cells (none expected in long tables, but never fail on one)
+    safe = df.apply(lambda s: s.map(repr)) if df.dtypes.eq(object).any() and df.map(lambda v: isinstance(v, list)).to_numpy().any() else df
+    h = pd.Series(pd.util.hash_pandas_object(safe, index=False).to_numpy(), index=df.index)
+    cols = ",".join(map(str, df.columns)).encode()
+    return {k: hashlib.sha256(cols + g.to_numpy().tobytes()).hexdigest() for k, g in h.groupby(df[key].to_numpy(), sort=False)}
+
+
 def _frame_bytes(df) -> bytes:
     import pandas as pd
 
     if df is None or len(df) == 0:
-        return b"" if df is None else ",".join(map(str, df.columns)).encode()
-    # lists in cells (e.g. uncovered buying centers) are hashed through their text
-    safe = df.apply(lambda s: s.map(lambda v: repr(v) if isinstance(v, (list, tuple, dict)) else v)) if df.dtypes.eq(object).any() else df
-    return ",".join(map(str, df.columns)).encode() + pd.util.hash_pandas_object(safe, index=False).to_numpy().tobytes()
+        return b""
+    return ",".join(map(str, df.columns)).encode() + pd.util.hash_pandas_object(df, index=False).to_numpy().tobytes()
 
 
 def _kit_digest() -> str:
@@ -173,12 +187,12 @@ def fingerprints(model: PortfolioModel, ids: list[str], *, audience: str, nbdir:
     long_tables = [model.assessment.elements, model.assessment.comments, model.evidence, model.indicators, model.warnings,
                    model.recommendations, model.cross_sell, model.motion_table]
     inputs = [df for name, df in sorted(model.portfolio.tables.items()) if "account_id" in df.columns]
-    groups = [dict(list(df.groupby("account_id", sort=False))) for df in long_tables + inputs]
-    fig = model.figures
-    for acc in ids:
-        row = json.dumps({k: (repr(v) if isinstance(v, (list, tuple)) else v) for k, v in fig.loc[acc].items()},
-                         sort_keys=True, default=str)
-        out[acc] = _digest(common, acc_nb, audience, acc, row, *(_frame_bytes(g.get(acc)) for g in groups))
+    digests = [_row_digests(df) for df in long_tables + inputs]
+    fig = model.figures.loc[ids]
+    rows = fig.astype(object).map(lambda v: repr(v) if isinstance(v, (list, tuple)) else v).reset_index()
+    for acc, rec in zip(ids, rows.to_dict("records")):
+        row = json.dumps(rec, sort_keys=True, default=str)
+        out[acc] = _digest(common, acc_nb, audience, acc, row, *(d.get(acc, "") for d in digests))
     return out
 
 
@@ -328,11 +342,12 @@ def _run(data, *, out, as_of, config, accounts, workers, audience, progress, not
         jobs = [{**j, "timeout": timeout} for j in jobs]
     todo = [j for j in jobs if not _unchanged(j, prev, out_path)]
     todo_keys = {j["key"] for j in todo}
-    if audience == "internal":  # the plan is internal material: never in a client run
-        for acc in ids:
-            plan = out_path / "plans" / f"{stems[acc]}.xlsx"
-            if acc in todo_keys or not plan.is_file():  # same fingerprint, same plan
-                write_plan(account_plan(model, acc), plan)
+    plans = [acc for acc in ids if acc in todo_keys or not (out_path / "plans" / f"{stems[acc]}.xlsx").is_file()]
+    # the plan is internal material: never in a client run; written while the workers render
+    plan_errors: list[str] = []
+    planner = threading.Thread(target=_write_plans,
+                               args=(model, plans if audience == "internal" else [], out_path, stems, plan_errors))
+    planner.start()
     bar = tqdm(total=len(todo), desc="Rendering reports", unit="report", disable=not progress, file=sys.stderr)
 
     def record(r: dict, fingerprint: str, skipped: bool = False) -> None:
@@ -360,12 +375,25 @@ def _run(data, *, out, as_of, config, accounts, workers, audience, progress, not
             record(r, by_key[r["key"]])
     finally:
         bar.close()
+        planner.join()
         shutil.rmtree(cache, ignore_errors=True)
+    for err in plan_errors:
+        print(f"kit run: {err}", file=sys.stderr)
     result.accounts = {a: result.accounts[a] for a in ids if a in result.accounts}
     write_text(index_page(model, result.accounts, result.portfolio, ids=ids, audience=audience), out_path / "index.html")
     write_json(_manifest(model, config_path=config, audience=audience, result=result, tables=written, command="kit run"),
                out_path / "manifest.json")
     return result
+
+
+def _write_plans(model: PortfolioModel, ids: list[str], out: Path, stems: dict[str, str], errors: list[str]) -> None:
+    """Each account's Account Development Plan workbook (same fingerprint, same plan);
+    a plan that cannot be written is reported, and the reports still render."""
+    for acc in ids:
+        try:
+            write_plan(account_plan(model, acc), out / "plans" / f"{stems[acc]}.xlsx")
+        except Exception as exc:  # e.g. a locked or unwritable file: that plan only
+            errors.append(f"plan of account {acc!r} not written: {type(exc).__name__}: {exc}")
 
 
 def _execute_jobs(jobs: list[dict], *, workers: int, executor: str, scheduler: str | None, fresh: bool, pool=None):
