@@ -1,46 +1,165 @@
-"""Benchmark: how the figures (``kit tables``) scale with portfolio size.
+"""Benchmark: ``kit tables`` on large synthetic portfolios, and how it scales.
 
-Prints, for synthetic portfolios of growing size, the seconds to load + validate and to
-compute every figure, and the ratio of time per account against the smallest size (a
-ratio near 1 means linear scaling).  Run: ``make bench`` or
-``python benchmarks/bench_tables.py [sizes...]``.
+For each size (default 2,000 and 20,000 accounts) the script makes a synthetic
+portfolio with ``kit synth``'s generator (or reuses it from a cache folder, keyed by
+size, seed and the generator's source), then runs ``kit tables`` on it in a fresh
+Python process, so that time and peak memory are those of one run.  The child process
+runs the command's own entry point (``kit.cli.main(["tables", ...])``) and times its
+stages: load + validate, every figure, writing the tables and the manifest.
+
+Printed per size: seconds (the whole process, and the command within it), per-account
+cost, peak memory (``ru_maxrss`` of the child); then the per-account ratio of the
+largest to the smallest size and PASS/FAIL against the targets of issue 6: the largest
+portfolio under ``--target-seconds`` (20 s, whole process) and a ratio of at most
+``--target-ratio`` (1.3).  Exit status 1 when a target is missed.
+
+Usage: ``python benchmarks/bench_tables.py [SIZES ...] [--seed 1] [--cache DIR]
+[--fresh] [--keep-output]``.  Timings belong in benchmarks/README.md, never in a test.
 """
 
 from __future__ import annotations
 
+import argparse
+import hashlib
+import json
+import os
+import shutil
+import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from kit.config import Settings
-from kit.io import load_portfolio
-from kit.model import build_model
-from kit.synth import make_portfolio, write_portfolio
-from kit.tables import output_tables
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CACHE = Path(tempfile.gettempdir()) / "kit-bench-cache"
 
 
-def bench(n: int, root: Path) -> tuple[float, float, int]:
-    d = root / f"p{n}"
-    write_portfolio(make_portfolio(n, seed=1), d)
+def portfolio_dir(cache: Path, n: int, seed: int) -> Path:
+    """The cached portfolio folder of this size and seed (the generator's source hash in
+    the name, so a changed generator never serves stale data)."""
+    source = (ROOT / "kit" / "synth.py").read_bytes()
+    return cache / f"synth-n{n}-seed{seed}-{hashlib.sha1(source).hexdigest()[:8]}"
+
+
+def ensure_portfolio(cache: Path, n: int, seed: int, *, fresh: bool) -> tuple[Path, float | None]:
+    """Make (or reuse) the portfolio; returns its folder and the seconds spent making it."""
+    folder = portfolio_dir(cache, n, seed)
+    if fresh and folder.exists():
+        shutil.rmtree(folder)
+    if (folder / ".complete").is_file():
+        return folder, None
     t0 = time.perf_counter()
-    p = load_portfolio(d)
-    t1 = time.perf_counter()
-    output_tables(build_model(p, Settings()))
-    t2 = time.perf_counter()
-    return t1 - t0, t2 - t1, sum(len(t) for t in p.tables.values())
+    tmp = folder.with_name(folder.name + ".partial")
+    shutil.rmtree(tmp, ignore_errors=True)
+    # in a child process too: generating 20,000 accounts holds a lot of memory
+    subprocess.run([sys.executable, "-m", "kit.cli", "synth", "--accounts", str(n), "--seed", str(seed),
+                    "--out", str(tmp)], check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
+    (tmp / ".complete").write_text("")
+    shutil.rmtree(folder, ignore_errors=True)
+    tmp.rename(folder)
+    return folder, time.perf_counter() - t0
 
 
-def main(sizes: list[int]) -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        base = None
-        print(f"{'accounts':>8} {'rows':>9} {'load s':>8} {'figures s':>10} {'ms/account':>11} {'ratio vs first':>15}")
+def child(data: str, out: str) -> None:
+    """Run ``kit tables`` in this process; print its stage times and peak memory as JSON."""
+    import resource
+
+    t_start = time.perf_counter()
+    import kit.cli
+    import kit.run
+
+    stages: dict[str, float] = {}
+
+    def timed(name, fn):
+        def wrapper(*args, **kwargs):
+            t = time.perf_counter()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                stages[name] = stages.get(name, 0.0) + time.perf_counter() - t
+        return wrapper
+
+    # the command's own steps, timed where kit.run calls them
+    kit.run.load_portfolio = timed("load", kit.run.load_portfolio)
+    kit.run.build_model = timed("model", kit.run.build_model)
+    t_imported = time.perf_counter()
+    code = kit.cli.main(["tables", "--data", data, "--out", out])
+    t_done = time.perf_counter()
+    command = t_done - t_imported
+    print(json.dumps({
+        "exit": code, "imports": t_imported - t_start, "command": command,
+        "load": stages.get("load", float("nan")), "model": stages.get("model", float("nan")),
+        "write": command - stages.get("load", 0.0) - stages.get("model", 0.0),
+        "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }))
+
+
+def run_one(data: Path, out: Path) -> dict:
+    """One ``kit tables`` in a fresh process: its own figures plus the process wall time."""
+    t0 = time.perf_counter()
+    proc = subprocess.run([sys.executable, __file__, "--child", str(data), str(out)], cwd=ROOT,
+                          capture_output=True, text=True)
+    wall = time.perf_counter() - t0
+    if proc.returncode != 0:
+        sys.exit(f"kit tables failed on {data}:\n{proc.stderr}")
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    if result["exit"] != 0:
+        sys.exit(f"kit tables exited {result['exit']} on {data}:\n{proc.stderr}")
+    result["process"] = wall
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Print the table of timings and the verdict; 1 when a target is missed."""
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("sizes", nargs="*", type=int, default=[2000, 20000], help="portfolio sizes (accounts)")
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--cache", type=Path, default=DEFAULT_CACHE, help=f"portfolio cache (default {DEFAULT_CACHE})")
+    p.add_argument("--fresh", action="store_true", help="regenerate the cached portfolios")
+    p.add_argument("--keep-output", action="store_true", help="keep the tables written (printed paths)")
+    p.add_argument("--target-seconds", type=float, default=20.0)
+    p.add_argument("--target-ratio", type=float, default=1.3)
+    a = p.parse_args(argv)
+    sizes = sorted(set(a.sizes))
+    a.cache.mkdir(parents=True, exist_ok=True)
+    print(f"kit tables benchmark: {os.cpu_count()} CPU(s), Python {sys.version.split()[0]}, seed {a.seed}, cache {a.cache}")
+    folders = {}
+    for n in sizes:
+        folders[n], made = ensure_portfolio(a.cache, n, a.seed, fresh=a.fresh)
+        rows = sum(max(0, sum(1 for _ in open(f, "rb")) - 1) for f in folders[n].glob("*.csv"))
+        how = f"made in {made:.0f} s" if made is not None else "cached"
+        print(f"  {n:>6} accounts: {rows:,} input rows ({how}) {folders[n]}")
+    out_root = Path(tempfile.mkdtemp(prefix="kit-bench-tables-"))
+    results = {}
+    try:
         for n in sizes:
-            load, figs, rows = bench(n, Path(tmp))
-            per = (load + figs) / n
-            base = base or per
-            print(f"{n:>8} {rows:>9} {load:>8.2f} {figs:>10.2f} {per * 1000:>11.1f} {per / base:>15.2f}")
+            results[n] = run_one(folders[n], out_root / f"n{n}")
+    finally:
+        if a.keep_output:
+            print(f"tables kept in {out_root}")
+        else:
+            shutil.rmtree(out_root, ignore_errors=True)
+    print()
+    print(f"{'accounts':>8} {'process s':>9} {'command s':>9} {'load s':>7} {'model s':>7} {'write s':>7} "
+          f"{'ms/account':>10} {'peak MB':>8}")
+    for n, r in results.items():
+        print(f"{n:>8} {r['process']:>9.2f} {r['command']:>9.2f} {r['load']:>7.2f} {r['model']:>7.2f} {r['write']:>7.2f} "
+              f"{r['process'] / n * 1000:>10.3f} {r['maxrss_mb']:>8.0f}")
+    small, large = sizes[0], sizes[-1]
+    ratio = (results[large]["process"] / large) / (results[small]["process"] / small)
+    ratio_cmd = (results[large]["command"] / large) / (results[small]["command"] / small)
+    secs = results[large]["process"]
+    ok_secs, ok_ratio = secs < a.target_seconds, ratio <= a.target_ratio
+    print()
+    print(f"per-account cost {large} vs {small}: {ratio:.2f}x (whole process), {ratio_cmd:.2f}x (command only)")
+    print(f"{'PASS' if ok_secs else 'FAIL'}: {large} accounts in {secs:.1f} s (target under {a.target_seconds:g} s, "
+          f"whole process incl. Python start-up and imports)")
+    print(f"{'PASS' if ok_ratio else 'FAIL'}: per-account cost ratio {ratio:.2f} (target at most {a.target_ratio:g})")
+    return 0 if ok_secs and ok_ratio else 1
 
 
 if __name__ == "__main__":
-    main([int(a) for a in sys.argv[1:]] or [40, 200, 1000])
+    if len(sys.argv) == 4 and sys.argv[1] == "--child":
+        child(sys.argv[2], sys.argv[3])
+    else:
+        sys.exit(main())

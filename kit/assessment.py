@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from kit.config import Settings
@@ -37,42 +38,100 @@ def to_score(mean_rating: float | pd.Series) -> float | pd.Series:
     return (mean_rating - 1.0) / 4.0 * 100.0
 
 
+def _group_codes(rows: pd.DataFrame, keys: list[str]) -> tuple[pd.DataFrame, dict[str, pd.Index]]:
+    """Each key column as sorted integer codes (code order = value order, -1 = missing)
+    and its distinct values."""
+    codes, uniques = {}, {}
+    for k in keys:
+        codes[k], uniques[k] = pd.factorize(rows[k], sort=True)
+    return pd.DataFrame(codes, index=rows.index), uniques
+
+
+def _group_ids(codes: pd.DataFrame, sizes: list[int]) -> np.ndarray:
+    """One integer per row for the tuple of its key codes, ordered as the tuples are
+    (grouping on it = grouping on the keys, one hash pass instead of one per key)."""
+    gid = np.zeros(len(codes), dtype=np.int64)
+    for column, size in zip(codes.columns, sizes):
+        size = max(size, 1)
+        if len(gid) and int(gid.max()) >= (2 ** 62) // size:  # would overflow: renumber densely, in order
+            gid = pd.factorize(gid, sort=True)[0].astype(np.int64)
+        gid = gid * size + codes[column].to_numpy()
+    return gid
+
+
+def _key_values(codes: pd.Series, uniques: pd.Index) -> pd.Index:
+    """Key codes back to the key values, typed as grouping on the values types them."""
+    values = uniques.take(codes.to_numpy())
+    return pd.Index(np.asarray(values)) if values.dtype == object else values
+
+
+#: the keys of a rater's answers: account, workshop date, rater, element
+_KEYS = ["account_id", "assessed_on", "rater", "element"]
+
+
 def rater_element_means(rows: pd.DataFrame, questions: pd.DataFrame) -> pd.DataFrame:
     """One row per account, date, rater and element with the rater's weighted mean.
 
     Blank scores are "not answered" and left out; a rater with no answered question in
     an element has no row for it.
     """
+    return _rater_means(rows, questions, *_group_codes(rows, _KEYS))[0]
+
+
+def _rater_means(rows: pd.DataFrame, questions: pd.DataFrame, codes: pd.DataFrame,
+                 uniques: dict[str, pd.Index]) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """:func:`rater_element_means` from the rows' key codes (:func:`_group_codes`), with
+    the account and date codes of each of its rows."""
     weights = dict(zip(questions["question_id"], questions["weight"].astype(float)))
-    answered = rows[rows["score"].notna()]
-    w = answered["question_id"].map(weights).astype(float).fillna(1.0)
-    work = pd.DataFrame({
-        "account_id": answered["account_id"], "assessed_on": answered["assessed_on"],
-        "rater": answered["rater"], "element": answered["element"],
-        "ws": answered["score"].astype(float) * w, "w": w,
-    })
-    keys = ["account_id", "assessed_on", "rater", "element"]
-    g = work.groupby(keys, sort=True).agg(ws=("ws", "sum"), w=("w", "sum"), n_answered=("w", "size")).reset_index()
+    keys = _KEYS
+    who = ["account_id", "assessed_on", "rater"]
+    # rows are grouped on integer ids built from the key codes: the same groups, in the
+    # same order and with the rows in the same order as grouping on the key values
+    complete = (codes >= 0).all(axis=1).to_numpy()  # a row with a missing key is in no group
+    sizes = [len(uniques[k]) for k in keys]
+    codes = codes.assign(_who=_group_ids(codes[who], sizes[:3]), _gid=_group_ids(codes, sizes))
+    answered = rows["score"].notna().to_numpy() & complete
+    if all(v == 1.0 for v in weights.values()):  # the usual bank: every answer weighs 1 (no lookup per row)
+        w = pd.Series(1.0, index=rows.index[answered])
+    else:
+        w = rows.loc[answered, "question_id"].map(weights).astype(float).fillna(1.0)
+    work = codes[answered].assign(ws=rows.loc[answered, "score"].astype(float) * w, w=w)
+    g = work.groupby("_gid", sort=True).agg(
+        ws=("ws", "sum"), w=("w", "sum"), n_answered=("w", "size"),
+        **{k: (k, "first") for k in keys}, _who=("_who", "first"),
+    ).reset_index(drop=True)
     g = g[g["w"] > 0]  # only zero-weight questions answered: nothing to average
     g["rater_mean"] = g["ws"] / g["w"]
-    roles = (rows.dropna(subset=["rater_role"]).groupby(["account_id", "assessed_on", "rater"])["rater_role"].first())
-    g = g.join(roles, on=["account_id", "assessed_on", "rater"])
-    return g[keys + ["rater_role", "rater_mean", "n_answered"]].reset_index(drop=True)
+    with_role = rows["rater_role"].notna().to_numpy() & complete
+    roles = rows.loc[with_role, "rater_role"].groupby(codes.loc[with_role, "_who"].to_numpy()).first()
+    g["rater_role"] = pd.Series(roles.reindex(g["_who"].to_numpy()).array, index=g.index)
+    acc, day = g["account_id"].to_numpy().copy(), g["assessed_on"].to_numpy().copy()
+    for k in keys:
+        g[k] = _key_values(g[k], uniques[k])
+    return g[keys + ["rater_role", "rater_mean", "n_answered"]].reset_index(drop=True), acc, day
 
 
 def element_scores(rater_means: pd.DataFrame, *, settings: Settings) -> pd.DataFrame:
     """Element score, RAG, rater count, spread, range and perception gap per
     account, date and element."""
     keys = ["account_id", "assessed_on", "element"]
-    rm = rater_means.assign(
-        internal=rater_means["rater_role"].isin(INTERNAL_ROLES),
-        client=rater_means["rater_role"].eq("client"),
+    # grouped on integer ids of the keys (see rater_element_means)
+    codes, uniques = _group_codes(rater_means, keys)
+    complete = (codes >= 0).all(axis=1).to_numpy()
+    rm = codes.assign(
+        _gid=_group_ids(codes, [len(uniques[k]) for k in keys]), rater_mean=rater_means["rater_mean"],
+        internal=rater_means["rater_role"].isin(INTERNAL_ROLES), client=rater_means["rater_role"].eq("client"),
+    )[complete]
+    out = rm.groupby("_gid", sort=True).agg(
+        **{k: (k, "first") for k in keys},
+        mean_rating=("rater_mean", "mean"), n_raters=("rater_mean", "size"), low=("rater_mean", "min"),
+        high=("rater_mean", "max"),
     )
-    g = rm.groupby(keys, sort=True)
-    out = g["rater_mean"].agg(mean_rating="mean", n_raters="size", low="min", high="max").reset_index()
-    internal = rm[rm["internal"]].groupby(keys)["rater_mean"].mean().rename("internal_mean")
-    client = rm[rm["client"]].groupby(keys)["rater_mean"].mean().rename("client_mean")
-    out = out.join(internal, on=keys).join(client, on=keys)
+    for name, part in (("internal_mean", rm[rm["internal"]]), ("client_mean", rm[rm["client"]])):
+        out[name] = part.groupby("_gid")["rater_mean"].mean().reindex(out.index)
+    out = out.reset_index(drop=True)
+    for k in keys:
+        out[k] = _key_values(out[k], uniques[k])
     out["score"] = to_score(out["mean_rating"])
     out["spread"] = (out["high"] - out["low"]).where(out["n_raters"] >= 2)
     out["perception_gap"] = out["internal_mean"] - out["client_mean"]
@@ -112,6 +171,33 @@ def assessment_dates(assessment: pd.DataFrame, *, as_of: pd.Timestamp) -> pd.Dat
     return pd.concat([latest, prev, count], axis=1)
 
 
+def _dates_from_codes(codes: pd.DataFrame, uniques: dict[str, pd.Index]) -> pd.DataFrame | None:
+    """:func:`assessment_dates` of rows already cut at the analysis date, from their key
+    codes (no second pass over the account ids); None when an account or date is
+    missing somewhere (then the general function decides)."""
+    acc, day = codes["account_id"].to_numpy(), codes["assessed_on"].to_numpy()
+    if not len(acc) or (acc < 0).any() or (day < 0).any():
+        return None
+    n_days = len(uniques["assessed_on"])
+    pairs = acc.astype(np.int64) * n_days + day
+    span = len(uniques["account_id"]) * n_days
+    if span <= 4 * len(pairs) + 1024:  # distinct (account, date), sorted: marks when dense enough
+        pairs = np.flatnonzero(np.bincount(pairs, minlength=span))
+    else:  # else a sort (np.unique hashes: slower)
+        pairs = np.sort(pairs)
+        pairs = pairs[np.r_[True, pairs[1:] != pairs[:-1]]]
+    pair_acc, pair_day = pairs // n_days, pairs % n_days
+    starts = np.flatnonzero(np.r_[True, pair_acc[1:] != pair_acc[:-1]])
+    ends = np.r_[starts[1:], len(pairs)] - 1  # each account's last (latest) date
+    has_prev = ends > starts
+    dates = uniques["assessed_on"]
+    index = pd.Index(_key_values(pd.Series(pair_acc[ends]), uniques["account_id"]), name="account_id")
+    latest = pd.Series(dates.take(pair_day[ends]), index=index, name="assessed_on")
+    prev = pd.Series(dates.take(pair_day[ends[has_prev] - 1]), index=index[has_prev], name="previous_assessed_on")
+    count = pd.Series(ends - starts + 1, index=index, name="n_assessments")
+    return pd.concat([latest, prev, count], axis=1)
+
+
 @dataclass(frozen=True)
 class AssessmentResult:
     """Scored assessments of a portfolio.
@@ -141,8 +227,12 @@ def score_assessments(assessment: pd.DataFrame, questions: pd.DataFrame, account
                       as_of: pd.Timestamp, settings: Settings) -> AssessmentResult:
     """Score every account's latest assessment and its trend against the previous one."""
     idx = pd.Index(account_ids, name="account_id")
-    dates = assessment_dates(assessment, as_of=as_of).reindex(idx)
-    means = rater_element_means(assessment[assessment["assessed_on"] <= as_of], questions)
+    seen = assessment[assessment["assessed_on"] <= as_of]
+    # the key columns coded once, for the dates, the means and the latest rows
+    codes, uniques = _group_codes(seen, _KEYS)
+    from_codes = _dates_from_codes(codes, uniques)
+    dates = (assessment_dates(assessment, as_of=as_of) if from_codes is None else from_codes).reindex(idx)
+    means, means_acc, means_day = _rater_means(seen, questions, codes, uniques)
     scores = element_scores(means, settings=settings)
     health = health_index(scores, settings=settings)
 
@@ -171,11 +261,20 @@ def score_assessments(assessment: pd.DataFrame, questions: pd.DataFrame, account
         "previous_health_index": h_prev["health_index"],
     }, index=idx)
     accounts["health_change"] = accounts["health_index"] - accounts["previous_health_index"]
-    latest_means = pick(means, "assessed_on")
+    if from_codes is None:
+        latest_means = pick(means, "assessed_on")
+    else:  # the rows of each account's latest date, by codes (no second pass over the ids)
+        latest_day = np.full(len(uniques["account_id"]), -2, dtype=np.int64)
+        listed = from_codes.index.isin(idx)
+        latest_day[uniques["account_id"].get_indexer(from_codes.index[listed])] = \
+            uniques["assessed_on"].get_indexer(from_codes.loc[listed, "assessed_on"])
+        latest_means = means[means_day == latest_day[means_acc]].reset_index(drop=True)
     accounts["n_raters"] = latest_means.groupby("account_id")["rater"].nunique().reindex(idx).fillna(0).astype(int)
     accounts["has_client_rater"] = latest_means[latest_means["rater_role"].eq("client")].groupby("account_id").size().reindex(idx).fillna(0).gt(0)
 
-    seen = assessment[assessment["assessed_on"] <= as_of]
-    latest_rows = seen[seen["assessed_on"].eq(seen["account_id"].map(dates["assessed_on"]))]
+    if from_codes is None:
+        latest_rows = seen[seen["assessed_on"].eq(seen["account_id"].map(dates["assessed_on"]))]
+    else:  # rows of each account's latest date (accounts of account_ids only), by codes
+        latest_rows = seen[codes["assessed_on"].to_numpy() == latest_day[codes["account_id"].to_numpy()]]
     comments = latest_rows[latest_rows["comment"].notna()][["account_id", "rater", "rater_role", "element", "question_id", "comment"]]
     return AssessmentResult(elements=elements, accounts=accounts, raters=latest_means, comments=comments.reset_index(drop=True))

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
-__all__ = ["hhi", "concentration", "relationship_coverage", "revenue_shares", "stakeholder_map"]
+__all__ = ["hhi", "hhi_by_group", "concentration", "relationship_coverage", "revenue_shares", "stakeholder_map"]
 
 
 def hhi(amounts: pd.Series) -> float:
@@ -17,6 +18,33 @@ def hhi(amounts: pd.Series) -> float:
     return float(((pos / total * 100.0) ** 2).sum())
 
 
+def _group_sums(values: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    # numpy's own sum of each slice: bit for bit what Series.sum gives per group
+    # (a grouped sum adds in another order and may differ in the last bit)
+    return np.array([values[s:e].sum() for s, e in zip(starts.tolist(), ends.tolist())], dtype=float)
+
+
+def hhi_by_group(per: pd.Series) -> pd.Series:
+    """:func:`hhi` of each group of ``per`` (groups: the first index level, rows of a
+    group next to each other, as a groupby result), without a pandas call per group.
+
+    The arithmetic is that of :func:`hhi` step by step (group total, percent shares,
+    squares, their sum), so the figures are identical to ``per.groupby(level=0).apply(hhi)``.
+    """
+    keys = per.index.get_level_values(0)
+    if not len(per):
+        return pd.Series(dtype=float, index=keys[:0].unique())
+    pos = pd.Series(per.to_numpy(dtype=float)).clip(lower=0).to_numpy()
+    codes, uniques = pd.factorize(keys)
+    starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
+    ends = np.r_[starts[1:], len(codes)]
+    total = _group_sums(pos, starts, ends)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        squares = (pos / np.repeat(total, ends - starts) * 100.0) ** 2
+    out = np.where(total > 0, _group_sums(squares, starts, ends), np.nan)
+    return pd.Series(out, index=uniques.take(codes[starts]))
+
+
 def concentration(revenue: pd.DataFrame, account_ids: list[str], *, quarter: int) -> pd.DataFrame:
     """T4Q HHI and top share by buying center and by offering, per account."""
     idx = pd.Index(account_ids, name="account_id")
@@ -24,7 +52,7 @@ def concentration(revenue: pd.DataFrame, account_ids: list[str], *, quarter: int
     out = {}
     for dim, name in (("buying_center", "buying_center"), ("offering", "offering")):
         per = t4.groupby(["account_id", dim])["amount"].sum().clip(lower=0)
-        out[f"hhi_{name}"] = per.groupby(level=0).apply(hhi).reindex(idx)
+        out[f"hhi_{name}"] = hhi_by_group(per).reindex(idx)
         tot = per.groupby(level=0).sum()
         top = per.groupby(level=0).max() / tot.where(tot > 0)
         out[f"top_share_{name}"] = top.reindex(idx)
@@ -51,11 +79,15 @@ def relationship_coverage(contacts: pd.DataFrame, revenue: pd.DataFrame, account
     t4 = revenue[(revenue["quarter"] >= quarter - 3) & (revenue["quarter"] <= quarter)]
     bc_rev = t4.groupby(["account_id", "buying_center"])["amount"].sum()
     bcs = bc_rev[bc_rev > 0].reset_index()[["account_id", "buying_center"]]
-    covered = set(zip(execs["account_id"], execs["buying_center"]))
+    covered = pd.MultiIndex.from_arrays([execs["account_id"].to_numpy(dtype=object), execs["buying_center"].to_numpy(dtype=object)])
+    pairs = pd.MultiIndex.from_arrays([bcs["account_id"].to_numpy(dtype=object), bcs["buying_center"].to_numpy(dtype=object)])
     # dtype bool even when empty: an empty float column would select columns, not rows
-    bcs["covered"] = pd.Series([(a, b) in covered for a, b in zip(bcs["account_id"], bcs["buying_center"])],
-                               index=bcs.index, dtype=bool)
-    uncovered = bcs[~bcs["covered"]].groupby("account_id")["buying_center"].apply(lambda s: sorted(s)).reindex(idx)
+    bcs["covered"] = pd.Series(pairs.isin(covered) if len(bcs) else [], index=bcs.index, dtype=bool)
+    open_bcs = bcs[~bcs["covered"]]
+    found: dict[object, list] = {}  # one pass, not a grouped apply per account
+    for a, b in zip(open_bcs["account_id"].tolist(), open_bcs["buying_center"].tolist()):
+        found.setdefault(a, []).append(b)
+    uncovered = pd.Series([sorted(found[a]) if a in found else None for a in idx.tolist()], index=idx, dtype=object)
     n_bcs = bcs.groupby("account_id").size().reindex(idx, fill_value=0)
     n_cov = bcs[bcs["covered"]].groupby("account_id").size().reindex(idx, fill_value=0)
     return pd.DataFrame({

@@ -12,6 +12,7 @@ from __future__ import annotations
 import pandas as pd
 
 from kit.config import Settings
+from kit.warnings import figure_rows
 
 __all__ = ["evidence", "EVIDENCE_ELEMENTS"]
 
@@ -67,8 +68,9 @@ def evidence(elements: pd.DataFrame, figures: pd.DataFrame, *, settings: Setting
     """One row per account and evidence element: the evidence text, whether it is weak,
     the element's score and the "rated well, evidence weak" flag."""
     rows = []
-    score = elements.set_index(["account_id", "element"])["score"]
-    for acc, f in figures.iterrows():
+    # a dict, not a Series lookup per account and element
+    score = dict(zip(zip(elements["account_id"].tolist(), elements["element"].tolist()), elements["score"].tolist()))
+    for acc, f in figure_rows(figures):
         for element, (text, weak) in {
             "pipeline_health": _pipeline(f, settings),
             "delivery_quality": _delivery(f, settings),

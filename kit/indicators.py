@@ -13,15 +13,25 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from kit.periods import quarter_end, quarter_label, quarter_of, quarter_start
+from kit.periods import quarter_end, quarter_label, quarter_start
 from kit.schema import LEADING_INDICATORS_COLUMNS
 
 __all__ = ["leading_indicators"]
 
 
 def _q(dates: pd.Series) -> pd.Series:
-    # built as float (not Series.map): an empty date column would keep its datetime dtype
-    return pd.Series([np.nan if pd.isna(d) else quarter_of(d) for d in dates], index=dates.index, dtype=float)
+    """Quarter index of each date (:func:`kit.periods.quarter_of`), NaN where missing."""
+    d = pd.to_datetime(dates)  # an empty column of another dtype too
+    # float: missing dates are NaN
+    return (d.dt.year * 4 + (d.dt.month - 1) // 3).astype(float)
+
+
+def _first_quarter(first: pd.Series, a: pd.Series, b: pd.Series) -> np.ndarray:
+    """``first[(a, b)]`` per row (a first purchase quarter), inf where there is none."""
+    if not len(a):
+        return np.empty(0, dtype=float)
+    keys = pd.MultiIndex.from_arrays([a.to_numpy(dtype=object), b.to_numpy(dtype=object)])
+    return first.reindex(keys).to_numpy(dtype=float, na_value=np.inf)
 
 
 def leading_indicators(revenue: pd.DataFrame, opportunities: pd.DataFrame, contacts: pd.DataFrame,
@@ -33,36 +43,50 @@ def leading_indicators(revenue: pd.DataFrame, opportunities: pd.DataFrame, conta
     first_bc = bought.groupby(["account_id", "buying_center"])["quarter"].min()
 
     opp = opportunities.assign(q=_q(opportunities["created_on"]), cq=_q(opportunities["close_date"]))
-    fo = [first_offer.get((a, o), np.inf) for a, o in zip(opp["account_id"], opp["offering"])]
-    opp["new_offer"] = opp["offering"].notna() & (np.asarray(fo, dtype=float) >= opp["q"].astype(float))
+    fo = _first_quarter(first_offer, opp["account_id"], opp["offering"])
+    opp["new_offer"] = opp["offering"].notna() & (fo >= opp["q"].astype(float))
     act = activities.assign(q=_q(activities["date"]))
-    fb = [first_bc.get((a, b), np.inf) for a, b in zip(act["account_id"], act["buying_center"])]
-    act["new_bc"] = act["buying_center"].notna() & (np.asarray(fb, dtype=float) >= act["q"].astype(float))
+    fb = _first_quarter(first_bc, act["account_id"], act["buying_center"])
+    act["new_bc"] = act["buying_center"].notna() & (fb >= act["q"].astype(float))
     con = contacts.assign(q=_q(contacts["first_met"]))
 
-    rows = []
-    for label, qs in [(quarter_label(q), [q]) for q in quarters] + [("T4Q", quarters)]:
+    # each row's account as its position in account_ids (-1: not one of them): counts
+    # are then bincounts, sums are grouped on integers (same rows, same order, same sums)
+    idx = pd.Index(account_ids)
+    n = len(idx)
+    opp_at, con_at, act_at = (idx.get_indexer(t["account_id"]) for t in (opp, con, act))
+
+    def count(at: np.ndarray, mask: pd.Series | np.ndarray) -> np.ndarray:
+        keep = np.asarray(mask, dtype=bool) & (at >= 0)
+        return np.bincount(at[keep], minlength=n)
+
+    def total(at: np.ndarray, mask: pd.Series, values: pd.Series) -> pd.Series:
+        keep = mask.to_numpy(dtype=bool) & (at >= 0)
+        return values[keep].groupby(at[keep]).sum().reindex(range(n))
+
+    columns: dict[str, list[np.ndarray]] = {c: [] for c in LEADING_INDICATORS_COLUMNS[2:]}
+    windows = [(quarter_label(q), [q]) for q in quarters] + [("T4Q", quarters)]
+    for _label, qs in windows:
         qset = set(qs)
         end = pd.Timestamp(quarter_end(max(qs)))
         start_last = pd.Timestamp(quarter_start(max(qs)))
-        o_in = opp[opp["q"].isin(qset)]
-        won = opp[opp["is_won"] & opp["cq"].isin(qset) & opp["competitive"].notna()]
-        sole_v = won[~won["competitive"].astype(bool)].groupby("account_id")["amount"].sum()
-        won_v = won.groupby("account_id")["amount"].sum()
-        adv = con[con["advocate"].astype(bool) & (con["first_met"].isna() | (con["first_met"] <= end))
-                  & (con["active"].astype(bool) | (con["last_contact"] >= start_last))]
-        a_in = act[act["q"].isin(qset)]
-        frame = pd.DataFrame({
-            "new_offerings_proposed": o_in[o_in["new_offer"]].groupby("account_id").size(),
-            "new_executives_met": con[(con["level"] == "executive") & con["q"].isin(qset)].groupby("account_id").size(),
-            "new_proposals": a_in[a_in["type"] == "proposal"].groupby("account_id").size(),
-            "referrals_to_new_buying_centers": a_in[(a_in["type"] == "referral") & a_in["new_bc"]].groupby("account_id").size(),
-            "advocates": adv.groupby("account_id").size(),
-        }).reindex(account_ids).fillna(0).astype(int)
-        frame["sole_sourced_share"] = (sole_v.reindex(account_ids).fillna(0.0) / won_v.reindex(account_ids).where(lambda s: s > 0))
-        frame["period"] = label
-        rows.append(frame.rename_axis("account_id").reset_index())
-    out = pd.concat(rows, ignore_index=True)
-    order = {a: i for i, a in enumerate(account_ids)}
-    out = out.sort_values(["account_id", "period"], key=lambda s: s.map(order) if s.name == "account_id" else s.map(lambda p: (p == "T4Q", p)), kind="stable")
+        o_in = opp["q"].isin(qset)
+        won = opp["is_won"] & opp["cq"].isin(qset) & opp["competitive"].notna()
+        sole_v = total(opp_at, won & ~opp["competitive"].fillna(False).astype(bool), opp["amount"]).fillna(0.0)
+        won_v = total(opp_at, won, opp["amount"])
+        adv = (con["advocate"].astype(bool) & (con["first_met"].isna() | (con["first_met"] <= end))
+               & (con["active"].astype(bool) | (con["last_contact"] >= start_last)))
+        a_in = act["q"].isin(qset)
+        columns["new_offerings_proposed"].append(count(opp_at, o_in & opp["new_offer"]))
+        columns["new_executives_met"].append(count(con_at, (con["level"] == "executive") & con["q"].isin(qset)))
+        columns["new_proposals"].append(count(act_at, a_in & (act["type"] == "proposal")))
+        columns["referrals_to_new_buying_centers"].append(count(act_at, a_in & (act["type"] == "referral") & act["new_bc"]))
+        columns["advocates"].append(count(con_at, adv))
+        columns["sole_sourced_share"].append((sole_v / won_v.where(won_v > 0)).to_numpy(dtype=float))
+    # account by account, the quarters in order and then T4Q
+    out = pd.DataFrame({
+        "account_id": idx.repeat(len(windows)),
+        "period": np.tile(np.array([label for label, _ in windows], dtype=object), n),
+        **{c: np.column_stack(v).ravel() for c, v in columns.items()},
+    })
     return out[list(LEADING_INDICATORS_COLUMNS)].reset_index(drop=True)

@@ -10,14 +10,19 @@ read-only and never written.
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import json
+import operator
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable
 
+import numpy as np
 import pandas as pd
+from pandas.api.types import infer_dtype
 
 from kit.errors import InputError, Problem
 from kit.periods import parse_period_series, quarter_label
@@ -84,37 +89,119 @@ def sha256_of(path: Path) -> str:
     return h.hexdigest()
 
 
+def _codes(s: pd.Series) -> tuple[np.ndarray, pd.Series]:
+    """A column as codes (-1 = missing) into its distinct values.
+
+    Raw columns are categorical (see :func:`_clean`), so this is free for them; any
+    other column is factorized.  Every per-cell rule then runs once per distinct value:
+    columns of millions of cells hold few distinct values.
+    """
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        codes, uniques = s.cat.codes.to_numpy(), s.cat.categories
+    else:
+        codes, uniques = pd.factorize(s)
+    return codes, pd.Series(uniques)
+
+
+def _distinct_map(s: pd.Series, fn: Callable[[object], object], na: object = None) -> np.ndarray:
+    """``fn`` of every cell as an object array (``fn`` runs once per distinct value);
+    ``na`` for missing cells."""
+    codes, uniques = _codes(s)
+    table = np.empty(len(uniques) + 1, dtype=object)
+    table[:-1] = [fn(u) for u in uniques]
+    table[-1] = na  # code -1 (missing) takes the last entry
+    return table.take(codes)
+
+
+def _spread(values: pd.Series, codes: np.ndarray, index: pd.Index) -> pd.Series:
+    """Values of the distinct cells spread back to every cell (missing where code -1)."""
+    return pd.Series(values.array.take(codes, allow_fill=True), index=index)
+
+
+def _clean_categories(values: np.ndarray) -> list[str | None]:
+    """The cell rule (strip; blank -> missing) for distinct values."""
+    if infer_dtype(values, skipna=False) == "string":
+        return [v.strip() or None for v in values]
+    # sheet cells may be None, NaN or numbers
+    return [None if v is None else (str(v).strip() or None) for v in values]
+
+
+def _clean_cells(s: pd.Series) -> pd.Categorical:
+    """One column's cells stripped, blank -> missing, as a categorical of text."""
+    values = s.to_numpy(dtype=object)
+    codes, uniques = pd.factorize(values)
+    has_missing = bool((codes < 0).any())
+    if has_missing:
+        # a sheet's None and NaN cells differ under the cell rule (None -> missing,
+        # NaN -> "nan"): keep them apart (slower: a missing-value pass over the column)
+        codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    cleaned = _clean_categories(uniques)
+    if not has_missing and all(map(operator.is_, cleaned, uniques)):
+        # nothing to strip and no blank (str.strip returns the very same string then):
+        # the distinct values are the categories as they are
+        return pd.Categorical.from_codes(codes, categories=pd.Index(uniques, dtype="str"))
+    table = np.empty(len(uniques), dtype=object)
+    table[:] = cleaned
+    # two raw values may clean to the same text (" a" and "a"): one category each
+    new_codes, categories = pd.factorize(table)
+    return pd.Categorical.from_codes(new_codes.take(codes), categories=pd.Index(categories, dtype="str"))
+
+
 def _clean(df: pd.DataFrame) -> pd.DataFrame:
-    """Strip headers and cells; blank cells become missing; rows numbered as in the file."""
-    out = df.copy()
-    out.columns = [str(c).strip() for c in out.columns]
-    out = out.astype(object).apply(lambda s: s.map(lambda v: None if v is None else (str(v).strip() or None)))
-    out.index = pd.RangeIndex(FIRST_ROW, FIRST_ROW + len(out))
+    """Strip headers and cells; blank cells become missing; rows numbered as in the file.
+
+    Columns are categoricals of text: one string per distinct value, and every later
+    per-cell rule runs once per distinct value (see :func:`_codes`).
+    """
+    index = pd.RangeIndex(FIRST_ROW, FIRST_ROW + len(df))
+    columns = [str(c).strip() for c in df.columns]
+    if not len(df):  # a header without rows: text columns, nothing to factorize
+        return df.astype(object).set_axis(columns, axis=1).set_axis(index)
+    # columns by position: two headers may be equal once stripped
+    out = pd.DataFrame({i: _clean_cells(df.iloc[:, i]) for i in range(df.shape[1])}, index=index)
+    out.columns = columns
     # a blank line or a row of empty cells (Excel's trailing ",,,,") is not data; rows
     # keep their numbers as in the file
-    return out[out.notna().any(axis=1)] if len(out.columns) else out
+    if not len(out.columns):
+        return out
+    filled = out.notna().any(axis=1)
+    if filled.all():
+        return out
+    # no row left: the cells were all blank, plain (object) columns as for a header only
+    return out[filled] if filled.any() else out[filled].astype(object)
 
 
-def _read_csv(path: Path, problems: list[Problem]) -> pd.DataFrame | None:
-    data = path.read_bytes()
+def _utf8_problem(name: str, data: bytes) -> Problem | None:
+    """The first byte that is not UTF-8 text, as a problem (None: the bytes are UTF-8)."""
     try:
-        text = data.decode("utf-8-sig")
+        data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        problems.append(Problem(
-            path.name, line, None, f"byte 0x{data[exc.start]:02x}",
-            "UTF-8 text (save the file as 'CSV UTF-8')",
-        ))
-        return None
-    import io as _io
+        return Problem(name, line, None, f"byte 0x{data[exc.start]:02x}", "UTF-8 text (save the file as 'CSV UTF-8')")
+    return None
 
+
+def _read_csv(name: str, data: bytes, problems: list[Problem]) -> pd.DataFrame | None:
+    """One CSV file's bytes as a raw table, or None and its problem.
+
+    A file that is not UTF-8 is reported as such before any CSV problem.  The parser
+    decodes every cell strictly, so valid files are not decoded a second time: the
+    full decode runs only when parsing fails, to name the bad byte and its line.
+    """
     try:
-        df = pd.read_csv(_io.StringIO(text), dtype=str, keep_default_na=False, na_filter=False, skip_blank_lines=False)
-    except pd.errors.EmptyDataError:
-        problems.append(Problem(path.name, 1, None, None, "a header row with the table's columns"))
-        return None
-    except pd.errors.ParserError as exc:
-        problems.append(Problem(path.name, None, None, None, f"well-formed CSV ({exc})".replace("\n", " ")))
+        # object, not str (faster) and not "category" (that turns "007" and "7" into 7)
+        df = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig", dtype=object, keep_default_na=False,
+                         na_filter=False, skip_blank_lines=False)
+    except (UnicodeDecodeError, pd.errors.EmptyDataError, pd.errors.ParserError) as exc:
+        bad = _utf8_problem(name, data)
+        if bad is not None:
+            problems.append(bad)
+        elif isinstance(exc, pd.errors.EmptyDataError):
+            problems.append(Problem(name, 1, None, None, "a header row with the table's columns"))
+        elif isinstance(exc, pd.errors.ParserError):
+            problems.append(Problem(name, None, None, None, f"well-formed CSV ({exc})".replace("\n", " ")))
+        else:  # the parser and the decoder disagree: not expected, not to be hidden
+            raise
         return None
     return _clean(df)
 
@@ -136,8 +223,9 @@ def read_raw_tables(source: Path) -> tuple[dict[str, pd.DataFrame], dict[str, st
             if not path.is_file():
                 continue
             names[name] = path.name
-            hashes[path.name] = sha256_of(path)
-            df = _read_csv(path, problems)
+            data = path.read_bytes()  # read once: hashed and parsed
+            hashes[path.name] = hashlib.sha256(data).hexdigest()
+            df = _read_csv(path.name, data, problems)
             if df is not None:
                 tables[name] = df
         for name in REQUIRED_TABLES:
@@ -191,17 +279,56 @@ def _expected(rule: ColumnRule) -> str:
 
 
 def _to_number(s: pd.Series) -> pd.Series:
-    return pd.to_numeric(s, errors="coerce")
+    """Cells as float64 numbers, NaN where missing or not a number."""
+    if not len(s):
+        return pd.to_numeric(s, errors="coerce")
+    codes, uniques = _codes(s)
+    values = np.asarray(pd.to_numeric(uniques, errors="coerce"), dtype="float64")
+    return pd.Series(np.append(values, np.nan).take(codes), index=s.index)
 
 
 def _to_date(s: pd.Series) -> pd.Series:
     # ISO8601 also accepts the "2025-09-30 00:00:00" that Excel date cells become.
-    return pd.to_datetime(s, format="ISO8601", errors="coerce")
+    if not len(s):
+        return pd.to_datetime(s, format="ISO8601", errors="coerce")
+    codes, uniques = _codes(s)
+    return _spread(pd.to_datetime(uniques, format="ISO8601", errors="coerce"), codes, s.index)
+
+
+def _to_quarter(s: pd.Series) -> pd.Series:
+    """Quarter index per cell (nullable Int64), <NA> where missing or not a period."""
+    if not len(s):
+        return parse_period_series(s)
+    codes, uniques = _codes(s)
+    return _spread(parse_period_series(uniques), codes, s.index)
+
+
+def _bool_word(v: object) -> bool | None:
+    low = str(v).strip().lower()
+    return True if low in TRUE_WORDS else (False if low in FALSE_WORDS else None)
 
 
 def _to_bool(s: pd.Series) -> pd.Series:
-    low = s.map(lambda v: None if v is None else str(v).strip().lower())
-    return low.map(lambda v: True if v in TRUE_WORDS else (False if v in FALSE_WORDS else None))
+    """True / False / None per cell (None: missing or not a true/false word)."""
+    return pd.Series(_distinct_map(s, _bool_word), index=s.index, dtype=object)
+
+
+def _enum_word(v: object) -> str:
+    return str(v).strip().lower()
+
+
+def _to_enum(s: pd.Series) -> pd.Series:
+    """Cells stripped and lower-cased (missing stays missing)."""
+    if not len(s):
+        return s.map(lambda v: None if v is None or pd.isna(v) else _enum_word(v))
+    return pd.Series(_distinct_map(s, _enum_word), index=s.index)
+
+
+def _as_text(s: pd.Series) -> pd.Series:
+    """A raw (categorical) column back as plain text cells, as the file held them."""
+    if not isinstance(s.dtype, pd.CategoricalDtype):
+        return s
+    return pd.Series(_distinct_map(s, lambda v: v), index=s.index)
 
 
 def _check_for(rule: ColumnRule):
@@ -224,14 +351,15 @@ def _check_for(rule: ColumnRule):
             return good
         return ok(fn)
     if rule.kind == "period":
-        return ok(lambda s: parse_period_series(s).notna())
+        return ok(lambda s: _to_quarter(s).notna())
     if rule.kind == "date":
         return ok(lambda s: _to_date(s).notna())
     if rule.kind == "bool":
         return ok(lambda s: _to_bool(s).notna())
     if rule.kind == "enum":
         allowed = set(rule.values)
-        return ok(lambda s: s.map(lambda v: str(v).strip().lower() in allowed))
+        return ok(lambda s: pd.Series(_distinct_map(s, lambda v: _enum_word(v) in allowed, na=False).astype(bool),
+                                      index=s.index))
     return None
 
 
@@ -241,8 +369,10 @@ def _pandera_schema(table: TableRule):
     cols = {}
     for rule in table.columns:
         check = _check_for(rule)
+        # no dtype: every cell is text already, and a declared dtype makes pandera test
+        # each cell for coercibility (slow on millions of rows) before our checks run
         cols[rule.name] = pa.Column(
-            object, checks=[check] if check else None, nullable=rule.nullable,
+            None, checks=[check] if check else None, nullable=rule.nullable,
             required=rule.required, coerce=False,
         )
     return pa.DataFrameSchema(cols, strict=False)
@@ -269,7 +399,11 @@ def _failures_to_problems(failures: pd.DataFrame, table: TableRule, fname: str) 
 
 def _typed(table: TableRule, df: pd.DataFrame) -> pd.DataFrame:
     """Convert validated text columns to their types; add missing optional columns."""
-    out = df.copy()
+    # extra columns are kept as text, as read; the table's own columns are replaced below
+    ruled = {rule.name for rule in table.columns}
+    out = pd.DataFrame({i: df.iloc[:, i] if c in ruled else _as_text(df.iloc[:, i]) for i, c in enumerate(df.columns)},
+                       index=df.index)
+    out.columns = df.columns
     for rule in table.columns:
         if rule.name not in out.columns:
             out[rule.name] = None
@@ -279,17 +413,17 @@ def _typed(table: TableRule, df: pd.DataFrame) -> pd.DataFrame:
         elif rule.kind == "int":
             out[rule.name] = _to_number(s).astype("Int64")
         elif rule.kind == "period":
-            q = parse_period_series(s)
+            q = _to_quarter(s)
             out["quarter"] = q
-            out[rule.name] = q.map(lambda v: None if pd.isna(v) else quarter_label(int(v)))
+            out[rule.name] = pd.Series(_distinct_map(q, lambda v: quarter_label(int(v))), index=q.index)
         elif rule.kind == "date":
             out[rule.name] = _to_date(s)
         elif rule.kind == "bool":
             out[rule.name] = _to_bool(s).astype("boolean")
         elif rule.kind == "enum":
-            out[rule.name] = s.map(lambda v: None if v is None or pd.isna(v) else str(v).strip().lower())
+            out[rule.name] = _to_enum(s)
         else:
-            out[rule.name] = s.astype(object).where(s.notna(), None)
+            out[rule.name] = pd.Series(_distinct_map(s, lambda v: v), index=s.index, dtype=object)
     return out
 
 
@@ -316,7 +450,7 @@ def validate_table(name: str, raw: pd.DataFrame, fname: str) -> tuple[pd.DataFra
     if any(p.row is None for p in problems):  # a required column is missing
         return None, problems
     typed = _typed(table, raw)
-    problems += _table_rules(name, typed, fname)
+    problems += _table_rules(name, typed, fname, raw)
     return (None if problems else typed), problems
 
 
@@ -332,21 +466,85 @@ def _dups(df: pd.DataFrame, key: list[str], fname: str, what: str, shown: list[s
     return out
 
 
-def _table_rules(name: str, df: pd.DataFrame, fname: str) -> list[Problem]:
-    """Rules of one table that span several columns or rows."""
+def _key_codes(table: TableRule, df: pd.DataFrame, raw: pd.DataFrame | None, columns: list[str]) -> pd.DataFrame:
+    """Columns of the typed table ``df`` as integer codes to compare rows by: equal
+    codes <=> equal typed values, -1 = missing.  The raw (categorical) columns give the
+    codes for free; hashing millions of strings again is the slow part otherwise."""
+    rules = {c.name: c for c in table.columns}
+    usable = raw is not None and raw.columns.is_unique
+    out = {}
+    for c in columns:
+        r = raw[c] if usable and c in raw.columns else None
+        kind = rules[c].kind if c in rules else None
+        if r is not None and isinstance(r.dtype, pd.CategoricalDtype) and kind in ("id", "text", "enum"):
+            codes = r.cat.codes.to_numpy()
+            if kind == "enum":  # "Client" and "client" are the same value once typed
+                lowered, _ = pd.factorize(np.array([_enum_word(v) for v in r.cat.categories] + [None], dtype=object))
+                codes = lowered.take(codes)  # code -1 takes the last entry: missing
+        else:
+            codes = pd.factorize(df[c])[0]
+        out[c] = codes.astype(np.int64)
+    return pd.DataFrame(out, index=df.index)
+
+
+def _row_keys(codes: pd.DataFrame) -> np.ndarray:
+    """One integer per row, equal for two rows exactly when all their codes are equal
+    (missing equals missing): one hash pass over integers instead of one per column."""
+    key = np.zeros(len(codes), dtype=np.int64)
+    for c in codes.columns:
+        col = codes[c].to_numpy() + 1  # missing (-1) is a value of its own
+        size = int(col.max(initial=0)) + 1
+        if len(key) and int(key.max()) >= (2 ** 62) // size:  # would overflow: renumber densely
+            key = pd.factorize(key)[0].astype(np.int64)
+        key = key * size + col
+    return key
+
+
+def _role_clashes(df: pd.DataFrame, raw: pd.DataFrame | None, fname: str) -> list[Problem]:
+    """A rater has one role within one workshop (account, date, rater)."""
+    keys = ["account_id", "assessed_on", "rater"]
+    codes = _key_codes(TABLES["assessment"], df, raw, keys + ["rater_role"])
+    codes = codes[(codes[keys] >= 0).all(axis=1)]  # rows with a missing key are in no workshop
+    workshop = pd.Series(_row_keys(codes[keys]), index=codes.index)
+    with_role = codes["rater_role"] >= 0
+    n_roles = codes.loc[with_role, "rater_role"].groupby(workshop[with_role].to_numpy()).nunique()
+    clash = n_roles.index[n_roles.to_numpy() > 1]
+    if not len(clash):
+        return []
+    # every row of a clashing workshop and rater (also those without a role)
+    in_clash = workshop[workshop.isin(clash)]
+    found = []
+    for _, rows in df.loc[in_clash.index].groupby(in_clash.to_numpy(), sort=False):
+        first = rows.iloc[0]
+        found.append(((first["account_id"], first["assessed_on"], first["rater"]), int(rows.index[0]),
+                      ", ".join(sorted(rows["rater_role"].dropna().unique()))))
+    # in the order of (account, date, rater), as the values sort
+    return [Problem(fname, row, "rater_role", roles,
+                    f"one role per rater in an assessment (rater {rater!r} on {when.date()})")
+            for (acc, when, rater), row, roles in sorted(found, key=lambda f: f[0])]
+
+
+def _table_rules(name: str, df: pd.DataFrame, fname: str, raw: pd.DataFrame | None = None) -> list[Problem]:
+    """Rules of one table that span several columns or rows (``raw``: the text table
+    ``df`` was typed from, for fast row comparisons)."""
     problems: list[Problem] = []
     table = TABLES[name]
     if table.key:
         key = ["quarter" if k == "period" else k for k in table.key]
+        codes = _key_codes(table, df, raw, key)
         if name == "assessment":
-            # an element-level score (no question id) may appear once per rater and element
-            work = df.assign(question_id=df["question_id"].fillna(""), assessed_on=df["assessed_on"].dt.date)
-            problems += _dups(work, key, fname, "one row per account, date, rater, element and question")
+            # an element-level score (no question id) may appear once per rater and element;
+            # rows are compared by calendar day and shown as dates
+            codes = codes.assign(assessed_on=pd.factorize(df["assessed_on"].dt.normalize())[0])
+            dup = df.loc[pd.Series(_row_keys(codes)).duplicated(keep=False).to_numpy(), key]
+            problems += _dups(dup.assign(question_id=dup["question_id"].fillna(""), assessed_on=dup["assessed_on"].dt.date),
+                              key, fname, "one row per account, date, rater, element and question")
         else:
             what = {"accounts": "each account_id", "targets": "one target per account and quarter",
                     "questions": "each question_id", "contacts": "each contact_id per account",
                     "opportunities": "each opportunity_id per account"}.get(name, "each key")
-            problems += _dups(df, key, fname, what, shown=list(table.key))
+            problems += _dups(df[pd.Series(_row_keys(codes)).duplicated(keep=False).to_numpy()], key, fname, what,
+                              shown=list(table.key))
     if name == "surveys":
         for survey, (lo, hi) in {"nps": (0, 10), "csat": (1, 5)}.items():
             sub = df[df["survey"] == survey]
@@ -354,13 +552,7 @@ def _table_rules(name: str, df: pd.DataFrame, fname: str) -> list[Problem]:
             for row, v in bad["score"].items():
                 problems.append(Problem(fname, int(row), "score", f"{v:g}", f"a whole number from {lo} to {hi} for a {survey} survey"))
     if name == "assessment":
-        # a rater has one role within one workshop
-        roles = df.dropna(subset=["rater_role"]).groupby(["account_id", "assessed_on", "rater"])["rater_role"].nunique()
-        clash = roles[roles > 1]
-        for acc, when, rater in clash.index:
-            rows = df[(df["account_id"] == acc) & (df["assessed_on"] == when) & (df["rater"] == rater)]
-            problems.append(Problem(fname, int(rows.index[0]), "rater_role", ", ".join(sorted(rows["rater_role"].dropna().unique())),
-                                    f"one role per rater in an assessment (rater {rater!r} on {when.date()})"))
+        problems += _role_clashes(df, raw, fname)
     return problems
 
 
@@ -423,15 +615,25 @@ def _cross_checks(tables: dict[str, pd.DataFrame], names: dict[str, str], bank: 
     if df is not None and bank is not None and {"question_id", "element"} <= set(df.columns):
         q_elem = dict(zip(bank["question_id"], bank["element"]))
         bank_name = names.get("questions", "the kit's default question bank")
-        with_q = df[df["question_id"].notna()]
-        for row, rec in with_q.iterrows():
-            qid = rec["question_id"]
-            element = None if rec["element"] is None or pd.isna(rec["element"]) else str(rec["element"]).strip().lower()
-            if qid not in q_elem:
-                problems.append(Problem(names["assessment"], int(row), "question_id", qid, f"a question_id of {bank_name}"))
-            elif element in ELEMENT_IDS and q_elem[qid] != element:  # an unknown element is reported already
-                problems.append(Problem(names["assessment"], int(row), "question_id", qid,
-                                        f"a question of element {element} (it belongs to {q_elem[qid]})"))
+        # decided once per distinct question id and element (as integer codes), then per row
+        q_codes, q_values = _codes(df["question_id"])
+        e_codes, e_values = _codes(df["element"])
+        number = {e: i for i, e in enumerate(ELEMENT_IDS)}  # the pinned elements as 0..9, anything else -1
+        q_known = np.array([q in q_elem for q in q_values] + [False])
+        q_owner = np.array([number.get(q_elem.get(q), -1) for q in q_values] + [-1])
+        e_number = np.array([number.get(_enum_word(e), -1) for e in e_values] + [-1])
+        has_q = q_codes >= 0
+        known_q = q_known[q_codes]
+        # an unknown element is reported already
+        wrong = known_q & (e_number[e_codes] >= 0) & (q_owner[q_codes] != e_number[e_codes])
+        for pos in np.flatnonzero(has_q & (~known_q | wrong)):
+            row, q = df.index[pos], q_values.iloc[q_codes[pos]]
+            if not known_q[pos]:
+                problems.append(Problem(names["assessment"], int(row), "question_id", q, f"a question_id of {bank_name}"))
+            else:
+                element = _enum_word(e_values.iloc[e_codes[pos]])
+                problems.append(Problem(names["assessment"], int(row), "question_id", q,
+                                        f"a question of element {element} (it belongs to {q_elem[q]})"))
     return problems
 
 
@@ -461,11 +663,11 @@ def load_portfolio(source: str | Path) -> Portfolio:
         typed["questions"] = bank
     else:
         bank = load_default_questions()
-    # tables that failed their own checks are cross-checked as text, so that every
-    # problem is listed at once; a broken client bank is not replaced by the default one
-    checkable = {name: typed.get(name, df) for name, df in raw.items()}
+    # tables are cross-checked as text (the same ids and rows as typed, and categorical:
+    # fast), also those that failed their own checks, so that every problem is listed at
+    # once; a broken client bank is not replaced by the default one
     bank_usable = "questions" not in raw or "questions" in typed
-    problems += _cross_checks(checkable, names, bank if bank_usable else None)
+    problems += _cross_checks(raw, names, bank if bank_usable else None)
     if problems:
         raise InputError(problems)
     tables = dict(typed)
@@ -481,7 +683,7 @@ def load_portfolio(source: str | Path) -> Portfolio:
         tables["contacts"] = c.assign(active=c["active"].fillna(True), advocate=c["advocate"].fillna(False))
     if "opportunities" in tables:
         o = tables["opportunities"]
-        stage = o["stage"].map(lambda v: None if v is None or pd.isna(v) else str(v).strip())
+        stage = pd.Series(_distinct_map(o["stage"], lambda v: str(v).strip()), index=o.index)
         tables["opportunities"] = o.assign(
             stage=stage,
             is_open=~stage.fillna("").str.lower().isin(CLOSED_STAGES),
@@ -509,12 +711,56 @@ def _plain(v):
     return v
 
 
+def _float_text(x: float) -> str:
+    """:func:`_plain` of a finite float: ``f"{x:.4f}"`` rounds the exact binary value
+    to 4 decimals as ``round(x, 4)`` does, so stripping its zeros gives the same text."""
+    text = f"{x:.4f}".rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text  # no "-0"
+
+
+def _plain_column(s: pd.Series) -> np.ndarray | None:
+    """:func:`_plain` of every cell of one column, by dtype rather than cell by cell
+    (None: a column that only ``DataFrame.to_csv`` formats as before, such as dates)."""
+    dtype = s.dtype
+    if isinstance(dtype, np.dtype) and dtype.kind == "b":
+        return np.where(s.to_numpy(), "true", "false").astype(object)
+    if isinstance(dtype, np.dtype) and dtype.kind in "iu":
+        return s.to_numpy(dtype=object)  # whole numbers as they are
+    if dtype.kind == "f":  # numpy float or nullable Float64
+        missing = s.isna().to_numpy()
+        values = s.to_numpy(dtype=float, na_value=np.nan)
+        if np.isfinite(values[~missing]).all():
+            out = np.full(len(values), "", dtype=object)
+            # one text per distinct number
+            codes, uniques = pd.factorize(values[~missing])
+            out[~missing] = np.array([_float_text(x) for x in uniques.tolist()] + [""], dtype=object).take(codes)
+            return out
+    elif isinstance(dtype, (pd.StringDtype, np.dtype)) and infer_dtype(s, skipna=True) in ("string", "empty"):
+        return s.astype(object).where(s.notna(), "").to_numpy(dtype=object)  # text as it is, blanks empty
+    # anything else (nullable whole numbers and booleans, mixed objects, dates): cell by cell
+    plain = s.astype(object).map(_plain)
+    if plain.dtype == object or isinstance(plain.dtype, pd.StringDtype) or plain.dtype.kind in "iu":
+        return plain.to_numpy(dtype=object)
+    return None  # e.g. dates: DataFrame.to_csv formats them its own way
+
+
 def write_csv(df: pd.DataFrame, path: Path, columns: Iterable[str] | None = None) -> Path:
     """Write a table: plain numbers rounded to 4 decimals, booleans true/false, blanks empty."""
     path.parent.mkdir(parents=True, exist_ok=True)
     cols = list(columns) if columns is not None else list(df.columns)
-    out = df.reindex(columns=cols).astype(object).apply(lambda s: s.map(_plain)) if len(df) else df.reindex(columns=cols)
-    out.to_csv(path, index=False, lineterminator="\n", encoding="utf-8")
+    full = df.reindex(columns=cols)
+    plain = [_plain_column(full.iloc[:, i]) for i in range(len(cols))] if len(df) else [None]
+    if any(p is None for p in plain):  # no rows, or a column to_csv formats itself
+        out = full.astype(object).apply(lambda s: s.map(_plain)) if len(df) else full
+        out.to_csv(path, index=False, lineterminator="\n", encoding="utf-8")
+        return path
+    cells = [p.tolist() for p in plain]
+    # the csv writer DataFrame.to_csv uses, with its settings (minimal quoting, quotes
+    # doubled), fed the rows directly: the same bytes without building a frame of text
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh, lineterminator="\n", quoting=csv.QUOTE_MINIMAL, quotechar='"', doublequote=True)
+        writer.writerow(list(full.columns))
+        writer.writerows(zip(*cells))
     return path
 
 

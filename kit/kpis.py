@@ -27,6 +27,19 @@ def nps(scores: pd.Series) -> float:
     return float(((s >= 9).mean() - (s <= 6).mean()) * 100.0)
 
 
+def _nps_by_account(answers: pd.DataFrame) -> pd.Series:
+    """:func:`nps` of each account's 0-10 answers, without a pandas call per account.
+
+    The same arithmetic as :func:`nps`: (promoters / n - detractors / n) * 100 with n
+    the answered count; counts are exact, so the figures are identical."""
+    s = answers["score"].astype(float)
+    by = answers["account_id"]
+    counts = pd.DataFrame({"n": s.notna(), "pro": s >= 9, "det": s <= 6}).groupby(by).sum()
+    n = counts["n"].astype(float)
+    out = (counts["pro"] / n.where(n > 0) - counts["det"] / n.where(n > 0)) * 100.0
+    return out.astype(float)
+
+
 def survey_kpis(surveys: pd.DataFrame, account_ids: list[str], *, start: pd.Timestamp, end: pd.Timestamp,
                 nps_min_responses: int = 5) -> pd.DataFrame:
     """NPS with its n, and CSAT (mean of 1-5 answers and share of 4-5) per account.
@@ -38,10 +51,12 @@ def survey_kpis(surveys: pd.DataFrame, account_ids: list[str], *, start: pd.Time
     win = surveys[(surveys["date"] >= start) & (surveys["date"] <= end)]
     n = win[win["survey"] == "nps"]
     c = win[win["survey"] == "csat"]
-    nps_v = n.groupby("account_id")["score"].apply(nps).reindex(idx)
+    nps_v = _nps_by_account(n).reindex(idx)
     nps_n = n.groupby("account_id").size().reindex(idx, fill_value=0).astype(int)
     csat = c.groupby("account_id")["score"].mean().reindex(idx)
-    csat_top = c.groupby("account_id")["score"].apply(lambda s: float((s >= 4).mean())).reindex(idx)
+    # share of 4-5 among all answers: counts divided as (s >= 4).mean() divides them
+    top = (c["score"] >= 4).groupby(c["account_id"]).agg(["sum", "size"])
+    csat_top = (top["sum"].astype(float) / top["size"]).reindex(idx)
     csat_n = c.groupby("account_id").size().reindex(idx, fill_value=0).astype(int)
     return pd.DataFrame({
         "nps": nps_v, "nps_n": nps_n, "nps_few": (nps_n > 0) & (nps_n < nps_min_responses),

@@ -28,7 +28,7 @@ from kit.periods import parse_as_of, quarter_end, quarter_label, quarter_of, qua
 from kit.pipeline import pipeline_figures
 from kit.recommendations import cross_sell_candidates, recommend
 from kit.revenue import categorize, hygiene, motion_shares, motion_table, new_client_revenue, revenue_figures, revenue_motions
-from kit.warnings import evaluate_warnings
+from kit.warnings import evaluate_warnings, figure_rows
 
 __all__ = ["PortfolioModel", "build_model", "resolve_as_of", "quadrant"]
 
@@ -108,7 +108,16 @@ def quadrant(health_index: float, healthy_at: float, hygienic) -> str | None:
     return QUADRANT_RULES[(bool(health_index >= healthy_at), bool(hygienic))]
 
 
-def _quadrant_reason(f: pd.Series, s: Settings) -> str:
+def _lists(keys: pd.Series, values: pd.Series, idx: pd.Index) -> pd.Series:
+    """The values of each account as a list (in row order; [] for none), one pass
+    instead of a grouped apply per account."""
+    found: dict[object, list] = {}
+    for k, v in zip(keys.tolist(), values.tolist()):
+        found.setdefault(k, []).append(v)
+    return pd.Series([found.get(a, []) for a in idx.tolist()], index=idx, dtype=object)
+
+
+def _quadrant_reason(f: pd.Series | dict, s: Settings) -> str:
     if pd.isna(f["health_index"]):
         return "No quadrant: the account has no scored assessment."
     health = (f"the health index {f['health_index']:.0f} is "
@@ -126,6 +135,15 @@ def _quadrant_reason(f: pd.Series, s: Settings) -> str:
     else:
         joint = "but"
     return f"{f['quadrant']}: {hyg}, {joint} {health}."
+
+
+def _age_quarters(assessed_on: pd.Series, quarter: int) -> pd.Series:
+    """Quarters from each assessment to the analysis quarter (NaN: not assessed)."""
+    if assessed_on.empty:  # keeps the dtype an element-wise map gives
+        return assessed_on.map(lambda d: np.nan if pd.isna(d) else quarter - quarter_of(d))
+    age = quarter - (assessed_on.dt.year * 4 + (assessed_on.dt.month - 1) // 3).astype(float)
+    # whole numbers when every account has one, as an element-wise map gives
+    return age.astype("int64") if age.notna().all() else age
 
 
 def build_model(portfolio: Portfolio, settings: Settings, *, as_of: str | dt.date | None = None) -> PortfolioModel:
@@ -162,9 +180,9 @@ def build_model(portfolio: Portfolio, settings: Settings, *, as_of: str | dt.dat
 
     result = score_assessments(portfolio.table("assessment"), portfolio.table("questions"), ids, as_of=ts, settings=s)
     f = f.join(result.accounts)
-    f["assessment_age_quarters"] = f["assessed_on"].map(lambda d: np.nan if pd.isna(d) else Q - quarter_of(d))
+    f["assessment_age_quarters"] = _age_quarters(f["assessed_on"], Q)
     f["quadrant"] = [quadrant(h, s.health_threshold, y) for h, y in zip(f["health_index"], f["hygienic"])]
-    f["quadrant_reason"] = [_quadrant_reason(row, s) for _, row in f.iterrows()]
+    f["quadrant_reason"] = [_quadrant_reason(row, s) for _, row in figure_rows(f)]
 
     motions = revenue_motions(revenue, lookback=s.motion_lookback_quarters)
     f = f.join(motion_shares(motions, ids, quarter=Q))
@@ -201,18 +219,20 @@ def build_model(portfolio: Portfolio, settings: Settings, *, as_of: str | dt.dat
     key = contacts[(contacts["advocate"].astype(bool) | (contacts["role"] == "decision_maker"))
                    & ~contacts["active"].astype(bool) & (contacts["last_contact"] >= t4_start)]
     names = key.assign(who=key["name"].fillna(key["contact_id"]))
-    f["key_supporters_left"] = names.groupby("account_id")["who"].apply(list).reindex(idx).map(lambda v: v if isinstance(v, list) else [])
+    f["key_supporters_left"] = _lists(names["account_id"], names["who"], idx)
 
     el = result.elements
-    f["raters_disagree_elements"] = el[el["raters_disagree"]].groupby("account_id")["element"].apply(list).reindex(idx).map(
-        lambda v: v if isinstance(v, list) else [])
+    disagree = el[el["raters_disagree"]]
+    f["raters_disagree_elements"] = _lists(disagree["account_id"], disagree["element"], idx)
     ev = evidence(el, f, settings=s, has_contacts=portfolio.has("contacts"))
-    f["evidence_weak_elements"] = ev[ev["rated_well_evidence_weak"]].groupby("account_id")["element"].apply(list).reindex(idx).map(
-        lambda v: v if isinstance(v, list) else [])
+    weak = ev[ev["rated_well_evidence_weak"]]
+    f["evidence_weak_elements"] = _lists(weak["account_id"], weak["element"], idx)
 
     supplied = set(portfolio.tables)
     warns = evaluate_warnings(f, settings=s, supplied=supplied)
-    f["warnings"] = warns.groupby("account_id")["warning_id"].apply(lambda s_: ";".join(s_)).reindex(idx).fillna("")
+    # text (or object when no warning fired at all, as a grouped join gives)
+    f["warnings"] = pd.Series([";".join(w) for w in _lists(warns["account_id"], warns["warning_id"], idx)], index=idx,
+                              dtype=object if warns.empty else "str")
     f["n_warnings"] = warns.groupby("account_id").size().reindex(idx, fill_value=0).astype(int)
     if not portfolio.has("contacts"):
         f["decision_makers"] = np.nan  # unknown, not zero

@@ -22,6 +22,9 @@ priority.
 
 from __future__ import annotations
 
+import itertools
+
+import numpy as np
 import pandas as pd
 
 from kit.config import Settings
@@ -109,6 +112,18 @@ def _fmt(v: object, kind: str) -> str:
     return f"{float(v):,.0f}" if float(v) == round(float(v)) else f"{float(v):,.1f}"
 
 
+def _bought_by(pairs: pd.DataFrame) -> pd.DataFrame:
+    """``account_id, offering, bought_by`` (the buying centers that bought it, sorted and
+    joined), sorted by account and offering: one pass, not a grouped apply per cell."""
+    p = pairs.sort_values(["account_id", "offering", "buying_center"], kind="stable")
+    keys, joined = [], []
+    for (acc, off), group in itertools.groupby(zip(p["account_id"].tolist(), p["offering"].tolist(),
+                                                   p["buying_center"].tolist()), key=lambda r: (r[0], r[1])):
+        keys.append((acc, off))
+        joined.append(", ".join(sorted(r[2] for r in group)))
+    return pd.DataFrame({"account_id": [k[0] for k in keys], "offering": [k[1] for k in keys], "bought_by": joined})
+
+
 def cross_sell_candidates(revenue: pd.DataFrame, opportunities: pd.DataFrame, account_ids: list[str], *,
                           quarter: int, as_of: pd.Timestamp) -> pd.DataFrame:
     """Whitespace cells with a proven fit: an offering bought (T12Q) by one buying center of
@@ -129,7 +144,7 @@ def cross_sell_candidates(revenue: pd.DataFrame, opportunities: pd.DataFrame, ac
     bc_rev = t4.groupby(["account_id", "buying_center"])["amount"].sum()
     bcs = bc_rev[bc_rev > 0].rename("bc_revenue_t4q").reset_index()
     bcs = bcs[bcs["buying_center"] != "Unspecified"]
-    offers = pairs.groupby(["account_id", "offering"])["buying_center"].apply(lambda s: ", ".join(sorted(s))).rename("bought_by").reset_index()
+    offers = _bought_by(pairs)
     grid = bcs.merge(offers, on="account_id")
     done = pairs.assign(_done=True)
     o = opportunities
@@ -141,42 +156,94 @@ def cross_sell_candidates(revenue: pd.DataFrame, opportunities: pd.DataFrame, ac
     return grid.sort_values(["account_id", "bc_revenue_t4q", "offering"], ascending=[True, False, True], kind="stable")[cols].reset_index(drop=True)
 
 
-def _candidates(acc: str, f: pd.Series, elements: pd.DataFrame, warnings: pd.DataFrame, cross: pd.DataFrame,
-                objectives: pd.DataFrame, medians: pd.Series, s: Settings) -> list[dict]:
-    out: list[dict] = []
-    for w in warnings.itertuples(index=False):
-        text = WARNING_ACTIONS.get(w.warning_id)
-        if text is None:
+def _frame(account_id, source: str, ref, objective, because, priority, block: int) -> pd.DataFrame:
+    """Candidates of one source; ``block`` and ``seq`` keep the order in which the
+    sources list them (warnings, elements, whitespace, category; rows as listed)."""
+    n = len(objective)
+    return pd.DataFrame({
+        "account_id": pd.Series(account_id, dtype=object), "source": source,
+        "ref": pd.Series(ref, dtype=object), "objective": pd.Series(objective, dtype=object),
+        "because": pd.Series(because, dtype=object), "priority": pd.Series(priority, dtype="int64"),
+        "block": block, "seq": np.arange(n),
+    }, index=pd.RangeIndex(n))
+
+
+def _warning_candidates(figures: pd.DataFrame, warnings: pd.DataFrame) -> pd.DataFrame:
+    """Every fired warning that has an action, in the warnings' order."""
+    w = warnings[warnings["warning_id"].isin(list(WARNING_ACTIONS))]
+    tops = figures.reindex(columns=["top_buying_center", "top_offering"]).reindex(w["account_id"])
+
+    def name(v: object) -> str:
+        return v if isinstance(v, str) else "the largest one"
+
+    objective = [WARNING_ACTIONS[wid].format(top_buying_center=name(bc), top_offering=name(of))
+                 for wid, bc, of in zip(w["warning_id"].tolist(), tops["top_buying_center"].tolist(),
+                                        tops["top_offering"].tolist())]
+    priority = [PRIORITY[("warning", sev)] for sev in w["severity"].tolist()]
+    return _frame(w["account_id"].to_numpy(), "warning", w["warning_id"].to_numpy(), objective,
+                  w["message"].to_numpy(), priority, 0)
+
+
+def _element_candidates(elements: pd.DataFrame, account_order: pd.Series) -> pd.DataFrame:
+    """The two weakest scored elements below green of each account, weakest first."""
+    e = elements[elements["score"].notna() & elements["rag"].isin(["red", "amber"])]
+    e = e.assign(_acc=e["account_id"].map(account_order)).dropna(subset=["_acc"])
+    # (score, element) is unique within an account: the order is the same in any sort
+    e = e.sort_values(["_acc", "score", "element"], kind="stable")
+    e = e[e.groupby("_acc", sort=False).cumcount() < 2]
+    because = [f"{ELEMENT_NAMES[el]} scored {sc:.0f} of 100 ({rag})"
+               + ("" if pd.isna(ch) else f", {ch:+.0f} since the previous assessment")
+               for el, sc, rag, ch in zip(e["element"].tolist(), e["score"].tolist(), e["rag"].tolist(), e["change"].tolist())]
+    return _frame(e["account_id"].to_numpy(), "element", e["element"].to_numpy(),
+                  [ELEMENT_ACTIONS[el] for el in e["element"].tolist()], because,
+                  [PRIORITY[("element", rag)] for rag in e["rag"].tolist()], 1)
+
+
+def _whitespace_candidates(cross: pd.DataFrame) -> pd.DataFrame:
+    """The first cross-sell cell of each account (largest buying center first)."""
+    c = cross.groupby("account_id", sort=False).head(1)
+    bcs, offers = c["buying_center"].tolist(), c["offering"].tolist()
+    because = [f"{of} is bought by {by}; {bc} brought {rev:,.0f} in T4Q but has neither bought nor been offered {of}"
+               for bc, of, by, rev in zip(bcs, offers, c["bought_by"].tolist(), c["bc_revenue_t4q"].tolist())]
+    return _frame(c["account_id"].to_numpy(), "whitespace",
+                  [f"{bc} x {of}" for bc, of in zip(bcs, offers)],
+                  [f"Cross-sell {of} into {bc}" for bc, of in zip(bcs, offers)],
+                  because, [PRIORITY[("whitespace", "")]] * len(c), 2)
+
+
+def _category_candidates(figures: pd.DataFrame, objectives: pd.DataFrame, medians: pd.Series) -> pd.DataFrame:
+    """The objectives of each account's category with its measure against the median."""
+    cat = figures["category"]
+    obj = objectives.reset_index(drop=True).rename_axis("_obj").reset_index()
+    pairs = pd.DataFrame({"account_id": figures.index, "category": cat.to_numpy(), "_acc": np.arange(len(figures))})
+    pairs = pairs.dropna(subset=["category"])
+    # objectives in their listed order within each account
+    m = pairs.merge(obj[["_obj", "category", "objective", "measure"]], on="category", how="inner")
+    m = m.sort_values(["_acc", "_obj"], kind="stable")
+    measure = [v if isinstance(v, str) else None for v in m["measure"].tolist()]
+    # each account's value of its objective's measure (None: not a figure)
+    value = np.empty(len(m), dtype=object)
+    value[:] = None
+    acc_pos = m["_acc"].to_numpy()
+    for key in set(filter(None, measure)):
+        if key not in figures.columns:
             continue
-        fields = {k: (f.get(k) if isinstance(f.get(k), str) else "the largest one") for k in ("top_buying_center", "top_offering")}
-        out.append({"source": "warning", "ref": w.warning_id, "objective": text.format(**fields),
-                    "because": w.message, "priority": PRIORITY[("warning", w.severity)]})
-    scored = elements.dropna(subset=["score"])
-    weak = scored[scored["rag"].isin(["red", "amber"])].sort_values(["score", "element"]).head(2)
-    for e in weak.itertuples(index=False):
-        change = "" if pd.isna(e.change) else f", {e.change:+.0f} since the previous assessment"
-        out.append({"source": "element", "ref": e.element, "objective": ELEMENT_ACTIONS[e.element],
-                    "because": f"{ELEMENT_NAMES[e.element]} scored {e.score:.0f} of 100 ({e.rag}){change}",
-                    "priority": PRIORITY[("element", e.rag)]})
-    for c in cross.head(1).itertuples(index=False):
-        out.append({"source": "whitespace", "ref": f"{c.buying_center} x {c.offering}",
-                    "objective": f"Cross-sell {c.offering} into {c.buying_center}",
-                    "because": (f"{c.offering} is bought by {c.bought_by}; {c.buying_center} brought "
-                                f"{c.bc_revenue_t4q:,.0f} in T4Q but has neither bought nor been offered {c.offering}"),
-                    "priority": PRIORITY[("whitespace", "")]})
-    mine = objectives[objectives["category"] == f["category"]]
-    for o in mine.itertuples(index=False):
-        measure = o.measure if isinstance(o.measure, str) else None
-        because, key = f"an objective of every {f['category']} account", ("category", "")
-        if measure:
-            words, kind = MEASURES[measure]
-            v, med = f.get(measure), medians.get(measure)
-            because = f"{words}: {_fmt(v, kind)} (portfolio median {_fmt(med, kind)})"
+        rows = np.flatnonzero(np.array([k == key for k in measure], dtype=bool))
+        value[rows] = figures[key].to_numpy(dtype=object)[acc_pos[rows]]
+    because, priority = [], []
+    median_of = medians.to_dict()  # a dict lookup per row, not a Series lookup
+    for c, key, v in zip(m["category"].tolist(), measure, value):
+        text, pri = f"an objective of every {c} account", PRIORITY[("category", "")]
+        if key:
+            words, kind = MEASURES[key]
+            med = median_of.get(key)
+            text = f"{words}: {_fmt(v, kind)} (portfolio median {_fmt(med, kind)})"
             if v is not None and not pd.isna(v) and med is not None and not pd.isna(med) and float(v) < float(med):
-                key = ("category", "below median")
-        out.append({"source": "category", "ref": f["category"], "objective": o.objective, "because": because,
-                    "priority": PRIORITY[key]})
-    return out
+                pri = PRIORITY[("category", "below median")]
+        because.append(text)
+        priority.append(pri)
+    return _frame(m["account_id"].to_numpy(), "category", m["category"].to_numpy(), m["objective"].to_numpy(),
+                  because, priority, 3)
 
 
 def recommend(figures: pd.DataFrame, elements: pd.DataFrame, warnings: pd.DataFrame, cross_sell: pd.DataFrame,
@@ -195,31 +262,35 @@ def recommend(figures: pd.DataFrame, elements: pd.DataFrame, warnings: pd.DataFr
         ``category, theme, objective, measure`` (the kit's or the client's).
     """
     medians = pd.Series({m: pd.to_numeric(figures[m], errors="coerce").median() for m in MEASURES if m in figures})
-    el_g, w_g, cs_g = (dict(list(d.groupby("account_id", sort=False))) for d in (elements, warnings, cross_sell))
-    empty_el, empty_w, empty_cs = elements.iloc[:0], warnings.iloc[:0], cross_sell.iloc[:0]
-    rows = []
-    for acc, f in figures.iterrows():
-        cands = _candidates(acc, f, el_g.get(acc, empty_el), w_g.get(acc, empty_w), cs_g.get(acc, empty_cs),
-                            objectives, medians, settings)
-        rows += _select(acc, cands, settings.max_recommendations)
-    out = pd.DataFrame(rows, columns=list(RECOMMENDATIONS_COLUMNS))
-    out["rank"] = out["rank"].astype(int)
-    out["priority"] = out["priority"].astype(int)
-    return out
+    order = pd.Series(np.arange(len(figures)), index=figures.index)
+    cands = pd.concat([
+        _warning_candidates(figures, warnings), _element_candidates(elements, order),
+        _whitespace_candidates(cross_sell), _category_candidates(figures, objectives, medians),
+    ], ignore_index=True)
+    cands["acc"] = cands["account_id"].map(order)
+    cands = cands.dropna(subset=["acc"])  # only the accounts of the figures
+    return _select(cands, settings.max_recommendations)
 
 
-def _select(acc: str, cands: list[dict], limit: int) -> list[dict]:
+def _select(cands: pd.DataFrame, limit: int) -> pd.DataFrame:
     """The best candidate of each source first (so warnings, elements, whitespace and the
     category each get a say), then the rest by priority; duplicates dropped; ranked by
-    priority."""
-    order = sorted(range(len(cands)), key=lambda i: (-cands[i]["priority"], i))
-    unique, seen = [], set()
-    for i in order:
-        if cands[i]["objective"] not in seen:
-            seen.add(cands[i]["objective"])
-            unique.append(i)
-    firsts = list(dict.fromkeys({cands[i]["source"]: i for i in reversed(unique)}.values()))
-    picked = sorted(firsts, key=unique.index)[:limit]
-    picked += [i for i in unique if i not in picked][: limit - len(picked)]
-    picked.sort(key=unique.index)
-    return [{"account_id": acc, "rank": rank, **cands[i]} for rank, i in enumerate(picked, start=1)]
+    priority.  ``cands`` holds every account's candidates (``acc``: account order)."""
+    ranked = cands.assign(neg=-cands["priority"]).sort_values(["acc", "neg", "block", "seq"], kind="stable")
+    # the same objective twice: the better-placed one stays
+    unique = ranked[~ranked.duplicated(["acc", "objective"])]
+    best = unique[~unique.duplicated(["acc", "source"])]
+    picked = best.index[best.groupby("acc", sort=False).cumcount().to_numpy() < limit]
+    n_best = pd.Series(1, index=picked).groupby(unique.loc[picked, "acc"].to_numpy()).sum()
+    rest = unique[~unique.index.isin(picked)]
+    room = limit - rest["acc"].map(n_best).fillna(0)
+    picked = picked.append(rest.index[rest.groupby("acc", sort=False).cumcount() < room])
+    out = unique[unique.index.isin(picked)]  # still in priority order within each account
+    if out.empty:
+        return pd.DataFrame([], columns=list(RECOMMENDATIONS_COLUMNS)).astype({"rank": int, "priority": int})
+    rank = out.groupby("acc", sort=False).cumcount() + 1
+    return pd.DataFrame({
+        "account_id": out["account_id"].tolist(), "rank": rank.astype(int).tolist(), "source": out["source"].tolist(),
+        "ref": out["ref"].tolist(), "objective": out["objective"].tolist(), "because": out["because"].tolist(),
+        "priority": out["priority"].astype(int).tolist(),
+    }, columns=list(RECOMMENDATIONS_COLUMNS))

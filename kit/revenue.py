@@ -56,52 +56,64 @@ def categorize(revenue: pd.DataFrame, account_ids: list[str], *, quarter: int, s
     """
     s = settings
     idx = pd.Index(account_ids, name="account_id")
+    # (the T4Q sum below adds four cells in the order the frame's memory layout gives,
+    # so this frame is built exactly as before: another layout may change the last bit)
     net12 = quarterly_net(revenue, account_ids, range(quarter - GREENFIELD_QUARTERS + 1, quarter + 1))
     last4 = net12[list(range(quarter - 3, quarter + 1))]
     t4q = last4.sum(axis=1)
     q_with_rev = (last4 > 0).sum(axis=1)
 
-    def bcs(first: int) -> pd.Series:
-        sub = revenue[(revenue["quarter"] >= first) & (revenue["quarter"] <= quarter)]
-        per_bc = sub.groupby(["account_id", "buying_center"])["amount"].sum()
-        return (per_bc > 0).groupby(level=0).sum().reindex(idx, fill_value=0)
+    # rows by account position and buying-center code: the grouping below runs on
+    # integers (the same groups, rows in the same order, so the same sums)
+    at = idx.get_indexer(revenue["account_id"])
+    bc = pd.factorize(revenue["buying_center"])[0]
+    q = revenue["quarter"].to_numpy(dtype=float, na_value=np.nan)
+    amount = revenue["amount"].reset_index(drop=True)
+
+    def bcs(first: int) -> np.ndarray:
+        # buying centers with positive net revenue since ``first``, per account
+        keep = (at >= 0) & (bc >= 0) & (q >= first) & (q <= quarter)
+        per_bc = amount[keep].groupby([at[keep], bc[keep]]).sum()
+        positive = per_bc.index.get_level_values(0).to_numpy()[per_bc.to_numpy() > 0]
+        return np.bincount(positive, minlength=len(idx))
 
     bc4, bc8 = bcs(quarter - 3), bcs(quarter - 7)
     any12 = (net12 > 0).any(axis=1)
     label = quarter_label(quarter)
     cats, reasons = [], []
-    for acc in account_ids:
-        if not any12[acc]:
+    # plain lists, not a Series lookup per account
+    for any_rev, t4, n_bc4, n_bc8, n_q in zip(any12.tolist(), t4q.tolist(), bc4.tolist(), bc8.tolist(), q_with_rev.tolist()):
+        if not any_rev:
             cats.append("Greenfield")
             reasons.append(f"no revenue in the {GREENFIELD_QUARTERS} quarters up to {label}")
             continue
-        strategic = t4q[acc] >= s.strategic_min_revenue and bc4[acc] >= s.strategic_min_buying_centers and q_with_rev[acc] == 4
+        strategic = t4 >= s.strategic_min_revenue and n_bc4 >= s.strategic_min_buying_centers and n_q == 4
         if strategic:
             cats.append("Strategic")
             reasons.append(
-                f"T4Q revenue {_fmt_money(t4q[acc])} (at least {_fmt_money(s.strategic_min_revenue)}) "
-                f"from {bc4[acc]} buying centers, revenue in each of the last 4 quarters"
+                f"T4Q revenue {_fmt_money(t4)} (at least {_fmt_money(s.strategic_min_revenue)}) "
+                f"from {n_bc4} buying centers, revenue in each of the last 4 quarters"
             )
             continue
         why_not = []
-        if t4q[acc] < s.strategic_min_revenue:
-            why_not.append(f"T4Q revenue {_fmt_money(t4q[acc])} below {_fmt_money(s.strategic_min_revenue)}")
-        if bc4[acc] < s.strategic_min_buying_centers:
-            why_not.append(f"{bc4[acc]} buying center(s) in T4Q")
-        if q_with_rev[acc] < 4:
-            why_not.append(f"revenue in {q_with_rev[acc]} of the last 4 quarters")
-        core = bc8[acc] >= s.core_min_buying_centers and q_with_rev[acc] >= s.core_min_quarters
+        if t4 < s.strategic_min_revenue:
+            why_not.append(f"T4Q revenue {_fmt_money(t4)} below {_fmt_money(s.strategic_min_revenue)}")
+        if n_bc4 < s.strategic_min_buying_centers:
+            why_not.append(f"{n_bc4} buying center(s) in T4Q")
+        if n_q < 4:
+            why_not.append(f"revenue in {n_q} of the last 4 quarters")
+        core = n_bc8 >= s.core_min_buying_centers and n_q >= s.core_min_quarters
         if core:
             cats.append("Core")
             reasons.append(
-                f"revenue from {bc8[acc]} buying centers in the last 8 quarters and in {q_with_rev[acc]} of the "
+                f"revenue from {n_bc8} buying centers in the last 8 quarters and in {n_q} of the "
                 f"last 4 quarters; not Strategic: {', '.join(why_not)}"
             )
         else:
             cats.append("Beachhead")
             reasons.append(
-                f"bought within 3 years but {bc8[acc]} buying center(s) in the last 8 quarters and revenue in "
-                f"{q_with_rev[acc]} of the last 4 quarters"
+                f"bought within 3 years but {n_bc8} buying center(s) in the last 8 quarters and revenue in "
+                f"{n_q} of the last 4 quarters"
             )
     return pd.DataFrame({"category": cats, "category_reason": reasons}, index=idx)
 
@@ -116,36 +128,46 @@ def revenue_motions(revenue: pd.DataFrame, *, lookback: int = 12) -> pd.DataFram
     quarter.  "Bought" = a row with a positive amount.
     """
     cols = ["account_id", "quarter", "period", "buying_center", "offering", "amount"]
-    rows = revenue[cols].reset_index(drop=True).assign(_row=lambda d: np.arange(len(d)))
+    rows = revenue[cols].reset_index(drop=True)
     if rows.empty:
-        return rows.assign(motion=pd.Series(dtype=object)).drop(columns="_row")
-    first_q = int(rows["quarter"].min())
-    bought = rows[rows["amount"] > 0]
-
-    def last_before(keys: list[str]) -> pd.Series:
-        # latest purchase quarter strictly before the row's quarter, same keys
-        left = rows[keys + ["quarter", "_row"]].assign(quarter=lambda d: d["quarter"].astype("int64")).sort_values("quarter")
-        right = (bought[keys + ["quarter"]].drop_duplicates()
-                 .assign(quarter=lambda d: d["quarter"].astype("int64"), last_q=lambda d: d["quarter"])
-                 .sort_values("quarter"))
-        merged = pd.merge_asof(left, right, on="quarter", by=keys, allow_exact_matches=False, direction="backward")
-        return merged.set_index("_row")["last_q"].reindex(rows["_row"])
-
+        return rows.assign(motion=pd.Series(dtype=object))
     q = rows["quarter"].astype("int64").to_numpy()
-    same_offer = last_before(["account_id", "buying_center", "offering"]).to_numpy(dtype=float)
-    same_bc = last_before(["account_id", "buying_center"]).to_numpy(dtype=float)
+    first_q = int(q.min())
+    # the keys as one integer per (account, buying center[, offering]): equal ids <=> equal keys
+    codes = [pd.factorize(rows[k])[0].astype(np.int64) for k in ("account_id", "buying_center", "offering")]
+    bc_id = pd.factorize(codes[0] * (int(codes[1].max(initial=0)) + 2) + codes[1])[0].astype(np.int64)
+    offer_id = bc_id * (int(codes[2].max(initial=0)) + 2) + codes[2]
+    bought = (rows["amount"] > 0).to_numpy()
+    same_offer = _last_before(offer_id, q, bought)
+    same_bc = _last_before(bc_id, q, bought)
     motion = np.where(
         q == first_q, "baseline",
         np.where(same_offer >= q - lookback, "continuation",
                  np.where(same_bc >= q - lookback, "crop_rotation", "colonization")),
     )
-    return rows.drop(columns="_row").assign(motion=motion)
+    return rows.assign(motion=motion)
+
+
+def _last_before(key: np.ndarray, q: np.ndarray, bought: np.ndarray) -> np.ndarray:
+    """Per row, the latest quarter before the row's quarter in which a row with the
+    same key was bought (NaN: none): an as-of lookup done as a binary search over the
+    sorted (key, quarter) purchases, in integers."""
+    q0 = int(q.min())
+    span = int(q.max()) - q0 + 2
+    purchases = np.sort(key[bought] * span + (q[bought] - q0))  # sorted (np.unique hashes: slower)
+    probe = key * span + (q - q0)
+    pos = np.searchsorted(purchases, probe, side="left") - 1  # the last purchase before the probe
+    found = purchases[np.maximum(pos, 0)] if len(purchases) else np.zeros(len(key), dtype=np.int64)
+    hit = (pos >= 0) & (found // span == key)
+    return np.where(hit, (found % span + q0).astype(float), np.nan)
 
 
 def motion_table(motions: pd.DataFrame) -> pd.DataFrame:
     """``revenue_motions.csv``: amount per account, quarter and motion."""
     out = (motions.groupby(["account_id", "quarter", "motion"], sort=True)["amount"].sum().reset_index())
-    out["period"] = out["quarter"].map(lambda v: quarter_label(int(v)))
+    # one label per distinct quarter, not per row
+    labels = {q: quarter_label(int(q)) for q in out["quarter"].unique()}
+    out["period"] = out["quarter"].map(lambda v: labels[v]) if out.empty else out["quarter"].map(labels)
     return out[["account_id", "period", "motion", "amount", "quarter"]]
 
 
@@ -198,9 +220,11 @@ def hygiene(figures: pd.DataFrame, revenue: pd.DataFrame, targets: pd.DataFrame,
     t = targets[in_t4q]
     target = t.groupby("account_id")["revenue_target"].sum().reindex(idx)
     n_q = t.groupby("account_id")["quarter"].nunique().reindex(idx).fillna(0).astype(int)
-    covered = set(zip(t["account_id"], t["quarter"].astype(int)))
+    covered = pd.MultiIndex.from_arrays([t["account_id"].to_numpy(dtype=object), t["quarter"].astype(int).to_numpy()])
     rev4 = revenue[(revenue["quarter"] >= quarter - 3) & (revenue["quarter"] <= quarter)]
-    rev4 = rev4[[(a, int(q)) in covered for a, q in zip(rev4["account_id"], rev4["quarter"])]] if len(rev4) else rev4
+    if len(rev4):  # rows of the (account, quarter) pairs that have a target
+        keys = pd.MultiIndex.from_arrays([rev4["account_id"].to_numpy(dtype=object), rev4["quarter"].astype(int).to_numpy()])
+        rev4 = rev4[keys.isin(covered)]
     rev_tq = rev4.groupby("account_id")["amount"].sum().reindex(idx).fillna(0.0)
     attainment = rev_tq / target.where(target > 0)
     margin = (rev4["amount"] * rev4["gross_margin"]).groupby(rev4["account_id"]).sum(min_count=1).reindex(idx)

@@ -8,14 +8,14 @@ was not supplied stay silent (the report says "no data" for that section instead
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Iterator
 
 import pandas as pd
 
 from kit.config import Settings
 from kit.schema import ELEMENT_NAMES, WARNINGS_COLUMNS
 
-__all__ = ["WarningRule", "RULES", "evaluate_warnings"]
+__all__ = ["WarningRule", "RULES", "evaluate_warnings", "figure_rows"]
 
 
 @dataclass(frozen=True)
@@ -167,13 +167,24 @@ RULES: tuple[WarningRule, ...] = (
 )
 
 
+def figure_rows(figures: pd.DataFrame) -> Iterator[tuple[object, dict[str, object]]]:
+    """``(account_id, {column: value})`` per account, in order.
+
+    A rule reads ``f["column"]`` from the dict as it would from a row Series, but no
+    Series is built per account (``iterrows`` dominates the time on large portfolios).
+    """
+    columns = list(figures.columns)
+    values = [figures[c].tolist() for c in columns]
+    for acc, row in zip(figures.index, zip(*values) if columns else ((),) * len(figures)):
+        yield acc, dict(zip(columns, row))
+
+
 def evaluate_warnings(figures: pd.DataFrame, *, settings: Settings, supplied: set[str]) -> pd.DataFrame:
     """warnings.csv: one row per fired rule and account, in rule order."""
+    rules = [rule for rule in RULES if rule.applies(supplied)]
     rows = []
-    for acc, f in figures.iterrows():
-        for rule in RULES:
-            if not rule.applies(supplied):
-                continue
+    for acc, f in figure_rows(figures):
+        for rule in rules:
             msg = rule.check(f, settings)
             if msg:
                 rows.append({"account_id": acc, "warning_id": rule.id, "severity": rule.severity, "message": msg})
