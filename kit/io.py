@@ -556,26 +556,25 @@ def _table_rules(name: str, df: pd.DataFrame, fname: str, raw: pd.DataFrame | No
     return problems
 
 
-def load_default_questions() -> pd.DataFrame:
-    """The kit's default question bank (``kit/resources/questions.csv``), typed."""
-    ref = resources.files("kit.resources") / "questions.csv"
+def _resource_table(name: str) -> pd.DataFrame:
+    """One of the kit's own tables (``kit/resources/<name>.csv``), validated and typed."""
+    ref = resources.files("kit.resources") / f"{name}.csv"
     with resources.as_file(ref) as path:
         raw = _clean(pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False))
-    typed, problems = validate_table("questions", raw, "kit default questions.csv")
+    typed, problems = validate_table(name, raw, f"kit default {name}.csv")
     if problems:  # a packaging bug, not a user error
         raise RuntimeError("; ".join(map(str, problems)))
-    return _with_weights(typed)
+    return typed
+
+
+def load_default_questions() -> pd.DataFrame:
+    """The kit's default question bank (``kit/resources/questions.csv``), typed."""
+    return _with_weights(_resource_table("questions"))
 
 
 def load_default_objectives() -> pd.DataFrame:
     """The kit's default objectives per category (``kit/resources/objectives.csv``), typed."""
-    ref = resources.files("kit.resources") / "objectives.csv"
-    with resources.as_file(ref) as path:
-        raw = _clean(pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False))
-    typed, problems = validate_table("objectives", raw, "kit default objectives.csv")
-    if problems:  # a packaging bug, not a user error
-        raise RuntimeError("; ".join(map(str, problems)))
-    return _titled_categories(typed)
+    return _titled_categories(_resource_table("objectives"))
 
 
 def _titled_categories(objectives: pd.DataFrame) -> pd.DataFrame:
