@@ -331,7 +331,25 @@ def _as_text(s: pd.Series) -> pd.Series:
     return pd.Series(_distinct_map(s, lambda v: v), index=s.index)
 
 
-def _check_for(rule: ColumnRule):
+#: column kind -> its text-to-type conversion
+_CONVERTERS: dict[str, Callable[[pd.Series], pd.Series]] = {
+    "number": _to_number, "int": _to_number, "period": _to_quarter, "date": _to_date, "bool": _to_bool,
+}
+
+
+def _converted(rule: ColumnRule, s: pd.Series, memo: dict[str, pd.Series] | None) -> pd.Series:
+    """The column's cells converted for its kind, computed once per validation: the
+    check and the typing both need them (``memo``: column name -> converted cells)."""
+    done = None if memo is None else memo.get(rule.name)
+    if done is not None and done.index.equals(s.index):
+        return done
+    out = _CONVERTERS[rule.kind](s)
+    if memo is not None:
+        memo[rule.name] = out
+    return out
+
+
+def _check_for(rule: ColumnRule, memo: dict[str, pd.Series] | None = None):
     """A vectorised pandera check for one column kind (missing cells pass here)."""
     import pandera.pandas as pa
 
@@ -340,7 +358,7 @@ def _check_for(rule: ColumnRule):
 
     if rule.kind in ("number", "int"):
         def fn(s):
-            n = _to_number(s)
+            n = _converted(rule, s, memo)
             good = n.notna() & n.abs().ne(float("inf"))
             if rule.kind == "int":
                 good &= n == n.round()
@@ -350,12 +368,8 @@ def _check_for(rule: ColumnRule):
                 good &= n <= rule.high
             return good
         return ok(fn)
-    if rule.kind == "period":
-        return ok(lambda s: _to_quarter(s).notna())
-    if rule.kind == "date":
-        return ok(lambda s: _to_date(s).notna())
-    if rule.kind == "bool":
-        return ok(lambda s: _to_bool(s).notna())
+    if rule.kind in ("period", "date", "bool"):
+        return ok(lambda s: _converted(rule, s, memo).notna())
     if rule.kind == "enum":
         allowed = set(rule.values)
         return ok(lambda s: pd.Series(_distinct_map(s, lambda v: _enum_word(v) in allowed, na=False).astype(bool),
@@ -363,12 +377,13 @@ def _check_for(rule: ColumnRule):
     return None
 
 
-def _pandera_schema(table: TableRule):
+def _pandera_schema(table: TableRule, memo: dict[str, pd.Series] | None = None):
+    """The table's rules as a pandera schema (``memo``: see :func:`_converted`)."""
     import pandera.pandas as pa
 
     cols = {}
     for rule in table.columns:
-        check = _check_for(rule)
+        check = _check_for(rule, memo)
         # no dtype: every cell is text already, and a declared dtype makes pandera test
         # each cell for coercibility (slow on millions of rows) before our checks run
         cols[rule.name] = pa.Column(
@@ -397,8 +412,9 @@ def _failures_to_problems(failures: pd.DataFrame, table: TableRule, fname: str) 
     return out
 
 
-def _typed(table: TableRule, df: pd.DataFrame) -> pd.DataFrame:
-    """Convert validated text columns to their types; add missing optional columns."""
+def _typed(table: TableRule, df: pd.DataFrame, memo: dict[str, pd.Series] | None = None) -> pd.DataFrame:
+    """Convert validated text columns to their types; add missing optional columns
+    (``memo``: conversions the checks made already, see :func:`_converted`)."""
     # extra columns are kept as text, as read; the table's own columns are replaced below
     ruled = {rule.name for rule in table.columns}
     out = pd.DataFrame({i: df.iloc[:, i] if c in ruled else _as_text(df.iloc[:, i]) for i, c in enumerate(df.columns)},
@@ -409,17 +425,17 @@ def _typed(table: TableRule, df: pd.DataFrame) -> pd.DataFrame:
             out[rule.name] = None
         s = out[rule.name]
         if rule.kind == "number":
-            out[rule.name] = _to_number(s).astype("float64")
+            out[rule.name] = _converted(rule, s, memo).astype("float64")
         elif rule.kind == "int":
-            out[rule.name] = _to_number(s).astype("Int64")
+            out[rule.name] = _converted(rule, s, memo).astype("Int64")
         elif rule.kind == "period":
-            q = _to_quarter(s)
+            q = _converted(rule, s, memo)
             out["quarter"] = q
             out[rule.name] = pd.Series(_distinct_map(q, lambda v: quarter_label(int(v))), index=q.index)
         elif rule.kind == "date":
-            out[rule.name] = _to_date(s)
+            out[rule.name] = _converted(rule, s, memo)
         elif rule.kind == "bool":
-            out[rule.name] = _to_bool(s).astype("boolean")
+            out[rule.name] = _converted(rule, s, memo).astype("boolean")
         elif rule.kind == "enum":
             out[rule.name] = _to_enum(s)
         else:
@@ -442,14 +458,15 @@ def validate_table(name: str, raw: pd.DataFrame, fname: str) -> tuple[pd.DataFra
     import pandera.pandas as pa
 
     table = TABLES[name]
+    memo: dict[str, pd.Series] = {}  # cells converted by the checks, reused for the typing
     try:
-        _pandera_schema(table).validate(raw, lazy=True)
+        _pandera_schema(table, memo).validate(raw, lazy=True)
         problems: list[Problem] = []
     except pa.errors.SchemaErrors as exc:
         problems = _failures_to_problems(exc.failure_cases, table, fname)
     if any(p.row is None for p in problems):  # a required column is missing
         return None, problems
-    typed = _typed(table, raw)
+    typed = _typed(table, raw, memo)
     problems += _table_rules(name, typed, fname, raw)
     return (None if problems else typed), problems
 
