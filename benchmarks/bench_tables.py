@@ -10,8 +10,8 @@ stages: load + validate, every figure, writing the tables and the manifest.
 Printed per size: seconds (the whole process, and the command within it), per-account
 cost, peak memory (``ru_maxrss`` of the child); then the per-account ratio of the
 largest to the smallest size and PASS/FAIL against the targets of issue 6: the largest
-portfolio under ``--target-seconds`` (20 s, whole process) and a ratio of at most
-``--target-ratio`` (1.3).  Exit status 1 when a target is missed.
+portfolio under ``--target-seconds`` (20 s, the whole process) and a per-account ratio of
+the command of at most ``--target-ratio`` (1.3).  Exit status 1 when a target is missed.
 
 Usage: ``python benchmarks/bench_tables.py [SIZES ...] [--seed 1] [--cache DIR]
 [--fresh] [--keep-output]``.  Timings belong in benchmarks/README.md, never in a test.
@@ -146,14 +146,15 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{n:>8} {r['process']:>9.2f} {r['command']:>9.2f} {r['load']:>7.2f} {r['model']:>7.2f} {r['write']:>7.2f} "
               f"{r['process'] / n * 1000:>10.3f} {r['maxrss_mb']:>8.0f}")
     small, large = sizes[0], sizes[-1]
-    ratio = (results[large]["process"] / large) / (results[small]["process"] / small)
-    ratio_cmd = (results[large]["command"] / large) / (results[small]["command"] / small)
+    ratio_process = (results[large]["process"] / large) / (results[small]["process"] / small)
+    # judged on the command alone: the fixed start-up cost of a process would flatter the ratio
+    ratio = (results[large]["command"] / large) / (results[small]["command"] / small)
     secs = results[large]["process"]
     ok_secs, ok_ratio = secs < a.target_seconds, ratio <= a.target_ratio
     print()
-    print(f"per-account cost {large} vs {small}: {ratio:.2f}x (whole process), {ratio_cmd:.2f}x (command only)")
-    print(f"{'PASS' if ok_secs else 'FAIL'}: {large} accounts in {secs:.1f} s (target under {a.target_seconds:g} s, "
-          f"whole process incl. Python start-up and imports)")
+    print(f"per-account cost {large} vs {small}: {ratio:.2f}x (command), {ratio_process:.2f}x (whole process)")
+    print(f"{'PASS' if ok_secs else 'FAIL'}: {large} accounts in {secs:.1f} s (target under {a.target_seconds:g} s; "
+          f"whole process: Python start-up, imports, kit tables)")
     print(f"{'PASS' if ok_ratio else 'FAIL'}: per-account cost ratio {ratio:.2f} (target at most {a.target_ratio:g})")
     return 0 if ok_secs and ok_ratio else 1
 

@@ -79,8 +79,10 @@ def relationship_coverage(contacts: pd.DataFrame, revenue: pd.DataFrame, account
     t4 = revenue[(revenue["quarter"] >= quarter - 3) & (revenue["quarter"] <= quarter)]
     bc_rev = t4.groupby(["account_id", "buying_center"])["amount"].sum()
     bcs = bc_rev[bc_rev > 0].reset_index()[["account_id", "buying_center"]]
-    covered = pd.MultiIndex.from_arrays([execs["account_id"].to_numpy(dtype=object), execs["buying_center"].to_numpy(dtype=object)])
-    pairs = pd.MultiIndex.from_arrays([bcs["account_id"].to_numpy(dtype=object), bcs["buying_center"].to_numpy(dtype=object)])
+    def pairs_of(df: pd.DataFrame) -> pd.MultiIndex:
+        return pd.MultiIndex.from_arrays([df["account_id"].to_numpy(dtype=object), df["buying_center"].to_numpy(dtype=object)])
+
+    covered, pairs = pairs_of(execs), pairs_of(bcs)
     # dtype bool even when empty: an empty float column would select columns, not rows
     bcs["covered"] = pd.Series(pairs.isin(covered) if len(bcs) else [], index=bcs.index, dtype=bool)
     open_bcs = bcs[~bcs["covered"]]

@@ -6,6 +6,11 @@ rules of :mod:`kit.schema` are checked with pandera (all problems at once, each 
 file, row as in the file, column, value and what was expected), and only then are the
 columns converted to numbers, quarters, dates and booleans.  Input files are opened
 read-only and never written.
+
+Portfolios run to millions of rows, so nothing here works cell by cell in Python: text
+columns are held as categoricals while they are checked (each distinct value is
+stripped, parsed and checked once), rows are compared on integer codes, and tables are
+written column by column.  The figures and messages are those of the cell-by-cell rules.
 """
 
 from __future__ import annotations
@@ -207,7 +212,8 @@ def _read_csv(name: str, data: bytes, problems: list[Problem]) -> pd.DataFrame |
 
 
 def read_raw_tables(source: Path) -> tuple[dict[str, pd.DataFrame], dict[str, str], dict[str, str], list[Problem]]:
-    """Every known table of a folder or workbook, as text.
+    """Every known table of a folder or workbook, as text (categorical columns of the
+    cleaned cells, see :func:`_clean`).
 
     Returns
     -------

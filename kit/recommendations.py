@@ -156,7 +156,8 @@ def cross_sell_candidates(revenue: pd.DataFrame, opportunities: pd.DataFrame, ac
     return grid.sort_values(["account_id", "bc_revenue_t4q", "offering"], ascending=[True, False, True], kind="stable")[cols].reset_index(drop=True)
 
 
-def _frame(account_id, source: str, ref, objective, because, priority, block: int) -> pd.DataFrame:
+def _frame(account_id: np.ndarray, source: str, ref: np.ndarray | list[str], objective: np.ndarray | list[str],
+           because: np.ndarray | list[str], priority: list[int], block: int) -> pd.DataFrame:
     """Candidates of one source; ``block`` and ``seq`` keep the order in which the
     sources list them (warnings, elements, whitespace, category; rows as listed)."""
     n = len(objective)
