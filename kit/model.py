@@ -182,7 +182,9 @@ def build_model(portfolio: Portfolio, settings: Settings, *, as_of: str | dt.dat
     f = f.join(result.accounts)
     f["assessment_age_quarters"] = _age_quarters(f["assessed_on"], Q)
     f["quadrant"] = [quadrant(h, s.health_threshold, y) for h, y in zip(f["health_index"], f["hygienic"])]
-    f["quadrant_reason"] = [_quadrant_reason(row, s) for _, row in figure_rows(f)]
+    # the columns _quadrant_reason reads (a missing one fails loudly, never silently)
+    reason_of = f[["health_index", "hygiene_basis", "revenue_attainment", "hygienic", "revenue_growth", "quadrant"]]
+    f["quadrant_reason"] = [_quadrant_reason(row, s) for _, row in figure_rows(reason_of)]
 
     motions = revenue_motions(revenue, lookback=s.motion_lookback_quarters)
     f = f.join(motion_shares(motions, ids, quarter=Q))
