@@ -750,12 +750,6 @@ class PortfolioReport(_Formats):
                 f"{s.bcg_share_threshold:g} (1.0 = equal to the largest competitor). Unclassified: growth or share missing.</p>")
         return Section("Market position", img + t + note)
 
-    def segments(self) -> Section:
-        """Categories and market position together (kept for notebooks written before the
-        two were separate sections)."""
-        a, b = self.categories(), self.market()
-        return Section("Relationship categories and market position", a.body + f"<h3>{esc(b.title)}</h3>" + b.body)
-
     def revenue(self) -> Section:
         """Portfolio revenue by motion over time, and existing vs new-client revenue (80/20)."""
         m = self.model

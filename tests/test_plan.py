@@ -3,7 +3,6 @@ editable workbook) and the client-safe QBR view."""
 
 from __future__ import annotations
 
-import pandas as pd
 import pytest
 from openpyxl import load_workbook
 

@@ -78,7 +78,7 @@ def test_benchmarks_name_no_other_account(report):
 
 def test_portfolio_sections_render(data):
     p = PortfolioReport.load(data)
-    for sec in (p.header(), p.quadrant(), p.heatmap(), p.weakest(), p.segments(), p.categories(), p.market(),
+    for sec in (p.header(), p.quadrant(), p.heatmap(), p.weakest(), p.categories(), p.market(),
                 p.revenue(), p.retention(), p.warnings(), p.am_load(), p.accounts()):
         assert sec.html.startswith("<section>")
     assert "data:image/png;base64," in p.quadrant().html
