@@ -14,6 +14,7 @@ reads it, the report template inlines it into a ``<style>`` element (passed in a
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import nbformat
@@ -44,28 +45,16 @@ def _template_basedir() -> Path:
     return Path(__file__).resolve().parent / "resources" / "templates"
 
 
-def notebook_to_html(nb: nbformat.NotebookNode, *, title: str) -> str:
-    """Export an executed notebook to a self-contained HTML page without code.
+_LOCAL = threading.local()
 
-    Parameters
-    ----------
-    nb : nbformat.NotebookNode
-        The executed notebook (not modified: nbconvert works on a copy).
-    title : str
-        Page title, shown in ``<title>`` (escaped here).
 
-    Returns
-    -------
-    str
-        The complete HTML document.
-
-    Notes
-    -----
-    Cells tagged ``remove-cell`` are dropped and outputs of cells tagged
-    ``remove-output`` are hidden (nbconvert's TagRemovePreprocessor).  ``stderr``
-    streams (warnings, progress bars) are left out of the page; they remain in the
-    executed notebook kept beside it.
-    """
+def _exporter():
+    """This thread's HTML exporter, built once: compiling the templates is half the cost
+    of an export, and a worker exports many notebooks (one exporter per thread, as an
+    exporter is not meant to be shared between threads)."""
+    exporter = getattr(_LOCAL, "exporter", None)
+    if exporter is not None:
+        return exporter
     # Imported here, not at module level: importing nbconvert is slow and the kit's CLI
     # must start fast for commands that render nothing (``kit validate``, ``kit tables``).
     from nbconvert import HTMLExporter
@@ -95,5 +84,32 @@ def notebook_to_html(nb: nbformat.NotebookNode, *, title: str) -> str:
         # Our own code escapes untrusted text at the source; bleach would break tables.
         sanitize_html=False,
     )
+    _LOCAL.exporter = exporter
+    return exporter
+
+
+def notebook_to_html(nb: nbformat.NotebookNode, *, title: str) -> str:
+    """Export an executed notebook to a self-contained HTML page without code.
+
+    Parameters
+    ----------
+    nb : nbformat.NotebookNode
+        The executed notebook (not modified: nbconvert works on a copy).
+    title : str
+        Page title, shown in ``<title>`` (escaped here).
+
+    Returns
+    -------
+    str
+        The complete HTML document.
+
+    Notes
+    -----
+    Cells tagged ``remove-cell`` are dropped and outputs of cells tagged
+    ``remove-output`` are hidden (nbconvert's TagRemovePreprocessor).  ``stderr``
+    streams (warnings, progress bars) are left out of the page; they remain in the
+    executed notebook kept beside it.
+    """
+    exporter = _exporter()
     html, _ = exporter.from_notebook_node(nb, resources={"kit_title": str(title), "kit_css": stylesheet()})
     return html

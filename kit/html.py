@@ -12,8 +12,10 @@ from importlib.resources import files
 import base64
 import html
 import io
+import re
 from typing import Callable, Iterable, Mapping
 
+import matplotlib as mpl
 import pandas as pd
 from matplotlib.figure import Figure
 
@@ -123,12 +125,31 @@ def status_grid(matrix: pd.DataFrame, *, corner: str, words: Mapping[str, str]) 
     return f'<div class="table-wrap"><table class="grid"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table></div>'
 
 
+_SVG_PREAMBLE = re.compile(r"<!DOCTYPE[^>]*>\s*|\s*<metadata>.*?</metadata>", re.S)
+
+
 def figure_img(fig: Figure, alt: str) -> str:
-    """A figure as an embedded PNG (self-contained: no file, no network)."""
+    """A figure as an embedded SVG image (self-contained: no file, no network).
+
+    SVG with text kept as text is about four times faster to write than PNG (no glyph
+    rasterizing), smaller and sharp at any zoom. Inside ``<img>`` an SVG runs no script
+    and fetches nothing; matplotlib escapes the text it writes. The date is left out and
+    the element ids are salted with a constant so the same figure gives the same bytes.
+    The figure's layout is fixed in place: draw a figure once.
+    """
+    engine = fig.get_layout_engine()
+    if engine is not None and fig.axes:
+        # laid out once, then fixed: savefig would otherwise run the layout in a draw pass
+        # of its own before drawing (a fifth of a chart's cost)
+        engine.execute(fig)
+        fig.set_layout_engine(None)
     buf = io.BytesIO()
-    fig.savefig(buf, format="png")
-    data = base64.b64encode(buf.getvalue()).decode("ascii")
-    return f'<img src="data:image/png;base64,{data}" alt="{esc(alt)}" style="max-width:100%">'
+    with mpl.rc_context({"svg.fonttype": "none", "svg.hashsalt": "kit"}):
+        fig.savefig(buf, format="svg", metadata={"Date": None})
+    # the DOCTYPE and the RDF block only name URLs (never fetched); dropped to keep it lean
+    svg = _SVG_PREAMBLE.sub("", buf.getvalue().decode("utf-8"))
+    data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
+    return f'<img src="data:image/svg+xml;base64,{data}" alt="{esc(alt)}" style="max-width:100%">'
 
 
 class Section:

@@ -30,12 +30,11 @@ from kit.pipeline import pipeline_stages, whitespace_matrix
 from kit.plan import account_plan, qbr_view
 from kit.recommendations import CATEGORY_DESCRIPTIONS, MEASURES
 from kit.revenue import revenue_split
-from kit.schema import BCG_QUADRANTS, CATEGORIES, ELEMENT_IDS, ELEMENT_NAMES, MOTIONS, QUADRANTS
+from kit.schema import AUDIENCES, BCG_QUADRANTS, CATEGORIES, ELEMENT_IDS, ELEMENT_NAMES, MOTIONS, QUADRANTS
 from kit.warnings import RULES
 
 __all__ = ["AUDIENCES", "load_model", "resolve_account_id", "AccountReport", "PortfolioReport"]
 
-AUDIENCES = ("internal", "client")
 INDICATOR_NAMES = {
     "new_offerings_proposed": "New offerings proposed (never bought before)",
     "new_executives_met": "New executives met",

@@ -60,7 +60,7 @@ class RunResult:
     """What a run produced; ``exit_code`` follows the contract (0 ok, 1 some failed)."""
 
     out: Path
-    model: PortfolioModel
+    model: PortfolioModel | None  # None when nothing changed and nothing was computed
     accounts: dict[str, dict] = field(default_factory=dict)
     portfolio: dict | None = None
 
@@ -196,6 +196,51 @@ def fingerprints(model: PortfolioModel, ids: list[str], *, audience: str, nbdir:
     return out
 
 
+def _input_files(data: Path, config_path) -> list[Path]:
+    """Every file a run may read: the workbook, or each file at the top of the data folder
+    (tables, a client's questions and objectives), and the config file."""
+    data = Path(data)
+    files = [data] if data.is_file() else sorted(p for p in data.iterdir() if p.is_file()) if data.is_dir() else []
+    return files + ([Path(config_path)] if config_path is not None else [])
+
+
+def run_fingerprint(data, *, config_path, as_of, accounts, audience: str, nbdir: Path) -> str | None:
+    """One digest of everything a run's outputs depend on, computed without loading the
+    data: the bytes of every input file and of the notebooks, the arguments, and the
+    kit's version and code.  None when an input cannot be read (the run then reports it)."""
+    from kit.io import sha256_of
+
+    try:
+        files = {str(p): sha256_of(p) for p in _input_files(data, config_path)}
+        notebooks = [sha256_of(nbdir / name) for name in ("account_health.ipynb", "portfolio_health.ipynb")]
+    except OSError:
+        return None
+    return _digest(__version__, _kit_digest(), sorted(files.items()), notebooks, str(as_of), accounts, audience)
+
+
+def _unchanged_run(out: Path, fingerprint: str | None, audience: str) -> dict | None:
+    """The last run's manifest when that run had the same fingerprint, rendered every report
+    and left every output in place: nothing to do.  None otherwise."""
+    import json
+
+    try:
+        m = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if fingerprint is None or m.get("run_fingerprint") != fingerprint or m.get("command") != "kit run":
+        return None
+    records = list((m.get("accounts") or {}).values()) + [m.get("portfolio") or {"status": "missing"}]
+    if any(r.get("status") != "ok" for r in records):
+        return None  # failed reports are retried
+    paths = [r.get("report") for r in records] + [r.get("notebook") for r in records] + list(m.get("tables") or [])
+    paths.append("index.html")
+    if audience == "internal":
+        paths += [f"plans/{Path(r['report']).stem}.xlsx" for r in (m.get("accounts") or {}).values()]
+    if not all(isinstance(p, str) and (out / p).is_file() for p in paths):
+        return None
+    return m
+
+
 def _previous(out: Path) -> dict:
     """The last run's per-report records in this folder (empty when there is none)."""
     import json
@@ -290,7 +335,7 @@ def run(data: str | Path, *, out: str | Path | None = None, as_of=None, config: 
     InputError, UsageError
         Unusable input or arguments (nothing rendered).
     """
-    from kit.report import AUDIENCES
+    from kit.schema import AUDIENCES
 
     if audience not in AUDIENCES:
         raise UsageError(f"--audience must be one of {list(AUDIENCES)}, got {audience!r}")
@@ -302,6 +347,14 @@ def run(data: str | Path, *, out: str | Path | None = None, as_of=None, config: 
         raise UsageError(f"--timeout must be more than 0 seconds, got {timeout}")
     if scheduler is not None and executor != "dask":
         raise UsageError("--scheduler needs --executor dask")
+    # Nothing changed since the last run in this folder: keep every output as it is,
+    # without loading the data or starting a kernel.
+    out_path = Path(out) if out is not None else default_out(data)
+    nbdir = Path(notebooks) if notebooks is not None else notebooks_dir()
+    fingerprint = run_fingerprint(data, config_path=config, as_of=as_of, accounts=accounts, audience=audience, nbdir=nbdir)
+    previous = None if force else _unchanged_run(out_path, fingerprint, audience)
+    if previous is not None:
+        return _kept(out_path, previous)
     with contextlib.ExitStack() as stack:
         pool = None
         if executor == "local" and workers > 1:
@@ -313,11 +366,24 @@ def run(data: str | Path, *, out: str | Path | None = None, as_of=None, config: 
                 pool.submit(warm_up, fresh_kernels)
         return _run(data, out=out, as_of=as_of, config=config, accounts=accounts, workers=workers, audience=audience,
                     progress=progress, notebooks=notebooks, force=force, executor=executor, scheduler=scheduler,
-                    fresh_kernels=fresh_kernels, timeout=timeout, pool=pool)
+                    fresh_kernels=fresh_kernels, timeout=timeout, pool=pool, fingerprint=fingerprint)
+
+
+def _kept(out: Path, manifest: dict) -> RunResult:
+    """The result of a run that had nothing to do: every report kept (``skipped``)."""
+    def skipped(r: dict) -> dict:
+        return {**r, "seconds": 0.0, "skipped": True, "rendered_seconds": r.get("rendered_seconds", r.get("seconds"))}
+
+    result = RunResult(out=out, model=None, accounts={a: skipped(r) for a, r in manifest["accounts"].items()},
+                       portfolio=skipped(manifest["portfolio"]))
+    manifest = {**manifest, "accounts": result.accounts, "portfolio": result.portfolio,
+                "generated_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
+    write_json(manifest, out / "manifest.json")
+    return result
 
 
 def _run(data, *, out, as_of, config, accounts, workers, audience, progress, notebooks, force, executor, scheduler,
-         fresh_kernels, timeout, pool) -> RunResult:
+         fresh_kernels, timeout, pool, fingerprint=None) -> RunResult:
     from tqdm import tqdm
 
     from kit.cache import save_model
@@ -381,8 +447,8 @@ def _run(data, *, out, as_of, config, accounts, workers, audience, progress, not
         print(f"kit run: {err}", file=sys.stderr)
     result.accounts = {a: result.accounts[a] for a in ids if a in result.accounts}
     write_text(index_page(model, result.accounts, result.portfolio, ids=ids, audience=audience), out_path / "index.html")
-    write_json(_manifest(model, config_path=config, audience=audience, result=result, tables=written, command="kit run"),
-               out_path / "manifest.json")
+    manifest = _manifest(model, config_path=config, audience=audience, result=result, tables=written, command="kit run")
+    write_json({**manifest, "run_fingerprint": fingerprint}, out_path / "manifest.json")
     return result
 
 

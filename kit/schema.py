@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 __all__ = [
-    "ELEMENTS", "ELEMENT_IDS", "ELEMENT_NAMES", "RATER_ROLES", "INTERNAL_ROLES",
+    "ELEMENTS", "ELEMENT_IDS", "ELEMENT_NAMES", "RATER_ROLES", "INTERNAL_ROLES", "AUDIENCES",
     "CONTACT_LEVELS", "CONTACT_ROLES", "ACTIVITY_TYPES", "SURVEY_TYPES", "CLOSED_STAGES",
     "CATEGORIES", "OBJECTIVE_THEMES", "OBJECTIVE_MEASURES", "QUADRANTS", "BCG_QUADRANTS", "MOTIONS", "UNSPECIFIED",
     "ColumnRule", "TableRule", "TABLES", "REQUIRED_TABLES",
@@ -39,6 +39,8 @@ ELEMENT_NAMES: dict[str, str] = dict(ELEMENTS)
 # --- allowed values -------------------------------------------------------------------
 RATER_ROLES = ("account_team", "leadership", "delivery", "client")
 INTERNAL_ROLES = ("account_team", "leadership", "delivery")
+#: who a report is for: internal (everything) or client (no internal material)
+AUDIENCES = ("internal", "client")
 CONTACT_LEVELS = ("executive", "senior", "manager", "staff")
 CONTACT_ROLES = ("decision_maker", "influencer", "coach", "user", "blocker")
 ACTIVITY_TYPES = ("meeting", "executive_meeting", "proposal", "referral", "qbr", "endorsement")

@@ -160,3 +160,26 @@ def test_style_is_the_kit_stylesheet_inlined(soup: BeautifulSoup) -> None:
 def test_input_notebook_not_modified(exported) -> None:
     nb, before, _ = exported
     assert nb == before
+
+
+def test_reused_exporter_gives_the_same_page_as_a_new_one() -> None:
+    """The exporter is built once per thread; a second notebook leaves nothing behind."""
+    import threading
+
+    import kit.export as export
+
+    nb = _notebook()  # new cells get random ids: the same notebook each time
+    first = notebook_to_html(copy.deepcopy(nb), title=TITLE)
+    other = new_notebook()
+    other.cells = [new_markdown_cell("# Other account: Globex"),
+                   new_code_cell("x", execution_count=1, outputs=[new_output("stream", name="stdout", text="globex\n")])]
+    assert "Globex" in notebook_to_html(other, title="Globex report")
+    again = notebook_to_html(copy.deepcopy(nb), title=TITLE)
+    assert again == first and "Globex" not in again
+
+    fresh: list[str] = []  # a thread starts with its own, new exporter
+    t = threading.Thread(target=lambda: fresh.append(notebook_to_html(copy.deepcopy(nb), title=TITLE)))
+    t.start()
+    t.join()
+    assert fresh == [first]
+    assert export._exporter() is export._exporter()

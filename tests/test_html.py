@@ -48,3 +48,36 @@ def test_status_grid_escapes_and_labels_each_cell():
     html = status_grid(m, corner="bc", words={"bought": "bought", "whitespace": "open"})
     assert "&lt;b&gt;Fin&lt;/b&gt;" in html and "A&amp;B" in html and "<b>" not in html
     assert '<td class="ws ws-bought">bought</td>' in html and '<td class="ws ws-whitespace">open</td>' in html
+
+
+def _svg_of(img: str) -> str:
+    import base64
+    import re
+
+    return base64.b64decode(re.search(r'src="data:image/svg\+xml;base64,([^"]+)"', img).group(1)).decode("utf-8")
+
+
+def test_figure_img_is_a_lean_reproducible_svg_with_escaped_text():
+    from xml.dom import minidom
+
+    from matplotlib.figure import Figure
+
+    from kit.html import figure_img
+
+    def draw():
+        fig = Figure(figsize=(3, 2), layout="constrained")
+        ax = fig.add_subplot()
+        ax.bar(["<script>alert(1)</script>", "A & B"], [1, 2])
+        ax.set_title('"$x$" </svg>', parse_math=False)
+        return fig
+
+    img = figure_img(draw(), 'alt "quoted" <b>')
+    assert 'alt="alt &quot;quoted&quot; &lt;b&gt;"' in img
+    svg = _svg_of(img)
+    minidom.parseString(svg)  # well-formed: the input text cannot break out of its element
+    assert "<script" not in svg and "&lt;script&gt;alert(1)&lt;/script&gt;" in svg and "A &amp; B" in svg
+    # text stays text (fast, sharp); no DOCTYPE or metadata URLs; only the namespaces remain
+    assert "<text" in svg and "<!DOCTYPE" not in svg and "<metadata" not in svg
+    import re
+    assert set(re.findall(r'https?://[^"\s]+', svg)) <= {"http://www.w3.org/2000/svg", "http://www.w3.org/1999/xlink"}
+    assert figure_img(draw(), "x") == figure_img(draw(), "x")  # same figure, same bytes (no date, fixed ids)

@@ -81,7 +81,7 @@ def test_portfolio_sections_render(data):
     for sec in (p.header(), p.quadrant(), p.heatmap(), p.weakest(), p.categories(), p.market(),
                 p.revenue(), p.retention(), p.warnings(), p.am_load(), p.accounts()):
         assert sec.html.startswith("<section>")
-    assert "data:image/png;base64," in p.quadrant().html
+    assert "data:image/svg+xml;base64," in p.quadrant().html
     assert p.accounts().html.count("<tr>") == len(p.model.figures) + 1
 
 
@@ -108,7 +108,7 @@ def test_recommendations_section_lists_the_ranked_objectives(every_account):
 def test_concentration_section_draws_the_shares_and_says_what_they_mean(every_account):
     for acc, r in every_account.items():
         html, f = r.concentration().html, r.f
-        assert html.count("data:image/png;base64,") == 1
+        assert html.count("data:image/svg+xml;base64,") == 1
         if pd.notna(f["hhi_buying_center"]):
             assert f"{f['hhi_buying_center']:,.0f}" in html
             assert ("Revenue is concentrated" in html) == bool(
@@ -133,7 +133,7 @@ def test_pipeline_whitespace_and_kpi_sections(every_account):
     for acc, r in every_account.items():
         f = r.f
         pipe = r.pipeline().html
-        assert "data:image/png;base64," in pipe and f"{f['open_pipeline']:,.0f}" in pipe
+        assert "data:image/svg+xml;base64," in pipe and f"{f['open_pipeline']:,.0f}" in pipe
         ws = r.whitespace().html
         n_cells = ws.count('class="ws ws-')
         assert n_cells == ws.count("ws-bought") + ws.count("ws-pipeline") + ws.count("ws-whitespace")

@@ -62,7 +62,7 @@ def test_reports_are_self_contained_and_hide_code(full_run):
         assert not re.search(r"""<link[^>]+href=["']?https?:""", text, re.I)
         assert "import kit.report" not in text and "AccountReport.load" not in text
     acc_page = sorted((out / "accounts").glob("*.html"))[0].read_text(encoding="utf-8")
-    assert "data:image/png;base64," in acc_page
+    assert "data:image/svg+xml;base64," in acc_page
     assert "Assessment: the ten elements" in acc_page
 
 
@@ -246,6 +246,46 @@ def test_a_change_to_one_account_rerenders_that_account_and_the_portfolio(small,
     again = run(data, out=out, accounts=ids[:3], progress=False)
     assert {a: r["skipped"] for a, r in again.accounts.items()} == {ids[0]: True, ids[1]: False, ids[2]: True}
     assert not again.portfolio["skipped"]  # an input file changed
+
+
+def test_an_unchanged_rerun_neither_loads_the_data_nor_starts_a_kernel(small, tmp_path, monkeypatch):
+    """Nothing changed: every output is kept without computing anything; a deleted report,
+    a changed config or --force take the full path again."""
+    import kit.run as kit_run
+
+    ids = pd.read_csv(small / "accounts.csv", dtype=str)["account_id"].tolist()
+    out = tmp_path / "out"
+    first = run(small, out=out, accounts=ids[:2], progress=False)
+    tables = {p.name: p.read_bytes() for p in (out / "tables").glob("*.csv")}
+    run_fp = json.loads((out / "manifest.json").read_text())["run_fingerprint"]
+
+    def no(*args, **kwargs):
+        raise AssertionError("nothing should be loaded, computed or rendered")
+
+    with monkeypatch.context() as m:
+        m.setattr(kit_run, "load_portfolio", no)
+        m.setattr(kit_run, "worker_init", no)
+        again = run(small, out=out, accounts=ids[:2], progress=False)
+    assert again.exit_code == 0 and again.model is None
+    assert all(r["skipped"] and r["status"] == "ok" for r in again.accounts.values()) and again.portfolio["skipped"]
+    assert {p.name: p.read_bytes() for p in (out / "tables").glob("*.csv")} == tables
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["run_fingerprint"] == run_fp and manifest["accounts"][ids[0]]["seconds"] == 0.0
+    assert manifest["accounts"][ids[0]]["rendered_seconds"] == first.accounts[ids[0]]["rendered_seconds"]
+
+    (out / first.accounts[ids[1]]["report"]).unlink()  # a report gone: that one is rendered again
+    third = run(small, out=out, accounts=ids[:2], progress=False)
+    assert {a: r["skipped"] for a, r in third.accounts.items()} == {ids[0]: True, ids[1]: False}
+    assert (out / first.accounts[ids[1]]["report"]).is_file()
+
+    cfg = tmp_path / "config.yml"  # another config: the fast path does not apply
+    cfg.write_text("rag_green: 71\n")
+    assert kit_run.run_fingerprint(small, config_path=cfg, as_of=None, accounts=ids[:2], audience="internal",
+                                   nbdir=notebooks_dir()) != run_fp
+    assert kit_run.run_fingerprint(small, config_path=None, as_of=None, accounts=ids[:2], audience="client",
+                                   nbdir=notebooks_dir()) != run_fp
+    assert kit_run.run_fingerprint(small, config_path=None, as_of=None, accounts=ids[:2], audience="internal",
+                                   nbdir=notebooks_dir()) == run_fp
 
 
 def test_dask_executor_on_a_local_cluster(small, tmp_path):
