@@ -48,6 +48,31 @@ def _template_basedir() -> Path:
 _LOCAL = threading.local()
 
 
+def _lean_exporter_class():
+    """nbconvert's HTMLExporter without its last step, which parses the whole page again
+    with BeautifulSoup only to give images without alt text a placeholder and cells a
+    tabindex: a third of the export's time.  Every image the kit draws carries its own
+    alt text, and the kit template has no code cells to focus."""
+    from nbconvert import HTMLExporter
+    from nbconvert.exporters.templateexporter import TemplateExporter
+    from nbconvert.filters.highlight import Highlight2HTML
+    from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
+
+    class LeanHTMLExporter(HTMLExporter):
+        def from_notebook_node(self, nb, resources=None, **kw):
+            # HTMLExporter.from_notebook_node (nbconvert 7) up to the BeautifulSoup step
+            langinfo = nb.metadata.get("language_info", {})
+            lexer = langinfo.get("pygments_lexer", langinfo.get("name", None))
+            self.register_filter("highlight_code", self.filters.get(
+                "highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self)))
+            resources = self._init_resources(resources)
+            self.register_filter("filter_data_type", WidgetsDataTypeFilter(
+                notebook_metadata=self._nb_metadata, parent=self, resources=resources))
+            return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+
+    return LeanHTMLExporter
+
+
 def _exporter():
     """This thread's HTML exporter, built once: compiling the templates is half the cost
     of an export, and a worker exports many notebooks (one exporter per thread, as an
@@ -57,7 +82,6 @@ def _exporter():
         return exporter
     # Imported here, not at module level: importing nbconvert is slow and the kit's CLI
     # must start fast for commands that render nothing (``kit validate``, ``kit tables``).
-    from nbconvert import HTMLExporter
     from traitlets.config import Config
 
     config = Config(
@@ -70,7 +94,7 @@ def _exporter():
             },
         }
     )
-    exporter = HTMLExporter(
+    exporter = _lean_exporter_class()(
         config=config,
         template_name=TEMPLATE_NAME,
         extra_template_basedirs=[str(_template_basedir())],

@@ -183,3 +183,10 @@ def test_reused_exporter_gives_the_same_page_as_a_new_one() -> None:
     t.join()
     assert fresh == [first]
     assert export._exporter() is export._exporter()
+
+
+def test_every_image_has_alt_text(soup: BeautifulSoup) -> None:
+    """The kit template gives each image its alt text (nbconvert's own pass that adds a
+    placeholder is skipped for speed)."""
+    imgs = soup.find_all("img")
+    assert imgs and all(img.get("alt") for img in imgs)
