@@ -86,21 +86,22 @@ def _select(model: PortfolioModel, accounts: list[str] | None) -> list[str]:
 
 
 def _clean_outputs(out: Path) -> None:
-    """Clear what every run rewrites (``tables/``) and temporary files an interrupted run
-    left behind.  Reports, notebooks and plans of earlier runs stay: a run never deletes
-    reports of accounts it does not render."""
-    for p in (out / "tables").glob("*.csv"):
-        p.unlink()
+    """Remove temporary files an interrupted run left behind.  Reports, notebooks and plans
+    of earlier runs stay: a run never deletes reports of accounts it does not render."""
     for sub in (".", "accounts", "notebooks", "plans", "tables"):
         for p in (out / sub).glob(".*.tmp"):
             p.unlink()
 
 
 def _write_tables(model: PortfolioModel, out: Path, ids: list[str] | None) -> list[str]:
+    """Write ``tables/`` (each file replaced whole), then remove tables this kit no longer writes."""
     written = []
     for name, df in output_tables(model, ids).items():
         write_csv(df, out / "tables" / f"{name}.csv")
         written.append(f"tables/{name}.csv")
+    for p in (out / "tables").glob("*.csv"):
+        if f"tables/{p.name}" not in written:
+            p.unlink()
     return written
 
 
@@ -434,6 +435,14 @@ def _run(data, *, out, as_of, config, accounts, workers, audience, progress, not
             record({"key": j["key"], "status": "ok", "error": None, "seconds": 0.0, "report": j["rel_html"],
                     "notebook": j["rel_nb"], "rendered_seconds": old.get("rendered_seconds", old.get("seconds"))},
                    j["fingerprint"], skipped=True)
+    # Until this run ends, the manifest lists the reports it renders as unfinished: a run
+    # killed half-way leaves nothing that a rerun would take for up to date.
+    pending = {j["key"]: {"status": "rendering", "error": "the run stopped before this report was finished",
+                          "report": j["rel_html"], "notebook": j["rel_nb"], "fingerprint": None} for j in todo}
+    interim = RunResult(out=out_path, model=model, portfolio=pending.get(None, result.portfolio),
+                        accounts={a: pending.get(a, result.accounts.get(a)) for a in ids})
+    write_json(_manifest(model, config_path=config, audience=audience, result=interim, tables=written, command="kit run"),
+               out_path / "manifest.json")
     by_key = {j["key"]: j["fingerprint"] for j in jobs}
     try:
         for r in _execute_jobs(todo, workers=workers, executor=executor, scheduler=scheduler, fresh=fresh_kernels, pool=pool):

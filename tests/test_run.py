@@ -302,3 +302,71 @@ def test_bad_executor_arguments_are_usage_errors(small, tmp_path, capsys):
     assert main(["run", "--data", str(small), "--out", str(tmp_path / "x"), "--scheduler", "tcp://h:1"]) == 2
     assert "--scheduler needs --executor dask" in capsys.readouterr().err
     assert main(["run", "--data", str(small), "--out", str(tmp_path / "x"), "--timeout", "0"]) == 2
+
+
+def _complete_pages(folder: Path) -> dict[str, bool]:
+    return {p.name: p.read_text(encoding="utf-8").rstrip().endswith("</html>") for p in folder.glob("*.html")}
+
+
+def test_a_run_killed_half_way_loses_nothing_and_a_rerun_finishes_it(small, tmp_path):
+    """SIGKILL to the whole run (main process, workers, kernels) while it renders: every
+    report in place is a whole page, the earlier reports stay, and a rerun renders the rest."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    ids = pd.read_csv(small / "accounts.csv", dtype=str)["account_id"].tolist()
+    out = tmp_path / "out"
+    assert run(small, out=out, accounts=ids[:1], progress=False).exit_code == 0  # an earlier good report
+    first = {p.name: p.read_bytes() for p in (out / "accounts").glob("*.html")}
+    proc = subprocess.Popen([sys.executable, "-m", "kit.cli", "run", "--data", str(small), "--out", str(out),
+                             "--workers", "2", "--no-progress", "--force"],
+                            start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 180
+        while time.monotonic() < deadline and proc.poll() is None:
+            if len(list((out / "accounts").glob("*.html"))) >= 3:  # one earlier + two of this run
+                break
+            time.sleep(0.05)
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+    assert all(_complete_pages(out / "accounts").values())
+    assert set(first) <= {p.name for p in (out / "accounts").glob("*.html")}
+    manifest = json.loads((out / "manifest.json").read_text())  # whole JSON, never half-written
+    assert "run_fingerprint" not in manifest or manifest["command"] == "kit run"
+
+    again = run(small, out=out, progress=False)
+    assert again.exit_code == 0 and set(again.accounts) == set(ids)
+    pages = _complete_pages(out / "accounts")
+    assert len(pages) == len(ids) and all(pages.values())
+    leftovers = [p for p in out.rglob(".*.tmp")]
+    assert leftovers == []
+
+
+def test_an_interrupted_run_marks_its_unfinished_reports_so_a_rerun_renders_them(small, tmp_path, monkeypatch):
+    import kit.run as kit_run
+
+    ids = pd.read_csv(small / "accounts.csv", dtype=str)["account_id"].tolist()
+    out = tmp_path / "out"
+    run(small, out=out, accounts=ids[:3], progress=False)
+    real = kit_run._execute_jobs
+
+    def one_then_stop(jobs, **kwargs):
+        gen = real(jobs, **kwargs)
+        yield next(gen)
+        gen.close()
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(kit_run, "_execute_jobs", one_then_stop)
+    with pytest.raises(KeyboardInterrupt):
+        run(small, out=out, accounts=ids[:3], progress=False, force=True)
+    manifest = json.loads((out / "manifest.json").read_text())
+    states = [r["status"] for r in manifest["accounts"].values()] + [manifest["portfolio"]["status"]]
+    assert states == ["rendering"] * 4 and "run_fingerprint" not in manifest  # 3 accounts and the portfolio
+    monkeypatch.setattr(kit_run, "_execute_jobs", real)
+    again = run(small, out=out, accounts=ids[:3], progress=False)
+    rendered = [r for r in list(again.accounts.values()) + [again.portfolio] if not r["skipped"]]
+    assert len(rendered) == 4 and all(r["status"] == "ok" for r in rendered)
