@@ -27,7 +27,7 @@ __all__ = [
     "theme", "RAG_COLORS", "MOTION_COLORS", "plot_elements", "plot_revenue_motions",
     "plot_quadrant", "plot_element_heatmap", "plot_weakest_elements", "plot_concentration",
     "plot_pipeline_funnel", "plot_category_migration", "plot_market_position", "plot_retention",
-    "plot_revenue_split", "plot_am_load",
+    "plot_revenue_split", "plot_am_load", "plot_rater_scores", "plot_perception_gap",
 ]
 
 # Okabe-Ito colours (safe for the common colour-vision deficiencies); every chart also
@@ -516,4 +516,100 @@ def plot_am_load(load: pd.DataFrame, *, low: int = 5, high: int = 10, ax: Axes |
         ax.set_xlabel("accounts per account manager")
         ax.set_title("Account-manager load")
         ax.legend(fontsize=7, frameon=False, loc="lower right")
+    return fig
+
+
+# --- the assessment workshop (kit.workshop) ---------------------------------------------
+
+_ROLE_STYLE = {"internal": ("o", _DARK_BLUE, "internal rater"), "client": ("s", _ORANGE, "client rater"),
+               None: ("^", "#9e9e9e", "rater without a role")}
+
+
+def plot_rater_scores(rater_means: pd.DataFrame, *, order: list[str] | None = None, ax: Axes | None = None,
+                      title: str = "Rater element means so far") -> Figure:
+    """Each rater's element mean (1-5) per element: a marker per rater (circle internal,
+    square client), a line from the lowest to the highest rater and the spread in text.
+
+    ``rater_means``: rows of :func:`kit.assessment.rater_element_means` of one workshop
+    (element, rater, rater_role, rater_mean); ``order``: elements top to bottom (default
+    the pinned order).
+    """
+    from kit.schema import ELEMENT_IDS, INTERNAL_ROLES
+
+    with theme():
+        elements = list(order) if order is not None else list(ELEMENT_IDS)
+        fig, ax = _axes(ax, (7.5, 0.42 * len(elements) + 1.6))
+        if rater_means.empty:
+            return _empty(fig, ax, "No answers yet")
+        y_of = {e: len(elements) - 1 - i for i, e in enumerate(elements)}
+        raters = list(dict.fromkeys(rater_means["rater"]))
+        offset = {r: (i - (len(raters) - 1) / 2) * min(0.5 / max(len(raters), 1), 0.12) for i, r in enumerate(raters)}
+        df = rater_means[rater_means["element"].isin(y_of)]
+        for e, g in df.groupby("element", sort=False):
+            lo, hi = g["rater_mean"].min(), g["rater_mean"].max()
+            ax.hlines(y_of[e], lo, hi, color="#b0bec5", linewidth=3, zorder=1)
+            if len(g) > 1:
+                ax.text(5.35, y_of[e], f"spread {hi - lo:.1f}", va="center", fontsize=7, color=_INK)
+        seen = set()
+        for r in df.itertuples(index=False):
+            group = "client" if r.rater_role == "client" else "internal" if r.rater_role in INTERNAL_ROLES else None
+            marker, color, label = _ROLE_STYLE[group]
+            ax.plot(r.rater_mean, y_of[r.element] + offset[r.rater], marker=marker, color=color, linestyle="none",
+                    markersize=7, markeredgecolor="white", zorder=3, label=None if group in seen else label)
+            seen.add(group)
+        ax.set_yticks([y_of[e] for e in elements], [ELEMENT_NAMES.get(e, e) for e in elements])
+        _plain_ticks(ax)
+        ax.set_ylim(-0.7, len(elements) - 0.3)
+        ax.set_xlim(0.8, 6.0)
+        ax.set_xticks([1, 2, 3, 4, 5], ["1 weak", "2", "3", "4", "5 exemplary"])
+        ax.set_xlabel("rater's mean of the element's questions (1-5)")
+        ax.grid(axis="y", visible=False)
+        ax.set_title(title)
+        handles, labels = ax.get_legend_handles_labels()
+        handles.append(mpl.lines.Line2D([], [], color="#b0bec5", linewidth=3))
+        labels.append("lowest to highest rater")
+        ax.legend(handles, labels, fontsize=7, frameon=False, ncols=len(labels), loc="upper left",
+                  bbox_to_anchor=(0.0, -0.14))
+    return fig
+
+
+def plot_perception_gap(gaps: pd.DataFrame, *, flag: float = 1.0, ax: Axes | None = None) -> Figure:
+    """Internal vs client gap per element (internal raters' mean - client raters' mean,
+    1-5 points): bars right = internal raters higher, left = the client higher; bars at
+    or beyond ``flag`` hatched and marked in text.
+
+    ``gaps``: element and perception_gap, in the order to show (top to bottom).
+    """
+    with theme():
+        df = gaps.reset_index(drop=True)
+        fig, ax = _axes(ax, (7.5, 0.38 * len(df) + 1.5))
+        if df.empty or df["perception_gap"].isna().all():
+            return _empty(fig, ax, "No internal vs client gap: it needs internal and client raters")
+        y = np.arange(len(df))[::-1]
+        gap = df["perception_gap"].astype(float).to_numpy()
+        has = ~np.isnan(gap)
+        flagged = has & (np.abs(np.nan_to_num(gap)) >= flag)
+        colors = np.where(np.nan_to_num(gap) >= 0, _DARK_BLUE, _ORANGE)
+        bars = ax.barh(y[has], gap[has], color=colors[has].tolist(), height=0.6, zorder=2)
+        for bar, f in zip(bars, flagged[has]):
+            if f:
+                bar.set_hatch("//")
+                bar.set_edgecolor("white")
+        lim = max(float(np.nanmax(np.abs(gap))), flag) + 1.0
+        for yi, g, f in zip(y, gap, flagged):
+            if np.isnan(g):
+                ax.text(0.05, yi, "no gap (internal or client answers missing)", va="center", fontsize=7, color=_MUTED)
+            else:
+                ax.text(g + (0.05 if g >= 0 else -0.05), yi, f"{g:+.2f}" + ("  gap" if f else ""), va="center",
+                        ha="left" if g >= 0 else "right", fontsize=7, fontweight="bold" if f else "normal")
+        ax.axvline(0, color=_INK, linewidth=1)
+        for x in (flag, -flag):
+            ax.axvline(x, color=_MUTED, linestyle="--", linewidth=1)
+        ax.set_yticks(y, [ELEMENT_NAMES.get(e, e) for e in df["element"]])
+        _plain_ticks(ax)
+        ax.set_xlim(-lim, lim)
+        ax.grid(axis="y", visible=False)
+        ax.set_xlabel(f"\u2190 client rates higher  |  internal raters rate higher \u2192\n"
+                      f"(points; dashed lines at \u00b1{flag:g}: marked 'gap')")
+        ax.set_title("Internal vs client perception gap")
     return fig
