@@ -1,7 +1,9 @@
-"""The ``kit`` command: run, tables, validate, synth.
+"""The ``kit`` command: run, tables, validate, synth, questionnaire, ingest.
 
 Exit status: 0 everything rendered; 1 some accounts failed (the others rendered);
 2 unusable input or arguments (nothing rendered, a clear message, no traceback).
+An error inside the kit (a bug) is one line and exit status 1; ``--debug`` (before or
+after the command) prints the traceback of any error, also of bad input.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import sys
 from pathlib import Path
 
 from kit import __version__
-from kit.errors import InputError, UsageError
+from kit.errors import SHOWN_PER_COLUMN, InputError, UsageError
 
 __all__ = ["main", "build_parser"]
 
@@ -21,8 +23,12 @@ EPILOG = """examples:
   kit tables --data data/sample --as-of 2026-06-30
   kit validate --data data/sample
   kit synth --accounts 40 --out data/demo --seed 7
+  kit questionnaire --data data/acme --account 00123 --raters raters.csv --date 2026-10-01 --out workshop/
+  kit ingest workshop/returned/*.xlsx --data data/acme
 
 exit status: 0 all rendered, 1 some accounts failed (others rendered), 2 unusable input or arguments"""
+
+DEBUG_HELP = "show the full traceback of any error (also of bad input); without it, errors are one clear message"
 
 
 def _common(p: argparse.ArgumentParser, *, out: bool = True) -> None:
@@ -41,6 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="kit", description="Account health assessment kit: strategic account health vs hygiene, as tables and HTML reports.",
         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"kit {__version__}")
+    parser.add_argument("--debug", action="store_true", help=DEBUG_HELP)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = sub.add_parser("run", help="render reports: portfolio, one per account, index, tables, manifest",
@@ -82,6 +89,36 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0, help="random seed (same seed, same files; default 0)")
     p.add_argument("--end-quarter", default="2026Q3", help="last quarter of revenue (default 2026Q3)")
     p.add_argument("--quarters", type=int, default=16, help="quarters of revenue history (default 16)")
+
+    p = sub.add_parser("questionnaire", help="Excel questionnaires for the assessment workshop, one per rater",
+                       description="Write a questionnaire workbook per rater: instructions, the ten elements, the question "
+                                   "bank (the client's questions.csv when the data has one), an Answer (1-5) column with a "
+                                   "drop-down and a Comment column; account, rater, role and date are filled in and locked.")
+    p.add_argument("--data", required=True, metavar="DIR", help="folder of CSV files or one .xlsx workbook (accounts, questions)")
+    p.add_argument("--account", required=True, metavar="ID", help="the account assessed (text: 00123 stays 00123)")
+    who = p.add_mutually_exclusive_group(required=True)
+    who.add_argument("--rater", metavar="NAME", help="one rater's name (with --role; --out is then an .xlsx file or a folder)")
+    who.add_argument("--raters", metavar="FILE", help="CSV with columns rater, role: one questionnaire per rater into the "
+                                                      "--out folder, named <account>_<date>_<rater>.xlsx")
+    p.add_argument("--role", metavar="ROLE", help="the rater's role: account_team, leadership, delivery or client")
+    p.add_argument("--date", metavar="YYYY-MM-DD", help="the workshop date, shared by all its raters (default today)")
+    p.add_argument("--out", required=True, metavar="FILE|DIR", help="the .xlsx file (--rater) or the folder to write into")
+    p.add_argument("--force", action="store_true",
+                   help="overwrite existing questionnaires (default: refuse, they may hold answers)")
+
+    p = sub.add_parser("ingest", help="add filled questionnaires to assessment.csv",
+                       description="Read filled questionnaires, check every answer (all problems at once, naming file, "
+                                   "sheet and cell) and append their rows to DIR/assessment.csv; nothing is written when "
+                                   "a workbook has a problem. A rater's answers for an account and date already there are "
+                                   "refused unless --replace; other rows are never changed.")
+    p.add_argument("files", nargs="+", metavar="FILE", help="filled questionnaires (.xlsx), or folders of them")
+    p.add_argument("--data", required=True, metavar="DIR",
+                   help="the client's folder of CSV files (its assessment.csv gets the rows)")
+    p.add_argument("--replace", action="store_true",
+                   help="replace the rater's earlier answers for the same account and date (only those rows)")
+    p.add_argument("--dry-run", action="store_true", help="check the workbooks and show what would be added; write nothing")
+    for command in sub.choices.values():  # also after the command: kit run --debug ...
+        command.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=DEBUG_HELP)
     return parser
 
 
@@ -143,6 +180,40 @@ def _cmd_synth(a) -> int:
     return 0
 
 
+def _cmd_questionnaire(a) -> int:
+    from kit.questionnaire import make_questionnaire, make_questionnaires
+
+    if a.rater is not None:
+        if not a.role:
+            raise UsageError("--rater needs --role (account_team, leadership, delivery or client)")
+        paths = [make_questionnaire(a.data, a.account, a.rater, a.role, a.out, assessed_on=a.date, overwrite=a.force)]
+    else:
+        if a.role:
+            raise UsageError("--role goes with --rater; with --raters each row of the file has its role")
+        paths = make_questionnaires(a.data, a.account, a.raters, a.out, assessed_on=a.date, overwrite=a.force)
+    print(f"wrote {len(paths)} questionnaire(s):")
+    for p in paths:
+        print(f"  {p}")
+    print(f"send each rater their file; when they come back: kit ingest FILES... --data {a.data}")
+    return 0
+
+
+def _cmd_ingest(a) -> int:
+    from kit.ingest import ingest
+
+    try:
+        res = ingest(a.files, a.data, replace=a.replace, dry_run=a.dry_run)
+    except InputError as exc:
+        if getattr(a, "debug", False):
+            raise  # main() lists every problem and shows the traceback
+        print(f"kit ingest: {exc.report()}", file=sys.stderr)
+        print(f"Nothing was added to {Path(a.data) / 'assessment.csv'}; fix the workbooks and run kit ingest again.",
+              file=sys.stderr)
+        return 2
+    print(res.summary())
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``kit`` console command."""
     parser = build_parser()
@@ -150,23 +221,42 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 2
-    handler = {"run": _cmd_run, "tables": _cmd_tables, "validate": _cmd_validate, "synth": _cmd_synth}[args.command]
+    handler = {"run": _cmd_run, "tables": _cmd_tables, "validate": _cmd_validate, "synth": _cmd_synth,
+               "questionnaire": _cmd_questionnaire, "ingest": _cmd_ingest}[args.command]
+    debug = getattr(args, "debug", False)
     try:
         return handler(args)
     except InputError as exc:
-        print(f"kit {args.command}: {exc.report()}", file=sys.stderr)
+        _traceback(debug)
+        print(f"kit {args.command}: {exc.report(limit=None if debug else SHOWN_PER_COLUMN)}", file=sys.stderr)
         print("Nothing was rendered; fix the input and run again." if args.command in ("run", "tables") else "", file=sys.stderr)
         return 2
     except UsageError as exc:
+        _traceback(debug)
         print(f"kit {args.command}: error: {exc}", file=sys.stderr)
         return 2
     except OSError as exc:  # e.g. an --out folder that cannot be written
+        _traceback(debug)
         where = f" {exc.filename}" if getattr(exc, "filename", None) else ""
         print(f"kit {args.command}: error: cannot read or write{where}: {exc.strerror or exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:  # a bug in the kit: one line, the traceback with --debug
+        _traceback(debug)
+        print(f"kit {args.command}: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        print("The traceback is above; please report it." if debug else
+              "Rerun with --debug for the traceback, and please report it.", file=sys.stderr)
+        return 1
+
+
+def _traceback(debug: bool) -> None:
+    """With --debug, the traceback of the exception being handled, on stderr."""
+    if debug:
+        import traceback
+
+        traceback.print_exc()
 
 
 if __name__ == "__main__":  # pragma: no cover

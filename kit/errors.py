@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["Problem", "InputError", "UsageError"]
+__all__ = ["Problem", "InputError", "UsageError", "SHOWN_PER_COLUMN"]
 
 
 @dataclass(frozen=True)
@@ -31,18 +31,43 @@ class Problem:
         return f"{text}: expected {self.expected}"
 
 
+#: problems shown per file and column; the rest are counted (a column of a million bad
+#: cells is one mistake, not a million lines to read)
+SHOWN_PER_COLUMN = 20
+
+
 class InputError(Exception):
-    """The input cannot be used; carries every problem found."""
+    """The input cannot be used; carries every problem found.
+
+    ``problems`` holds every problem; :meth:`report` lists them by file and row, at
+    most ``limit`` per file and column, and counts the others with their rows.
+    """
 
     def __init__(self, problems: list[Problem]):
         self.problems = list(problems)
         super().__init__(self.report())
 
-    def report(self) -> str:
+    def report(self, limit: int | None = SHOWN_PER_COLUMN) -> str:
         n = len(self.problems)
         head = f"{n} problem{'s' if n != 1 else ''} in the input:"
         ordered = sorted(self.problems, key=lambda p: (p.file, p.row or 0))
-        return "\n".join([head, *(f"  - {p}" for p in ordered)])
+        lines = [head]
+        shown: dict[tuple[str, str | None], int] = {}
+        hidden: dict[tuple[str, str | None], list[int]] = {}
+        for i, p in enumerate(ordered):
+            key = (p.file, p.column)
+            if limit is not None and p.row is not None and shown.get(key, 0) >= limit:
+                hidden.setdefault(key, []).append(p.row)
+            else:
+                shown[key] = shown.get(key, 0) + 1
+                lines.append(f"  - {p}")
+            last_of_file = i + 1 == len(ordered) or ordered[i + 1].file != p.file
+            if last_of_file:
+                for (file, column), rows in hidden.items():
+                    where = f"{file}, column {column}" if column else file
+                    lines.append(f"  - ... and {len(rows):,} more in {where} (rows {min(rows):,} to {max(rows):,})")
+                hidden.clear()
+        return "\n".join(lines)
 
 
 class UsageError(Exception):

@@ -7,6 +7,13 @@ file, row as in the file, column, value and what was expected), and only then ar
 columns converted to numbers, quarters, dates and booleans.  Input files are opened
 read-only and never written.
 
+Files come as clients' tools write them: UTF-8 with or without a byte order mark,
+UTF-16, Windows-1252 or Mac Roman (see :func:`_legacy_encoding`; the encoding assumed
+is ``Portfolio.encodings``), comma- or tab-separated, any line endings, headers in any
+case and spacing (:func:`_column_key`), numbers with comma thousands separators
+(:data:`GROUPED_NUMBER_RE`).  What cannot be read unambiguously is a problem with a hint
+of what to write instead; ``tests/corpus/`` holds one case of each.
+
 Portfolios run to millions of rows, so nothing here works cell by cell in Python: text
 columns are held as categoricals while they are checked (each distinct value is
 stripped, parsed and checked once), rows are compared on integer codes, and tables are
@@ -15,29 +22,35 @@ written column by column.  The figures and messages are those of the cell-by-cel
 
 from __future__ import annotations
 
+import codecs
+import contextlib
 import csv
+import difflib
 import hashlib
 import io
 import json
 import operator
+import os
+import re
+import warnings
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
 import numpy as np
 import pandas as pd
 from pandas.api.types import infer_dtype
 
 from kit.errors import InputError, Problem
-from kit.periods import parse_period_series, quarter_label
+from kit.periods import ISO_DATE_RE, date_hint, parse_period_series, period_hint, quarter_label
 from kit.schema import (
-    CATEGORIES, CLOSED_STAGES, ELEMENT_IDS, REQUIRED_TABLES, TABLES, UNSPECIFIED, ColumnRule, TableRule,
+    CATEGORIES, CLOSED_STAGES, ELEMENT_IDS, RATER_ROLES, REQUIRED_TABLES, TABLES, UNSPECIFIED, ColumnRule, TableRule,
 )
 
 __all__ = [
     "Portfolio", "load_portfolio", "load_default_questions", "load_default_objectives", "merge_objectives",
-    "write_workbook", "read_raw_tables",
+    "write_workbook", "read_raw_tables", "ENCODINGS", "GROUPED_NUMBER_RE",
     "validate_table", "write_csv", "write_json", "write_text", "report_stems", "sha256_of",
 ]
 
@@ -59,22 +72,29 @@ class Portfolio:
         Table name -> typed DataFrame; tables not supplied are absent.
     hashes : dict
         File name -> sha256 of the bytes read (for the manifest).
+    questions_supplied : bool
+        Whether the client supplied its own question bank.
+    encodings : dict
+        CSV file name -> the encoding it was read in (a key of :data:`ENCODINGS`).
     """
 
     source: Path
     tables: dict[str, pd.DataFrame]
     hashes: dict[str, str] = field(default_factory=dict)
     questions_supplied: bool = False
+    encodings: dict[str, str] = field(default_factory=dict)
 
     def has(self, name: str) -> bool:
         """Whether the client supplied this table."""
         return name in self.tables
 
     def table(self, name: str) -> pd.DataFrame:
-        """The table, or an empty one with the contract's columns when not supplied."""
+        """The table, or an empty one with the contract's columns (and those derived
+        from them, as for a supplied table) when not supplied."""
         if name in self.tables:
             return self.tables[name]
-        return _typed(TABLES[name], pd.DataFrame({c.name: pd.Series(dtype="str") for c in TABLES[name].columns}))
+        empty = pd.DataFrame({c.name: pd.Series(dtype="str") for c in TABLES[name].columns})
+        return _completed(name, _typed(TABLES[name], empty))
 
     @property
     def account_ids(self) -> list[str]:
@@ -152,13 +172,15 @@ def _clean_cells(s: pd.Series) -> pd.Categorical:
     return pd.Categorical.from_codes(new_codes.take(codes), categories=pd.Index(categories, dtype="str"))
 
 
-def _clean(df: pd.DataFrame) -> pd.DataFrame:
+def _clean(df: pd.DataFrame, rows: np.ndarray | None = None) -> pd.DataFrame:
     """Strip headers and cells; blank cells become missing; rows numbered as in the file.
 
     Columns are categoricals of text: one string per distinct value, and every later
-    per-cell rule runs once per distinct value (see :func:`_codes`).
+    per-cell rule runs once per distinct value (see :func:`_codes`).  ``rows``: the row
+    number in the file of each row of ``df`` (default: consecutive from
+    :data:`FIRST_ROW`; rows the CSV parser set aside leave gaps).
     """
-    index = pd.RangeIndex(FIRST_ROW, FIRST_ROW + len(df))
+    index = pd.RangeIndex(FIRST_ROW, FIRST_ROW + len(df)) if rows is None else pd.Index(rows, dtype="int64")
     columns = [str(c).strip() for c in df.columns]
     if not len(df):  # a header without rows: text columns, nothing to factorize
         return df.astype(object).set_axis(columns, axis=1).set_axis(index)
@@ -176,44 +198,429 @@ def _clean(df: pd.DataFrame) -> pd.DataFrame:
     return out[filled] if filled.any() else out[filled].astype(object)
 
 
-def _utf8_problem(name: str, data: bytes) -> Problem | None:
-    """The first byte that is not UTF-8 text, as a problem (None: the bytes are UTF-8)."""
+# ---------------------------------------------------------------------------------------
+# encodings, separators and headers
+# ---------------------------------------------------------------------------------------
+#: encodings a CSV file is read in (``Portfolio.encodings``), as the README names them
+ENCODINGS: dict[str, str] = {
+    "utf-8": "UTF-8",
+    "utf-8-sig": "UTF-8 with a byte order mark (Excel 'CSV UTF-8')",
+    "utf-16": "UTF-16 (Excel 'Unicode Text')",
+    "cp1252": "Windows-1252 (Excel for Windows 'CSV (Comma delimited)')",
+    "mac_roman": "Mac Roman (Excel for Mac 'CSV (Macintosh)')",
+}
+
+
+def _ascii_letters(b: np.ndarray, low: str, high: str) -> np.ndarray:
+    return (b >= ord(low)) & (b <= ord(high))
+
+
+def _reading_classes(encoding: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For every byte: whether ``encoding`` reads it as a lower-case letter, an
+    upper-case letter, or as undefined (the apostrophe counts as a letter of both
+    cases: it sits inside words, as in O'Brien)."""
+    lower, upper, undefined = (np.zeros(256, dtype=bool) for _ in range(3))
+    for byte in range(256):
+        try:
+            ch = bytes([byte]).decode(encoding)
+        except UnicodeDecodeError:
+            undefined[byte] = True
+            continue
+        lower[byte] = ch.islower() or ch == "\u2019"
+        upper[byte] = ch.isupper() or ch == "\u2019"
+    return lower, upper, undefined
+
+
+def _legacy_encoding(data: bytes) -> str:
+    """Windows-1252 or Mac Roman, for bytes that are not UTF-8.
+
+    1. Mac Roman when Windows-1252 leaves a byte of the file undefined.
+    2. Else the evidence of the bytes inside words: a byte above 127 between two ASCII
+       letters must read as a letter, lower-case when the next letter is ("Soci?t?" and
+       "M?ller" are "Société" and "Müller" in the reading that gives "é" and "ü", not
+       "SociÈtÈ" or "SociŽtŽ"), upper-case between upper-case ones.  Each counts +1
+       for a reading that gives a letter of the right case (or an apostrophe), -1
+       otherwise; the higher total wins.
+    3. On a tie (no accented letters inside words, only dashes, quotes, symbols):
+       Mac Roman when the lines end in CR only (as Excel for Mac's 'CSV (Macintosh)'
+       writes them), else Windows-1252.
+    Deterministic, and one vectorised pass over the bytes.
+    """
+    arr = np.frombuffer(data, dtype=np.uint8)
+    cp_lower, cp_upper, cp_undefined = _reading_classes("cp1252")
+    if cp_undefined[arr].any():
+        return "mac_roman"
+    mac_lower, mac_upper, _ = _reading_classes("mac_roman")
+    pos = np.flatnonzero(arr[1:-1] >= 128) + 1
+    before, byte, after = arr[pos - 1], arr[pos], arr[pos + 1]
+    lower_before, upper_before = _ascii_letters(before, "a", "z"), _ascii_letters(before, "A", "Z")
+    lower_after, upper_after = _ascii_letters(after, "a", "z"), _ascii_letters(after, "A", "Z")
+    in_word = (lower_before | upper_before) & (lower_after | upper_after)
+    in_lower_word = in_word & lower_after  # "Soci?t?", also "M?ller"
+    in_upper_word = upper_before & upper_after  # "SOCI?T?"
+
+    def score(lower: np.ndarray, upper: np.ndarray) -> int:
+        fits = np.where(in_lower_word, lower[byte], np.where(in_upper_word, upper[byte], lower[byte] | upper[byte]))
+        return int(np.where(fits, 1, -1)[in_word].sum())
+
+    cp1252, mac_roman = score(cp_lower, cp_upper), score(mac_lower, mac_upper)
+    if cp1252 != mac_roman:
+        return "cp1252" if cp1252 > mac_roman else "mac_roman"
+    counts = np.bincount(arr, minlength=256)
+    return "mac_roman" if counts[ord("\r")] and not counts[ord("\n")] else "cp1252"
+
+
+def _mixed_encoding(name: str, data: bytes) -> Problem | None:
+    """A problem when bytes that are not UTF-8 are mostly UTF-8 all the same (more
+    non-ASCII characters decode as UTF-8 than fail): text in two encodings, such as
+    Windows-1252 rows pasted into a UTF-8 file.  Reading it as either would garble one
+    part, so it is refused, naming the line of the first byte that is not UTF-8."""
+    text = data.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd")
+    good = len(re.findall("[^\x00-\x7f\ufffd]", text))
+    if good <= bad:
+        return None
     try:
-        data.decode("utf-8-sig")
+        data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        return Problem(name, line, None, f"byte 0x{data[exc.start]:02x}", "UTF-8 text (save the file as 'CSV UTF-8')")
+        return Problem(name, line, None, f"byte 0x{data[exc.start]:02x}",
+                       "UTF-8 text throughout (this row is in another encoding than the rest of the file: "
+                       "fix it, or save the file as 'CSV UTF-8')")
     return None
 
 
-def _read_csv(name: str, data: bytes, problems: list[Problem]) -> pd.DataFrame | None:
-    """One CSV file's bytes as a raw table, or None and its problem.
+def _as_utf8(name: str, data: bytes, problems: list[Problem]) -> tuple[bytes | None, str | None]:
+    """The bytes to parse and the encoding assumed so far: UTF-16 (with its byte order
+    mark) is transcoded here; UTF-8 is left as it is (the parser decodes it strictly and
+    the legacy code pages are tried only when that fails, see :func:`_read_csv`).
+    Files that are not text at all are problems."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16").encode("utf-8"), "utf-16"
+        except UnicodeDecodeError as exc:
+            problems.append(Problem(name, None, None, f"byte {exc.start}",
+                                    "UTF-16 text (the file starts like UTF-16 but is damaged; save it as 'CSV UTF-8')"))
+            return None, None
+    not_text = None
+    if data.startswith(b"PK\x03\x04"):
+        not_text = "this is a zip file, probably an Excel workbook renamed .csv: save it as 'CSV UTF-8', " \
+                   "or give the .xlsx workbook itself to --data"
+    elif data.startswith(b"\xd0\xcf\x11\xe0"):
+        not_text = "this is an old Excel .xls workbook renamed .csv: save it as 'CSV UTF-8'"
+    elif b"\x00" in data[:65536]:
+        not_text = "the file holds binary data, NUL bytes: save it as 'CSV UTF-8'"
+    if not_text:
+        problems.append(Problem(name, None, None, None, f"comma-separated text ({not_text})"))
+        return None, None
+    return data, ("utf-8-sig" if data.startswith(codecs.BOM_UTF8) else "utf-8")
 
-    A file that is not UTF-8 is reported as such before any CSV problem.  The parser
-    decodes every cell strictly, so valid files are not decoded a second time: the
-    full decode runs only when parsing fails, to name the bad byte and its line.
-    """
-    try:
-        # object, not str (faster) and not "category" (that turns "007" and "7" into 7)
-        df = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig", dtype=object, keep_default_na=False,
-                         na_filter=False, skip_blank_lines=False)
-    except (UnicodeDecodeError, pd.errors.EmptyDataError, pd.errors.ParserError) as exc:
-        bad = _utf8_problem(name, data)
-        if bad is not None:
-            problems.append(bad)
-        elif isinstance(exc, pd.errors.EmptyDataError):
-            problems.append(Problem(name, 1, None, None, "a header row with the table's columns"))
-        elif isinstance(exc, pd.errors.ParserError):
-            problems.append(Problem(name, None, None, None, f"well-formed CSV ({exc})".replace("\n", " ")))
-        else:  # the parser and the decoder disagree: not expected, not to be hidden
-            raise
+
+def _separator(name: str, data: bytes, problems: list[Problem]) -> str | None:
+    """The separator of the file's cells: a comma, or a tab when the header row holds
+    tabs and no comma (Excel's 'Unicode Text' and 'Text (Tab delimited)').  Semicolons
+    (Excel's 'CSV' where the decimal mark is a comma) are a problem: the numbers of such
+    a file have decimal commas too."""
+    first = re.split(rb"\r\n?|\n", data[:65536], maxsplit=1)[0]
+    if b"," in first or (b"\t" not in first and b";" not in first):
+        return ","
+    if b"\t" in first:
+        return "\t"
+    problems.append(Problem(name, 1, None, None,
+                            "comma-separated values (this file is separated by ';', as Excel writes CSV where the "
+                            "decimal mark is a comma: save it as 'CSV UTF-8 (Comma delimited)' with '.' as the "
+                            "decimal mark)"))
+    return None
+
+
+_SKIPPED_LINE = re.compile(r"Skipping line (\d+): expected (\d+) fields, saw (\d+)")
+_OPEN_QUOTE = re.compile(r"EOF inside string starting at row (\d+)")
+
+
+def _parse_csv(data: bytes, sep: str) -> tuple[pd.DataFrame, list[tuple[int, int, int]]]:
+    """Every row of the file as text (the header too), and the rows set aside for
+    having more cells than the header: (row in the file, cells expected, cells found)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", pd.errors.ParserWarning)
+        # object, not str (faster) and not "category" (that turns "007" and "7" into 7);
+        # no header: the header is checked here, not renamed by the parser ("amount.1")
+        df = pd.read_csv(io.BytesIO(data), sep=sep, header=None, encoding="utf-8-sig", dtype=object,
+                         keep_default_na=False, na_filter=False, skip_blank_lines=False, on_bad_lines="warn")
+    ragged = []
+    for w in caught:
+        if issubclass(w.category, pd.errors.ParserWarning):
+            ragged += [tuple(int(x) for x in m) for m in _SKIPPED_LINE.findall(str(w.message))]
+        else:  # not ours to swallow
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    return df, sorted(ragged)
+
+
+def _required_text(rule: TableRule | None) -> str:
+    return f"the columns {', '.join(rule.required)}" if rule is not None else "the table's columns"
+
+
+def _header_and_body(name: str, df: pd.DataFrame, rule: TableRule | None, problems: list[Problem],
+                     rows: np.ndarray | None = None, what: str = "file") -> pd.DataFrame | None:
+    """A table read without a header (row 1 first) as a cleaned table with row 1 as its
+    column names; None and a problem when row 1 is blank."""
+    if not df.shape[1] or not len(df):
+        problems.append(Problem(name, None, None, None, f"a header row with {_required_text(rule)} (the {what} is empty)"))
         return None
-    return _clean(df)
+    header = ["" if v is None or (isinstance(v, float) and v != v) else str(v).replace("\ufeff", "").strip()
+              for v in df.iloc[0].tolist()]
+    if not any(header):
+        problems.append(Problem(name, 1, None, None, f"a header row with {_required_text(rule)} on row 1 "
+                                                     "(row 1 is blank: delete the blank rows above the header)"))
+        return None
+    body = df.iloc[1:]
+    body.columns = [h or f"Unnamed: {i}" for i, h in enumerate(header)]
+    return _clean(body, rows)
 
 
-def read_raw_tables(source: Path) -> tuple[dict[str, pd.DataFrame], dict[str, str], dict[str, str], list[Problem]]:
+def _read_csv(name: str, data: bytes, problems: list[Problem],
+              rule: TableRule | None = None) -> tuple[pd.DataFrame | None, str | None]:
+    """One CSV file's bytes as a raw table (header as in the file) and the encoding it
+    was read in; None for a table that cannot be read, and its problems.
+
+    UTF-8 (with or without a byte order mark) and UTF-16 with one are read as such;
+    bytes that are not UTF-8 are read as Windows-1252 or Mac Roman (see
+    :func:`_legacy_encoding`).  The parser decodes every cell strictly, so UTF-8 files
+    are not decoded a second time: the legacy code pages are tried only when that fails.
+    """
+    text, encoding = _as_utf8(name, data, problems)
+    if text is None:
+        return None, None
+    sep = _separator(name, text, problems)
+    if sep is None:
+        return None, encoding
+    try:
+        try:
+            df, ragged = _parse_csv(text, sep)
+        except UnicodeDecodeError:
+            mixed = _mixed_encoding(name, data)
+            if mixed is not None:
+                problems.append(mixed)
+                return None, None
+            encoding = _legacy_encoding(data)
+            df, ragged = _parse_csv(data.decode(encoding).encode("utf-8"), sep)
+    except pd.errors.EmptyDataError:
+        content = data[len(codecs.BOM_UTF8):] if data.startswith(codecs.BOM_UTF8) else data
+        if content.strip():  # text below a blank first line
+            problems.append(Problem(name, 1, None, None, f"a header row with {_required_text(rule)} on row 1 "
+                                                         "(row 1 is blank: delete the blank rows above the header)"))
+        else:
+            empty = "the file is empty, 0 bytes" if not content else "the file holds only blank lines"
+            problems.append(Problem(name, None, None, None, f"a header row with {_required_text(rule)} ({empty})"))
+        return None, encoding
+    except pd.errors.ParserError as exc:
+        m = _OPEN_QUOTE.search(str(exc))
+        if m:
+            problems.append(Problem(name, int(m.group(1)) + 1, None, None,
+                                    'a closing quote (the quote " opened on this row is never closed)'))
+        else:
+            problems.append(Problem(name, None, None, None, f"well-formed CSV ({exc})".replace("\n", " ")))
+        return None, encoding
+    rows = None
+    if ragged:
+        # the parser numbers rows as in the file (header = 1) and leaves the set-aside ones out
+        for row, want, got in ragged:
+            problems.append(Problem(name, row, None, None, f"{want} cells like the header row (found {got}: "
+                                                           "put quotes around a value that holds a comma)"))
+        bad = {row for row, _, _ in ragged}
+        kept = np.array([r for r in range(1, len(df) + len(bad) + 1) if r not in bad])
+        rows = kept[1:]
+    out = _header_and_body(name, df, rule, problems, rows)
+    if out is not None and ragged:
+        out.attrs["set_aside"] = sorted(bad)  # rows not in the table (reported)
+    return out, encoding
+
+
+def _column_key(text: object) -> str:
+    """A header as compared with the contract's column names: case, surrounding spaces
+    and spaces or hyphens for underscores do not matter ("Account ID" is account_id)."""
+    return re.sub(r"[\s\-]+", "_", str(text).strip().lower())
+
+
+def _column_letter(i: int) -> str:
+    """A spreadsheet's name of the i-th column (0 -> A, 26 -> AA)."""
+    letters = ""
+    i += 1
+    while i:
+        i, r = divmod(i - 1, 26)
+        letters = chr(ord("A") + r) + letters
+    return letters
+
+
+def _match_columns(table: TableRule, df: pd.DataFrame, fname: str, problems: list[Problem]) -> pd.DataFrame | None:
+    """The table's columns under the contract's names (see :func:`_column_key`); other
+    columns keep their header (a repeated one gets ``.1``, ``.2`` as pandas names them).
+    A contract column given twice is a problem (None: the table is unusable)."""
+    known = {c.name for c in table.columns}
+    named: list[str] = []
+    first: dict[str, int] = {}
+    usable = True
+    for i, header in enumerate(df.columns):
+        key = _column_key(header)
+        name = key if key in known else header
+        if name in first:
+            if name in known:
+                usable = False
+                problems.append(Problem(fname, 1, None, header, f"the column {name} once only (columns "
+                                        f"{_column_letter(first[name])} and {_column_letter(i)} are both {name})"))
+                continue
+            k = 1
+            while f"{name}.{k}" in first:
+                k += 1
+            name = f"{name}.{k}"
+        first.setdefault(name, i)
+        named.append(name)
+    if not usable:
+        return None
+    out = df.copy(deep=False)
+    out.columns = named
+    return out
+
+
+def _header_problems(table: TableRule, raw: pd.DataFrame, fname: str) -> tuple[list[Problem], bool]:
+    """Required columns missing (with what the header has instead) and optional
+    columns whose name looks misspelt; the flag says whether a required column is
+    missing (the table cannot be checked further)."""
+    known = {c.name for c in table.columns}
+    columns = [str(c) for c in raw.columns]
+    extras = [c for c in columns if c not in known and not c.startswith("Unnamed: ")]
+    missing = [c for c in table.required if c not in columns]
+    problems = []
+    if missing and not any(c in known for c in columns):
+        # no contract column at all: a title above the header?  look for the header below
+        for row, rec in raw.head(10).iterrows():
+            keys = {_column_key(v) for v in rec.tolist() if isinstance(v, str)}
+            if set(table.required) <= keys:
+                return [Problem(fname, 1, None, None, f"the header row ({', '.join(table.required)}, ...) on row 1 "
+                                                      f"(it seems to be on row {row}: delete the rows above it)")], True
+    taken: set[str] = set()
+
+    def close(name: str, cutoff: float) -> str | None:
+        keys = {_column_key(c): c for c in extras if c not in taken}
+        match = difflib.get_close_matches(name, list(keys), n=1, cutoff=cutoff)
+        return keys[match[0]] if match else None
+
+    for name in missing:
+        near = close(name, 0.6)
+        if near is not None:
+            taken.add(near)
+            hint = f"the header has {near!r}: misspelt?"
+        else:
+            shown = ", ".join(columns[:12]) + (", ..." if len(columns) > 12 else "")
+            hint = f"the header has: {shown}"
+        problems.append(Problem(fname, None, name, None, f"a column named '{name}' (required; {hint})"))
+    for rule in table.columns:
+        if rule.required or rule.name in columns:
+            continue
+        near = close(rule.name, 0.85)
+        if near is not None:
+            taken.add(near)
+            problems.append(Problem(fname, None, near, None, f"the column name {rule.name} (is {near!r} misspelt? "
+                                                             "a column of another name is ignored)"))
+    return problems, bool(missing)
+
+
+def _near_names(wanted: str, found: Iterable[str], cutoff: float = 0.6) -> list[str]:
+    """Names in ``found`` that look like ``wanted`` (a misspelt or misnamed table)."""
+    found = list(found)
+    stem = wanted.lower().rsplit(".", 1)[0]
+    close = difflib.get_close_matches(wanted.lower(), [f.lower() for f in found], n=3, cutoff=cutoff)
+    return [f for f in found if f.lower() in close or f.lower().startswith(stem + ".") or f.lower().startswith(stem + " ")]
+
+
+def _read_folder(source: Path, tables, names, hashes, problems, encodings) -> None:
+    files = sorted(p for p in source.iterdir() if p.is_file() and not p.name.startswith((".", "~$")))
+    by_lower: dict[str, list[Path]] = {}
+    for p in files:
+        by_lower.setdefault(p.name.lower(), []).append(p)
+    for name, rule in TABLES.items():
+        wanted = f"{name}.csv"
+        found = by_lower.get(wanted, [])
+        if len(found) > 1:  # a case-sensitive file system: Revenue.csv and revenue.csv
+            problems.append(Problem(wanted, None, None, None, f"one file {wanted} (found {', '.join(p.name for p in found)})"))
+            continue
+        if not found:
+            near = [n for n in _near_names(wanted, [p.name for p in files], 0.8 if name not in REQUIRED_TABLES else 0.6)
+                    if n.lower() not in {f"{t}.csv" for t in TABLES}]
+            if near and near[0].lower().endswith(".csv"):
+                problems.append(Problem(near[0], None, None, None, f"the file name {wanted} (is this file {wanted} "
+                                                                   "misnamed? a file of another name is not read)"))
+            elif near:
+                problems.append(Problem(near[0], None, None, None, f"a CSV file {wanted} (only .csv files are read: "
+                                                                   f"save this one as 'CSV UTF-8' named {wanted})"))
+            elif name in REQUIRED_TABLES:
+                problems.append(Problem(wanted, None, None, None, f"a file {wanted} in {source} (required)"))
+            continue
+        path = found[0]
+        names[name] = path.name
+        data = path.read_bytes()  # read once: hashed and parsed
+        hashes[path.name] = hashlib.sha256(data).hexdigest()
+        df, encoding = _read_csv(path.name, data, problems, rule)
+        if encoding is not None:
+            encodings[path.name] = encoding
+        if df is not None:
+            df = _match_columns(rule, df, path.name, problems)
+        if df is not None:
+            tables[name] = df
+
+
+def _read_workbook(source: Path, tables, names, hashes, problems) -> None:
+    hashes[source.name] = sha256_of(source)
+    with open(source, "rb") as fh:
+        head = fh.read(8)
+    if not head.startswith(b"PK\x03\x04"):
+        kind = ("an old Excel .xls workbook renamed .xlsx: open it in Excel and save it as .xlsx"
+                if head.startswith(b"\xd0\xcf\x11\xe0") else
+                "the file is empty" if not head else
+                "the file is not a workbook: a CSV file renamed .xlsx? give a folder of CSV files to --data")
+        raise InputError([Problem(source.name, None, None, None, f"an .xlsx workbook ({kind})")])
+    try:
+        sheets = pd.read_excel(source, sheet_name=None, header=None, dtype=str, keep_default_na=False, na_filter=False)
+    except Exception as exc:  # openpyxl raises many types for a damaged file
+        text = str(exc).replace("\n", " ")
+        raise InputError([Problem(source.name, None, None, None,
+                                  f"a readable .xlsx workbook (the file is damaged or not a workbook: {text})")]) from None
+    by_key: dict[str, list[str]] = {}
+    for sheet in sheets:
+        by_key.setdefault(_column_key(sheet), []).append(str(sheet))
+    for name, rule in TABLES.items():
+        found = by_key.get(name, [])
+        if len(found) > 1:
+            problems.append(Problem(source.name, None, None, None,
+                                    f"one sheet named '{name}' (found {', '.join(repr(s) for s in found)})"))
+            continue
+        if not found:
+            taken = {s for t in TABLES for s in by_key.get(t, [])}
+            near = [s for s in _near_names(name, [str(s) for s in sheets if str(s) not in taken],
+                                           0.8 if name not in REQUIRED_TABLES else 0.6)]
+            listed = ", ".join(repr(str(s)) for s in sheets)
+            if near:
+                problems.append(Problem(source.name, None, None, None, f"a sheet named '{name}' (is sheet {near[0]!r} "
+                                        f"meant? the workbook has sheets {listed}; a sheet of another name is not read)"))
+            elif name in REQUIRED_TABLES:
+                problems.append(Problem(source.name, None, None, None,
+                                        f"a sheet named '{name}' (required; the workbook has sheets {listed})"))
+            continue
+        fname = f"{source.name} [sheet {found[0]}]"
+        names[name] = fname
+        df = _header_and_body(fname, sheets[found[0]], rule, problems, what="sheet")
+        if df is not None:
+            df = _match_columns(rule, df, fname, problems)
+        if df is not None:
+            tables[name] = df
+
+
+def read_raw_tables(source: Path, encodings: dict[str, str] | None = None
+                    ) -> tuple[dict[str, pd.DataFrame], dict[str, str], dict[str, str], list[Problem]]:
     """Every known table of a folder or workbook, as text (categorical columns of the
-    cleaned cells, see :func:`_clean`).
+    cleaned cells, see :func:`_clean`; columns under the contract's names).
+
+    ``encodings``: when given, filled with file name -> the encoding each CSV file was
+    read in (a key of :data:`ENCODINGS`).
 
     Returns
     -------
@@ -223,38 +630,25 @@ def read_raw_tables(source: Path) -> tuple[dict[str, pd.DataFrame], dict[str, st
     tables: dict[str, pd.DataFrame] = {}
     names: dict[str, str] = {}
     hashes: dict[str, str] = {}
+    encodings = {} if encodings is None else encodings
+    suffix = source.suffix.lower()
     if source.is_dir():
-        for name in TABLES:
-            path = source / f"{name}.csv"
-            if not path.is_file():
-                continue
-            names[name] = path.name
-            data = path.read_bytes()  # read once: hashed and parsed
-            hashes[path.name] = hashlib.sha256(data).hexdigest()
-            df = _read_csv(path.name, data, problems)
-            if df is not None:
-                tables[name] = df
-        for name in REQUIRED_TABLES:
-            if name not in names:
-                problems.append(Problem(f"{name}.csv", None, None, None, f"a file {name}.csv in {source} (required)"))
-    elif source.is_file() and source.suffix.lower() in {".xlsx", ".xlsm"}:
-        hashes[source.name] = sha256_of(source)
-        try:
-            sheets = pd.read_excel(source, sheet_name=None, dtype=str, keep_default_na=False, na_filter=False)
-        except Exception as exc:  # openpyxl raises many types for a damaged file
-            raise InputError([Problem(source.name, None, None, None, f"a readable .xlsx workbook ({exc})")]) from None
-        by_lower = {str(k).strip().lower(): k for k in sheets}
-        for name in TABLES:
-            if name in by_lower:
-                names[name] = f"{source.name} [sheet {by_lower[name]}]"
-                tables[name] = _clean(sheets[by_lower[name]])
-        for name in REQUIRED_TABLES:
-            if name not in names:
-                problems.append(Problem(source.name, None, None, None, f"a sheet named '{name}' (required)"))
+        _read_folder(source, tables, names, hashes, problems, encodings)
+    elif source.is_file() and suffix in {".xlsx", ".xlsm"}:
+        _read_workbook(source, tables, names, hashes, problems)
+    elif source.is_file():
+        hint = {".csv": "a single CSV file: give the folder that holds accounts.csv and revenue.csv",
+                ".xls": "an old Excel .xls workbook: save it as .xlsx"}.get(suffix, f"a {suffix or 'plain'} file")
+        problems.append(Problem(str(source), None, None, None, f"a folder of CSV files or an .xlsx workbook (got {hint})"))
     elif source.exists():
         problems.append(Problem(str(source), None, None, None, "a folder of CSV files or an .xlsx workbook"))
     else:
         problems.append(Problem(str(source), None, None, None, "an existing folder of CSV files or .xlsx workbook (not found)"))
+    for name in REQUIRED_TABLES:
+        if name in tables and not len(tables[name]):
+            where = "sheet" if "[sheet" in names[name] else "file"
+            problems.append(Problem(names[name], None, None, None,
+                                    f"at least one row below the header (the {where} has a header but no rows)"))
     return tables, names, hashes, problems
 
 
@@ -284,21 +678,40 @@ def _expected(rule: ColumnRule) -> str:
     return kinds.get(rule.kind, "a value")
 
 
+#: a number with unambiguous thousands separators: comma groups of three digits after a
+#: first group of one to three digits not starting with 0 ("1,234,567.89"; not "0,5" or "12,5")
+GROUPED_NUMBER_RE = re.compile(r"[+-]?[1-9]\d{0,2}(?:,\d{3})+(?:\.\d+)?")
+
+
 def _to_number(s: pd.Series) -> pd.Series:
-    """Cells as float64 numbers, NaN where missing or not a number."""
+    """Cells as float64 numbers, NaN where missing or not a number.
+
+    A plain number as Python writes it, or one with comma thousands separators (see
+    :data:`GROUPED_NUMBER_RE`); anything else (currency symbols, %, decimal commas,
+    spaces between digits) is not a number."""
     if not len(s):
         return pd.to_numeric(s, errors="coerce")
     codes, uniques = _codes(s)
-    values = np.asarray(pd.to_numeric(uniques, errors="coerce"), dtype="float64")
+    values = np.array(pd.to_numeric(uniques, errors="coerce"), dtype="float64")  # a copy: written below
+    failed = np.flatnonzero(np.isnan(values))
+    if len(failed):  # only the distinct texts that are not plain numbers, as vectorised string ops
+        texts = uniques.iloc[failed].astype(str)
+        grouped = texts.str.fullmatch(GROUPED_NUMBER_RE.pattern).to_numpy(dtype=bool)
+        if grouped.any():
+            plain = texts[grouped].str.replace(",", "", regex=False)
+            values[failed[grouped]] = pd.to_numeric(plain, errors="coerce").to_numpy(dtype="float64")
     return pd.Series(np.append(values, np.nan).take(codes), index=s.index)
 
 
 def _to_date(s: pd.Series) -> pd.Series:
-    # ISO8601 also accepts the "2025-09-30 00:00:00" that Excel date cells become.
+    """Cells as dates (NaT where missing or not a date): an ISO date, optionally with
+    the time of day Excel date cells bring ("2025-09-30 00:00:00"); no other form (a
+    year alone, a month, a time zone) is taken for one."""
     if not len(s):
         return pd.to_datetime(s, format="ISO8601", errors="coerce")
     codes, uniques = _codes(s)
-    return _spread(pd.to_datetime(uniques, format="ISO8601", errors="coerce"), codes, s.index)
+    iso = uniques.where([isinstance(v, str) and ISO_DATE_RE.fullmatch(v) is not None for v in uniques])
+    return _spread(pd.to_datetime(iso, format="ISO8601", errors="coerce"), codes, s.index)
 
 
 def _to_quarter(s: pd.Series) -> pd.Series:
@@ -320,7 +733,9 @@ def _to_bool(s: pd.Series) -> pd.Series:
 
 
 def _enum_word(v: object) -> str:
-    return str(v).strip().lower()
+    """An allowed value as compared: case, surrounding spaces, and spaces or hyphens for
+    underscores do not matter ("Account Team" is account_team)."""
+    return re.sub(r"[\s\-]+", "_", str(v).strip().lower())
 
 
 def _to_enum(s: pd.Series) -> pd.Series:
@@ -399,14 +814,60 @@ def _pandera_schema(table: TableRule, memo: dict[str, pd.Series] | None = None):
     return pa.DataFrameSchema(cols, strict=False)
 
 
+_CURRENCY_RE = re.compile(r"[$€£¥₹]|\b(?:USD|EUR|GBP|CHF|JPY|CAD|AUD)\b", re.IGNORECASE)
+
+
+def _number_hint(rule: ColumnRule, text: str) -> str:
+    """What to write instead of a formatted number, e.g. ' (plain digits, like 1200)'."""
+    t = _CURRENCY_RE.sub("", text).strip()
+    negative = t.startswith("(") and t.endswith(")")
+    t = t.strip("()").strip()
+    percent = t.endswith("%")
+    t = t.rstrip("%").strip()
+    if re.fullmatch(r"[+-]?\d{1,3}(?:\.\d{3})+,\d+|[+-]?\d+,\d{1,2}|[+-]?0,\d+", t):
+        t, how = t.replace(".", "").replace(",", "."), "with a decimal point"
+    else:
+        how = "plain digits"
+    t = re.sub(r"(?<=\d)[\s',](?=\d)", "", t)  # spaces, apostrophes or odd comma groups between digits
+    try:
+        value = float(t)
+    except ValueError:
+        return ""
+    if value != value or value in (float("inf"), float("-inf")):
+        return ""
+    if negative:
+        value = -abs(value)
+    if percent:
+        if rule.high == 1 or rule.low == -1:  # a fraction column
+            return f" (a fraction, like {value / 100:g} for {text.strip()})"
+        how = "without %"
+    return f" ({how}, like {value:.15g})" if text.strip() != f"{value:.15g}" else ""
+
+
+def _hint(rule: ColumnRule, value: object) -> str:
+    """A hint for a bad cell, e.g. ' (did you mean account_team?)' ('' when none fits)."""
+    if not isinstance(value, str):
+        return ""
+    if rule.kind in ("number", "int"):
+        return _number_hint(rule, value)
+    if rule.kind == "period":
+        return period_hint(value)
+    if rule.kind == "date":
+        return date_hint(value)
+    if rule.kind == "enum":
+        match = difflib.get_close_matches(_enum_word(value), rule.values, n=1, cutoff=0.6)
+        return f" (did you mean {match[0]}?)" if match else ""
+    return ""
+
+
 def _failures_to_problems(failures: pd.DataFrame, table: TableRule, fname: str) -> list[Problem]:
     out: list[Problem] = []
+    rules = {c.name: c for c in table.columns}
+    hints: dict[tuple[str, object], str] = {}  # once per distinct column and value
     for rec in failures.itertuples(index=False):
         check = str(rec.check)
         if check == "column_in_dataframe":
-            out.append(Problem(fname, None, str(rec.failure_case), None,
-                               f"a column named '{rec.failure_case}' (required)"))
-            continue
+            continue  # reported by _header_problems, with what the header has instead
         col = rec.column
         row = None if rec.index is None or pd.isna(rec.index) else int(rec.index)
         if check == "not_nullable":
@@ -414,7 +875,11 @@ def _failures_to_problems(failures: pd.DataFrame, table: TableRule, fname: str) 
         elif check.startswith("dtype"):
             continue  # every column is read as text; nothing to report
         else:
-            out.append(Problem(fname, row, col, rec.failure_case, check))
+            value = rec.failure_case
+            key = (col, value)
+            if key not in hints:
+                hints[key] = _hint(rules[col], value) if col in rules else ""
+            out.append(Problem(fname, row, col, value, check + hints[key]))
     return out
 
 
@@ -433,7 +898,9 @@ def _typed(table: TableRule, df: pd.DataFrame, memo: dict[str, pd.Series] | None
         if rule.kind == "number":
             out[rule.name] = _converted(rule, s, memo).astype("float64")
         elif rule.kind == "int":
-            out[rule.name] = _converted(rule, s, memo).astype("Int64")
+            n = _converted(rule, s, memo)
+            # a value that is not whole (reported by the checks) is typed as missing
+            out[rule.name] = n.where(n == n.round()).astype("Int64")
         elif rule.kind == "period":
             q = _converted(rule, s, memo)
             out["quarter"] = q
@@ -464,13 +931,13 @@ def validate_table(name: str, raw: pd.DataFrame, fname: str) -> tuple[pd.DataFra
     import pandera.pandas as pa
 
     table = TABLES[name]
+    problems, missing = _header_problems(table, raw, fname)
     memo: dict[str, pd.Series] = {}  # cells converted by the checks, reused for the typing
     try:
         _pandera_schema(table, memo).validate(raw, lazy=True)
-        problems: list[Problem] = []
     except pa.errors.SchemaErrors as exc:
-        problems = _failures_to_problems(exc.failure_cases, table, fname)
-    if any(p.row is None for p in problems):  # a required column is missing
+        problems += _failures_to_problems(exc.failure_cases, table, fname)
+    if missing:  # a required column is missing: the table cannot be typed
         return None, problems
     typed = _typed(table, raw, memo)
     problems += _table_rules(name, typed, fname, raw)
@@ -527,6 +994,8 @@ def _role_clashes(df: pd.DataFrame, raw: pd.DataFrame | None, fname: str) -> lis
     """A rater has one role within one workshop (account, date, rater)."""
     keys = ["account_id", "assessed_on", "rater"]
     codes = _key_codes(TABLES["assessment"], df, raw, keys + ["rater_role"])
+    # a role that is not allowed is reported as such, not as a second role
+    codes.loc[~df["rater_role"].isin(RATER_ROLES).to_numpy(), "rater_role"] = -1
     codes = codes[(codes[keys] >= 0).all(axis=1)]  # rows with a missing key are in no workshop
     workshop = pd.Series(_row_keys(codes[keys]), index=codes.index)
     with_role = codes["rater_role"] >= 0
@@ -561,19 +1030,22 @@ def _table_rules(name: str, df: pd.DataFrame, fname: str, raw: pd.DataFrame | No
             codes = codes.assign(assessed_on=pd.factorize(df["assessed_on"].dt.normalize())[0])
             dup = df.loc[pd.Series(_row_keys(codes)).duplicated(keep=False).to_numpy(), key]
             problems += _dups(dup.assign(question_id=dup["question_id"].fillna(""), assessed_on=dup["assessed_on"].dt.date),
-                              key, fname, "one row per account, date, rater, element and question")
+                              key, fname, "each account, date, rater, element and question")
         else:
-            what = {"accounts": "each account_id", "targets": "one target per account and quarter",
+            what = {"accounts": "each account_id", "targets": "each account and quarter",
                     "questions": "each question_id", "contacts": "each contact_id per account",
                     "opportunities": "each opportunity_id per account"}.get(name, "each key")
             problems += _dups(df[pd.Series(_row_keys(codes)).duplicated(keep=False).to_numpy()], key, fname, what,
                               shown=list(table.key))
     if name == "surveys":
+        # scores outside 0-10 (or not numbers) are reported by the column's own check
+        rule = table.column("score")
         for survey, (lo, hi) in {"nps": (0, 10), "csat": (1, 5)}.items():
-            sub = df[df["survey"] == survey]
+            sub = df[(df["survey"] == survey) & df["score"].between(rule.low, rule.high)]
             bad = sub[(sub["score"] < lo) | (sub["score"] > hi) | (sub["score"] != sub["score"].round())]
             for row, v in bad["score"].items():
-                problems.append(Problem(fname, int(row), "score", f"{v:g}", f"a whole number from {lo} to {hi} for a {survey} survey"))
+                shown = raw.at[row, "score"] if raw is not None and raw.columns.is_unique else f"{v:g}"
+                problems.append(Problem(fname, int(row), "score", shown, f"a whole number from {lo} to {hi} for a {survey} survey"))
     if name == "assessment":
         problems += _role_clashes(df, raw, fname)
     return problems
@@ -626,13 +1098,17 @@ def _cross_checks(tables: dict[str, pd.DataFrame], names: dict[str, str], bank: 
     questions.csv is unusable (question ids are then not checked)."""
     problems: list[Problem] = []
     accounts = tables.get("accounts")
-    known = set(accounts["account_id"].dropna()) if accounts is not None and "account_id" in accounts else None
+    # ids are checked against accounts only when it was read whole: a header without rows
+    # or rows set aside (see _read_csv) are reported already, and every id would be unknown
+    usable = accounts is not None and "account_id" in accounts and len(accounts) and not accounts.attrs.get("set_aside")
+    known = set(accounts["account_id"].dropna()) if usable else None
+    hint = _account_hints(known or set())
     for name, df in tables.items():
         if not TABLES[name].has_account_id or known is None or "account_id" not in df:
             continue
         bad = df[df["account_id"].notna() & ~df["account_id"].isin(known)]
         for row, value in bad["account_id"].items():
-            problems.append(Problem(names[name], int(row), "account_id", value, "an account_id listed in accounts"))
+            problems.append(Problem(names[name], int(row), "account_id", value, "an account_id listed in accounts" + hint(value)))
     df = tables.get("assessment")
     if df is not None and bank is not None and {"question_id", "element"} <= set(df.columns):
         q_elem = dict(zip(bank["question_id"], bank["element"]))
@@ -659,6 +1135,50 @@ def _cross_checks(tables: dict[str, pd.DataFrame], names: dict[str, str], bank: 
     return problems
 
 
+def _completed(name: str, df: pd.DataFrame) -> pd.DataFrame:
+    """A typed table with the defaults of the contract filled in and the columns derived
+    from it (the same for a table not supplied, see :meth:`Portfolio.table`)."""
+    if name == "revenue":
+        return df.assign(buying_center=df["buying_center"].fillna(UNSPECIFIED), offering=df["offering"].fillna(UNSPECIFIED))
+    if name == "contacts":
+        # a contact listed without an 'active' value is taken as active; advocate as not
+        return df.assign(active=df["active"].fillna(True), advocate=df["advocate"].fillna(False))
+    if name == "opportunities":
+        stage = pd.Series(_distinct_map(df["stage"], lambda v: str(v).strip()), index=df.index, dtype=object)
+        low = stage.fillna("").astype(str).str.lower()
+        return df.assign(stage=stage, is_open=~low.isin(CLOSED_STAGES), is_won=low.eq("won"),
+                         referral=df["referral"].fillna(False))
+    return df
+
+
+def _account_hints(known: set[str]) -> Callable[[str], str]:
+    """``hint(id)`` for an id missing from accounts: says which listed id it differs
+    from only in case or in leading zeros (Excel drops them from ids it takes for
+    numbers).  Once per distinct unknown id; the lookups are built on first use."""
+    lookups: list[dict[str, str]] = []
+    memo: dict[str, str] = {}
+
+    def digits(v: str) -> str:
+        return re.sub(r"\.0+$", "", v).lstrip("0")
+
+    def hint(value: str) -> str:
+        if value in memo:
+            return memo[value]
+        if not lookups:
+            lookups.append({k.lower(): k for k in sorted(known)})
+            lookups.append({digits(k): k for k in sorted(known) if re.fullmatch(r"\d+", k)})
+        text = ""
+        if value.lower() in lookups[0]:
+            text = f" (accounts has {lookups[0][value.lower()]!r}: ids are case-sensitive)"
+        elif re.fullmatch(r"\d+(\.0+)?", value) and digits(value) in lookups[1]:
+            text = (f" (accounts has {lookups[1][digits(value)]!r}: were its leading zeros lost? "
+                    "keep account_id as text)")
+        memo[value] = text
+        return text
+
+    return hint
+
+
 def load_portfolio(source: str | Path) -> Portfolio:
     """Read and validate one client's portfolio.
 
@@ -673,7 +1193,8 @@ def load_portfolio(source: str | Path) -> Portfolio:
         Anything unusable; carries every problem found in every file.
     """
     source = Path(source)
-    raw, names, hashes, problems = read_raw_tables(source)
+    encodings: dict[str, str] = {}
+    raw, names, hashes, problems = read_raw_tables(source, encodings)
     typed: dict[str, pd.DataFrame] = {}
     for name, df in raw.items():
         t, probs = validate_table(name, df, names[name])
@@ -692,29 +1213,11 @@ def load_portfolio(source: str | Path) -> Portfolio:
     problems += _cross_checks(raw, names, bank if bank_usable else None)
     if problems:
         raise InputError(problems)
-    tables = dict(typed)
-    if "revenue" in tables:
-        rev = tables["revenue"]
-        tables["revenue"] = rev.assign(
-            buying_center=rev["buying_center"].fillna(UNSPECIFIED),
-            offering=rev["offering"].fillna(UNSPECIFIED),
-        )
-    if "contacts" in tables:
-        c = tables["contacts"]
-        # a contact listed without an 'active' value is taken as active; advocate as not
-        tables["contacts"] = c.assign(active=c["active"].fillna(True), advocate=c["advocate"].fillna(False))
-    if "opportunities" in tables:
-        o = tables["opportunities"]
-        stage = pd.Series(_distinct_map(o["stage"], lambda v: str(v).strip()), index=o.index)
-        tables["opportunities"] = o.assign(
-            stage=stage,
-            is_open=~stage.fillna("").str.lower().isin(CLOSED_STAGES),
-            is_won=stage.fillna("").str.lower().eq("won"),
-            referral=o["referral"].fillna(False),
-        )
+    tables = {name: _completed(name, df) for name, df in typed.items()}
     tables["questions"] = bank
     tables["objectives"] = merge_objectives(typed.get("objectives"))
-    return Portfolio(source=source, tables=tables, hashes=hashes, questions_supplied="questions" in typed)
+    return Portfolio(source=source, tables=tables, hashes=hashes, questions_supplied="questions" in typed,
+                     encodings=encodings)
 
 
 # ---------------------------------------------------------------------------------------
@@ -766,16 +1269,37 @@ def _plain_column(s: pd.Series) -> np.ndarray | None:
     return None  # e.g. dates: DataFrame.to_csv formats them its own way
 
 
+@contextlib.contextmanager
+def _replacing(path: Path) -> Iterator[Path]:
+    """A temporary path beside ``path`` to write to; moved over ``path`` only when the
+    writing finished, so an interrupted run never leaves half a file in place of a good
+    one (``.<name>.tmp`` leftovers are cleared by the next run)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
 def write_csv(df: pd.DataFrame, path: Path, columns: Iterable[str] | None = None) -> Path:
     """Write a table: plain numbers rounded to 4 decimals, booleans true/false, blanks empty."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    with _replacing(path) as tmp:
+        _write_csv(df, tmp, columns)
+    return path
+
+
+def _write_csv(df: pd.DataFrame, path: Path, columns: Iterable[str] | None) -> None:
     cols = list(columns) if columns is not None else list(df.columns)
     full = df.reindex(columns=cols)
     plain = [_plain_column(full.iloc[:, i]) for i in range(len(cols))] if len(df) else [None]
     if any(p is None for p in plain):  # no rows, or a column to_csv formats itself
         out = full.astype(object).apply(lambda s: s.map(_plain)) if len(df) else full
         out.to_csv(path, index=False, lineterminator="\n", encoding="utf-8")
-        return path
+        return
     cells = [p.tolist() for p in plain]
     # the csv writer DataFrame.to_csv uses, with its settings (minimal quoting, quotes
     # doubled), fed the rows directly: the same bytes without building a frame of text
@@ -783,20 +1307,19 @@ def write_csv(df: pd.DataFrame, path: Path, columns: Iterable[str] | None = None
         writer = csv.writer(fh, lineterminator="\n", quoting=csv.QUOTE_MINIMAL, quotechar='"', doublequote=True)
         writer.writerow(list(full.columns))
         writer.writerows(zip(*cells))
-    return path
 
 
 def write_json(obj, path: Path) -> Path:
-    """Write JSON (sorted keys, UTF-8) for a stable manifest."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(obj, indent=2, sort_keys=True, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
+    """Write JSON (sorted keys, UTF-8) for a stable manifest; replaced whole."""
+    with _replacing(path) as tmp:
+        tmp.write_text(json.dumps(obj, indent=2, sort_keys=True, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
     return path
 
 
 def write_text(text: str, path: Path) -> Path:
-    """Write a UTF-8 text file (HTML pages)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
+    """Write a UTF-8 text file (HTML pages); replaced whole."""
+    with _replacing(path) as tmp:
+        tmp.write_text(text, encoding="utf-8")
     return path
 
 
@@ -841,14 +1364,25 @@ def write_workbook(sheets: dict[str, pd.DataFrame], path: Path, *, title: str = 
     return path
 
 
+#: Names Windows will not create as files, whatever the extension (``CON.html`` included).
+WINDOWS_RESERVED = frozenset({"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)),
+                              *(f"lpt{i}" for i in range(10))})
+
+
 def report_stems(account_ids: Iterable[str]) -> dict[str, str]:
     """File name stems for account ids (ids are untrusted text), as a pure function.
 
-    An id that is already a safe name (letters, digits, ``-``, ``_``) is kept; any other,
-    and any id that clashes with another on a case-insensitive file system, becomes a
-    slug plus a short hash of the id, so two accounts never share a file.
+    An id that is already a safe name (1-64 letters, digits, ``-``, ``_``, starting with a
+    letter or digit, so never read as an option; not a name
+    Windows reserves, such as ``CON``) is kept.  Any other
+    id, and any id that clashes with another on a case-insensitive file system, becomes
+    an ASCII slug plus a short hash of the id (``a/b`` -> ``a_b-3f2c...``), so a stem never
+    holds a path separator or ``..``.  Should two stems still meet (ids made to collide),
+    the later ids in sorted order get a counter, so two accounts never share a file and
+    the same set of ids always gives the same names.
     """
     import re
+    import unicodedata
 
     ids = list(dict.fromkeys(account_ids))
     lower_counts: dict[str, int] = {}
@@ -856,10 +1390,20 @@ def report_stems(account_ids: Iterable[str]) -> dict[str, str]:
         lower_counts[i.lower()] = lower_counts.get(i.lower(), 0) + 1
     out = {}
     for i in ids:
-        safe = re.fullmatch(r"[A-Za-z0-9_-]{1,64}", i) is not None and lower_counts[i.lower()] == 1
+        safe = (re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}", i) is not None and lower_counts[i.lower()] == 1
+                and i.lower() not in WINDOWS_RESERVED)
         if safe:
             out[i] = i
         else:
-            slug = re.sub(r"[^A-Za-z0-9_-]+", "_", i).strip("_")[:40] or "account"
+            ascii_text = unicodedata.normalize("NFKD", i).encode("ascii", "ignore").decode("ascii")  # Ü -> U
+            slug = re.sub(r"[^A-Za-z0-9_-]+", "_", ascii_text).strip("_-")[:40] or "account"
             out[i] = f"{slug}-{hashlib.sha1(i.encode('utf-8')).hexdigest()[:8]}"
+    seen: set[str] = set()
+    for i in sorted(ids):
+        stem, n = out[i], 1
+        while stem.lower() in seen:
+            n += 1
+            stem = f"{out[i]}-{n}"
+        seen.add(stem.lower())
+        out[i] = stem
     return out

@@ -12,8 +12,8 @@ import re
 import pandas as pd
 
 __all__ = [
-    "QUARTER_RE", "parse_period", "parse_period_series", "quarter_label", "quarter_of",
-    "quarter_start", "quarter_end", "parse_as_of",
+    "QUARTER_RE", "ISO_DATE_RE", "parse_period", "parse_period_series", "quarter_label", "quarter_of",
+    "quarter_start", "quarter_end", "parse_as_of", "date_hint", "period_hint",
 ]
 
 QUARTER_RE = re.compile(r"^\s*(\d{4})\s*-?\s*[Qq]([1-4])\s*$")
@@ -62,6 +62,86 @@ def parse_period_series(values: pd.Series) -> pd.Series:
     """Quarter index per value (nullable Int64); unparseable values become <NA>."""
     uniq = {v: parse_period(v) for v in values.dropna().unique()}
     return values.map(uniq).astype("Int64")
+
+
+# --- hints for values that are not dates or periods (error messages only) ---------------
+_ISO_LIKE_RE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+_ISO_TZ_RE = re.compile(r"(\d{4}-\d{2}-\d{2})[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})")
+_YMD_RE = re.compile(r"(\d{4})[./-](\d{1,2})[./-](\d{1,2})")
+_DMY_RE = re.compile(r"(\d{1,2})[./-](\d{1,2})[./-](\d{4})")
+_EXCEL_SERIAL_RE = re.compile(r"[1-9]\d{4}(?:\.0+)?")
+_WORDY_FORMATS = ("%d %b %Y", "%d %B %Y", "%b %d %Y", "%B %d %Y", "%d-%b-%Y", "%d-%b-%y", "%d %b %y")
+_QUARTER_FIRST_RE = re.compile(r"[Qq]([1-4])[\s/\-]*(\d{4})")
+_QUARTER_RANGE_RE = re.compile(r"\d{4}\s*-?\s*[Qq]\d+")
+_FISCAL_RE = re.compile(r"FY\s*'?\d{2,4}.*", re.IGNORECASE)
+
+
+def _iso(year: int, month: int, day: int) -> str | None:
+    try:
+        return dt.date(year, month, day).isoformat()
+    except ValueError:
+        return None
+
+
+def date_hint(value: str) -> str:
+    """What to write instead of a text that is not an ISO date, for error messages:
+    e.g. ``" (write 2025-09-15)"`` for ``15/09/2025``; ``""`` when nothing fits."""
+    text = str(value).strip()
+    if _ISO_LIKE_RE.fullmatch(text):
+        return " (not a date in the calendar)"
+    m = _ISO_TZ_RE.fullmatch(text)
+    if m:
+        return f" (without a time zone, like {m.group(1)})"
+    if _ISO_LIKE_RE.match(text):
+        return " (nothing after the date but a time of day, like 2025-09-30 00:00:00)"
+    m = _YMD_RE.fullmatch(text)
+    if m:
+        iso = _iso(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        return f" (write {iso})" if iso else " (not a date in the calendar)"
+    m = _DMY_RE.fullmatch(text)
+    if m:
+        a, b, year = int(m.group(1)), int(m.group(2)), int(m.group(3))
+        day_first, month_first = _iso(year, b, a), _iso(year, a, b)
+        if day_first and month_first and day_first != month_first:
+            return f" (is it {day_first} or {month_first}? write the date as YYYY-MM-DD)"
+        iso = day_first or month_first
+        return f" (write {iso})" if iso else " (not a date in the calendar)"
+    if _EXCEL_SERIAL_RE.fullmatch(text):
+        n = int(float(text))
+        if 20000 <= n <= 80000:
+            iso = (dt.date(1899, 12, 30) + dt.timedelta(days=n)).isoformat()
+            return f" (if {n} is an Excel date number, write {iso}: format the column as a date, yyyy-mm-dd)"
+    if re.fullmatch(r"\d{4}-\d{1,2}", text):
+        return " (a full date with the day, like 2025-09-01)"
+    if re.fullmatch(r"\d{4}", text):
+        return f" (a full date with month and day, like {text}-06-30)"
+    cleaned = re.sub(r"[,.]", " ", text)
+    cleaned = re.sub(r"\s+", " ", cleaned).strip()
+    for fmt in _WORDY_FORMATS:
+        try:
+            return f" (write {dt.datetime.strptime(cleaned, fmt).date().isoformat()})"
+        except ValueError:
+            continue
+    return ""
+
+
+def period_hint(value: str) -> str:
+    """What to write instead of a text that is not a period, for error messages:
+    e.g. ``" (write 2025Q3)"`` for ``Q3 2025``; ``""`` when nothing fits."""
+    text = str(value).strip()
+    m = _QUARTER_FIRST_RE.fullmatch(text)
+    if m:
+        return f" (write {m.group(2)}Q{m.group(1)})"
+    if _QUARTER_RANGE_RE.fullmatch(text):
+        return " (quarters are Q1 to Q4)"
+    if _FISCAL_RE.fullmatch(text):
+        return " (a fiscal quarter? write the calendar quarter, like 2025Q3)"
+    if re.fullmatch(r"\d{4}", text):
+        return f" (a quarter of the year, like {text}Q1)"
+    m = re.fullmatch(r"(\d{4})-(\d{1,2})", text)
+    if m and 1 <= int(m.group(2)) <= 12:
+        return f" (the quarter, like {m.group(1)}Q{(int(m.group(2)) - 1) // 3 + 1}, or a full date)"
+    return date_hint(text)
 
 
 def parse_as_of(value: str | dt.date | None) -> dt.date | None:

@@ -89,8 +89,9 @@ def _clean_outputs(out: Path) -> None:
     """Remove temporary files an interrupted run left behind.  Reports, notebooks and plans
     of earlier runs stay: a run never deletes reports of accounts it does not render."""
     for sub in (".", "accounts", "notebooks", "plans", "tables"):
-        for p in (out / sub).glob(".*.tmp"):
-            p.unlink()
+        for pattern in (".*.tmp", ".*.tmp.ipynb"):
+            for p in (out / sub).glob(pattern):
+                p.unlink()
 
 
 def _write_tables(model: PortfolioModel, out: Path, ids: list[str] | None) -> list[str]:

@@ -1,4 +1,5 @@
-"""Shared fixtures: hand-written portfolio folders and one seeded synthetic portfolio.
+"""Shared fixtures: hand-written portfolio folders, one seeded synthetic portfolio and a
+filled assessment workshop.
 
 Every test states its input rows by hand (dicts of column -> cell text) and gets a
 folder of UTF-8 CSV files with a header row, as a client would supply it.  No global
@@ -98,3 +99,22 @@ def synth_portfolio(tmp_path_factory) -> Callable[[int, int], Path]:
 def sample_dir(synth_portfolio) -> Path:
     """A seeded synthetic portfolio: ``make_portfolio(12, seed=3)`` written as CSV."""
     return synth_portfolio(12, 3)
+
+
+@pytest.fixture
+def workshop(portfolio_dir, tmp_path):
+    """A small client portfolio with its own bank, the three raters' questionnaires filled
+    (``workshop_helpers.py``): ``(data folder, {rater: filled workbook})``."""
+    from openpyxl import load_workbook
+    from workshop_helpers import ANSWERS, DAY, client_portfolio, fill, raters_csv
+
+    from kit.questionnaire import make_questionnaires
+
+    data = client_portfolio(portfolio_dir)
+    paths = make_questionnaires(data, "00123", raters_csv(tmp_path), tmp_path / "out", assessed_on=DAY)
+    by_rater = {}
+    for p in paths:
+        rater = load_workbook(p)["Questions"]["B4"].value
+        answers, comments = ANSWERS[rater]
+        by_rater[rater] = fill(p, answers, comments)
+    return data, by_rater

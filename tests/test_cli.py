@@ -89,3 +89,115 @@ def test_unwritable_out_is_a_clear_error(data, tmp_path, capsys):
     assert main(["tables", "--data", str(data), "--out", str(blocker / "run")]) == 2
     err = capsys.readouterr().err
     assert "cannot read or write" in err and "Traceback" not in err
+
+
+# --- the assessment workshop: kit questionnaire, kit ingest ------------------------------
+def _workshop_data(tmp_path: Path) -> Path:
+    data = tmp_path / "client"
+    data.mkdir()
+    (data / "accounts.csv").write_text("account_id,account_name\n00123,Acme\nB-2,Beta\n", encoding="utf-8")
+    (data / "revenue.csv").write_text("account_id,period,amount\n00123,2026Q3,100\nB-2,2026Q3,5\n", encoding="utf-8")
+    return data
+
+
+def _answer_all(path: Path, value: object) -> None:
+    from openpyxl import load_workbook
+
+    from kit.questionnaire import FIRST_ROW
+
+    wb = load_workbook(path)
+    ws = wb["Questions"]
+    for r in range(FIRST_ROW, ws.max_row + 1):
+        if ws[f"B{r}"].value:
+            ws[f"D{r}"] = value
+    wb.save(path)
+
+
+def test_questionnaire_and_ingest_round_trip(tmp_path, capsys):
+    data = _workshop_data(tmp_path)
+    raters = tmp_path / "raters.csv"
+    raters.write_text("rater,role\nAnn Lee,account_team\nCat Ng,client\n", encoding="utf-8")
+    out = tmp_path / "workshop"
+    # an id given as a number matches the account 00123 (ids are text)
+    assert main(["questionnaire", "--data", str(data), "--account", "123", "--raters", str(raters),
+                 "--date", "2026-09-10", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    files = sorted(out.glob("*.xlsx"))
+    assert [f.name for f in files] == ["00123_2026-09-10_Ann-Lee.xlsx", "00123_2026-09-10_Cat-Ng.xlsx"]
+    assert "wrote 2 questionnaire(s)" in printed and "kit ingest" in printed
+    single = tmp_path / "dan.xlsx"
+    assert main(["questionnaire", "--data", str(data), "--account", "00123", "--rater", "Dan", "--role", "delivery",
+                 "--date", "2026-09-10", "--out", str(single)]) == 0
+    capsys.readouterr()
+
+    _answer_all(files[0], 4)
+    _answer_all(files[1], 2)
+    assert main(["ingest", str(out), "--data", str(data), "--dry-run"]) == 0
+    assert "would add 110 row(s)" in capsys.readouterr().out and not (data / "assessment.csv").exists()
+    assert main(["ingest", *map(str, files), "--data", str(data)]) == 0
+    printed = capsys.readouterr().out
+    assert f"added 110 row(s) to {data / 'assessment.csv'}" in printed
+    assert "Ann Lee (account team), account 00123 on 2026-09-10: 55 of 55 questions answered" in printed
+    lines = (data / "assessment.csv").read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "account_id,assessed_on,rater,element,score,question_id,rater_role,comment"
+    assert lines[1].startswith("00123,2026-09-10,Ann Lee,client_understanding,4,client_understanding.q1,account_team,")
+    assert main(["validate", "--data", str(data)]) == 0
+
+    # again: unchanged; a changed answer: refused (exit 2) until --replace
+    assert main(["ingest", str(files[0]), "--data", str(data)]) == 0
+    assert "unchanged" in capsys.readouterr().out
+    _answer_all(files[0], 5)
+    before = (data / "assessment.csv").read_bytes()
+    assert main(["ingest", str(files[0]), "--data", str(data)]) == 2
+    err = capsys.readouterr().err
+    assert "--replace" in err and "Nothing was added" in err and "Traceback" not in err
+    assert (data / "assessment.csv").read_bytes() == before
+    assert main(["ingest", str(files[0]), "--data", str(data), "--replace"]) == 0
+    assert "replacing 55 earlier row(s)" in capsys.readouterr().out
+
+
+def test_ingest_problems_name_file_sheet_and_cell(tmp_path, capsys):
+    from openpyxl import load_workbook
+
+    data = _workshop_data(tmp_path)
+    path = tmp_path / "ann.xlsx"
+    assert main(["questionnaire", "--data", str(data), "--account", "00123", "--rater", "Ann", "--role", "client",
+                 "--out", str(path)]) == 0
+    wb = load_workbook(path)
+    wb["Questions"]["D9"], wb["Questions"]["D10"], wb["Questions"]["B4"] = 7, "abc", "Someone else"
+    wb.save(path)
+    assert main(["ingest", str(path), "--data", str(data)]) == 2
+    err = capsys.readouterr().err
+    assert "kit ingest: 3 problems in the input:" in err
+    assert f"{path}, cell Questions!D9 (answer to client_understanding.q1): value '7': expected a whole number from 1 to 5" in err
+    assert f"{path}, cell Questions!D10 (answer to client_understanding.q2): value 'abc'" in err
+    assert f"{path}, cell Questions!B4 (rater): value 'Someone else': expected 'Ann'" in err
+    assert "Traceback" not in err and not (data / "assessment.csv").exists()
+
+
+def test_questionnaire_argument_errors_exit_2(tmp_path, capsys):
+    data = _workshop_data(tmp_path)
+    base = ["questionnaire", "--data", str(data), "--account", "00123"]
+    assert main([*base, "--rater", "Ann", "--out", str(tmp_path / "a.xlsx")]) == 2
+    assert "--rater needs --role" in capsys.readouterr().err
+    assert main([*base, "--rater", "Ann", "--role", "boss", "--out", str(tmp_path / "a.xlsx")]) == 2
+    assert "role must be one of account_team, leadership, delivery, client" in capsys.readouterr().err
+    assert main(["questionnaire", "--data", str(data), "--account", "NOPE", "--rater", "Ann", "--role", "client",
+                 "--out", str(tmp_path / "a.xlsx")]) == 2
+    assert "'NOPE' is not in accounts" in capsys.readouterr().err
+    assert main([*base, "--rater", "Ann", "--role", "client", "--out", str(tmp_path / "a.csv")]) == 2
+    assert "must be an .xlsx file" in capsys.readouterr().err
+    assert main(["ingest", str(tmp_path / "none.xlsx"), "--data", str(tmp_path / "missing")]) == 2
+    assert "folder not found" in capsys.readouterr().err
+    assert not list(tmp_path.glob("*.xlsx"))
+
+
+def test_help_explains_the_workshop_commands():
+    choices = build_parser()._subparsers._group_actions[0].choices
+    text = choices["questionnaire"].format_help()
+    for opt in ("--data", "--account", "--rater", "--raters", "--role", "--date", "--out", "--force"):
+        assert opt in text
+    text = choices["ingest"].format_help()
+    for opt in ("--data", "--replace", "--dry-run", "FILE"):
+        assert opt in text
+    assert "kit questionnaire" in build_parser().format_help() and "kit ingest" in build_parser().format_help()

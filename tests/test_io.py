@@ -5,9 +5,12 @@ value and what was expected; good input is loaded without touching the files."""
 from __future__ import annotations
 
 import hashlib
+import re
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kit.config import Settings
 from kit.errors import InputError, Problem
@@ -134,13 +137,19 @@ def test_unknown_account_in_child_table(portfolio_dir):
     assert "accounts" in p.expected
 
 
-def test_latin1_file_is_reported_with_its_name(portfolio_dir):
+def test_latin1_file_is_read_as_windows_1252(portfolio_dir):
+    # not UTF-8: read as Windows-1252 (a superset of Latin-1's letters), and said so
     data = "account_id,period,amount,offering\nA1,2025Q3,10,Caf\u00e9\n".encode("latin-1")
+    p = load_portfolio(portfolio_dir({"accounts": ACCOUNTS, "revenue": data}))
+    assert p.table("revenue")["offering"].tolist() == ["Caf\u00e9"]
+    assert p.encodings == {"accounts.csv": "utf-8", "revenue.csv": "cp1252"}
+
+
+def test_binary_file_is_reported_with_its_name(portfolio_dir):
+    data = b"account_id,period,amount\nA1,2025Q3,1\x00\x00\n"
     p = only(problems_of(portfolio_dir({"accounts": ACCOUNTS, "revenue": data})))
-    assert p.file == "revenue.csv"
-    assert p.row == 2  # the bad byte is on line 2
-    assert "UTF-8" in p.expected
-    assert p.value == "byte 0xe9"
+    assert (p.file, p.row, p.column) == ("revenue.csv", None, None)
+    assert "binary" in p.expected
 
 
 def test_missing_folder(tmp_path):
@@ -348,3 +357,133 @@ def test_xlsx_native_number_and_date_cells(tmp_path):
     # as_of default: end of 2025Q3; T4Q 100.25 + 7 = 107.25; rated 4 -> 75
     f = build_model(p, Settings()).figures.loc["A1"]
     assert f["revenue_t4q"] == pytest.approx(107.25) and f["health_index"] == pytest.approx(75.0)
+
+
+# --- tables not supplied, encodings, number forms ---------------------------------------------
+def test_missing_optional_table_has_the_columns_of_a_supplied_one(portfolio_dir):
+    """A table not supplied is empty but shaped like a supplied one, with the derived
+    columns (opportunities: is_open, is_won), so every figure and report section can
+    use it as it is."""
+    opps = [{"account_id": "A1", "opportunity_id": "o1", "stage": "won"}]
+    with_opps = load_portfolio(portfolio_dir({"accounts": ACCOUNTS, "revenue": REVENUE, "opportunities": opps}))
+    without = load_portfolio(portfolio_dir({"accounts": ACCOUNTS, "revenue": REVENUE}))
+    for name in ("opportunities", "contacts"):
+        assert set(without.table(name).columns) == set(with_opps.table(name).columns)
+    missing = without.table("opportunities")
+    assert missing.empty and {"is_open", "is_won"} <= set(missing.columns)
+    assert with_opps.table("opportunities")["is_won"].tolist() == [True]
+
+
+@pytest.mark.parametrize("text, encoding, eol, expected", [
+    # accented letters inside words decide
+    ("Soci\u00e9t\u00e9 G\u00e9n\u00e9rale", "cp1252", "\r\n", "cp1252"),
+    ("Soci\u00e9t\u00e9 G\u00e9n\u00e9rale", "mac_roman", "\r", "mac_roman"),
+    ("Soci\u00e9t\u00e9 G\u00e9n\u00e9rale", "mac_roman", "\n", "mac_roman"),
+    ("M\u00fcller \u2013 Caf\u00e9", "mac_roman", "\n", "mac_roman"),
+    ("SOCI\u00c9T\u00c9", "cp1252", "\n", "cp1252"),
+    ("SOCI\u00c9T\u00c9", "mac_roman", "\n", "mac_roman"),
+    # curly quotes and apostrophes (Word, Outlook) are not taken for Mac Roman letters
+    ("don\u2019t \u201cAcme\u201d \u2013 O\u2019Brien", "cp1252", "\r\n", "cp1252"),
+    # no accented letter inside a word: CR-only line ends mean a Mac, else Windows
+    ("\u201cAcme\u201d \u2013 100\u20ac", "mac_roman", "\r", "mac_roman"),
+    ("\u201cAcme\u201d \u2013 100\u20ac", "cp1252", "\r\n", "cp1252"),
+    # a byte Windows-1252 does not define (0x8d: Mac Roman's \u00e7)
+    ("Fran\u00e7ois", "mac_roman", "\n", "mac_roman"),
+])
+def test_legacy_encoding_rule(portfolio_dir, text, encoding, eol, expected):
+    data = f"account_id,account_name{eol}A1,{text}{eol}00123,Zero Lead{eol}".encode(encoding)
+    p = load_portfolio(portfolio_dir({"accounts": data, "revenue": REVENUE}))
+    assert p.encodings["accounts.csv"] == expected
+    assert p.table("accounts")["account_name"].tolist()[0] == text
+
+
+@pytest.mark.parametrize("cell, value", [
+    ("1,234", 1234.0), ("1,234,567.89", 1234567.89), ("-5,000", -5000.0), ("+12,000.5", 12000.5),
+    (" 1,000 ", 1000.0), ("1e3", 1000.0), ("007", 7.0), ("-0.5", -0.5),
+])
+def test_numbers_with_thousands_separators(portfolio_dir, cell, value):
+    rev = [{"account_id": "A1", "period": "2025Q3", "amount": cell}]
+    assert load_portfolio(portfolio_dir({"accounts": ACCOUNTS, "revenue": rev})).table("revenue")["amount"].tolist() == [value]
+
+
+@pytest.mark.parametrize("cell, hint", [
+    ("1.234,56", "(with a decimal point, like 1234.56)"), ("12,5", "(with a decimal point, like 12.5)"),
+    ("0,5", "(with a decimal point, like 0.5)"), ("1,23", "(with a decimal point, like 1.23)"), ("12,3456", "(plain digits, like 123456)"),
+    ("$1,200", "(plain digits, like 1200)"), ("\u20ac 1.200,50", "(with a decimal point, like 1200.5)"),
+    ("12 %", "(without %, like 12)"), ("(100)", "(plain digits, like -100)"), ("1'000", "(plain digits, like 1000)"),
+    ("1\u00a0000", "(plain digits, like 1000)"), ("abc", ""), ("inf", ""),
+])
+def test_formatted_numbers_are_refused_with_what_to_write(portfolio_dir, cell, hint):
+    rev = [{"account_id": "A1", "period": "2025Q3", "amount": cell}]
+    p = only(problems_of(portfolio_dir({"accounts": ACCOUNTS, "revenue": rev})))
+    assert (p.file, p.row, p.column, p.value) == ("revenue.csv", 2, "amount", cell)
+    assert p.expected == f"a number {hint}".rstrip()
+
+
+def test_headers_match_whatever_their_case_and_spacing(portfolio_dir):
+    data = " Account ID ,ACCOUNT_NAME,Market-Growth\nA1,Acme,0.1\n00123,Zero Lead,\n"
+    p = load_portfolio(portfolio_dir({"accounts": data, "revenue": REVENUE}))
+    assert p.account_ids == ["A1", "00123"]
+    assert p.table("accounts")["market_growth"].tolist()[0] == 0.1
+
+
+# --- file names from untrusted account ids -------------------------------------------
+
+def test_report_stems_are_safe_for_hostile_ids():
+    from kit.io import WINDOWS_RESERVED, report_stems
+
+    ids = ["../evil", "a/b", "a_b", "CON", "lpt1", "x" * 300, "<b>id</b>", "00123", "Ünïcode id", "-rf", "..", "",
+           "a\\b", "C:\\x", "ABC", "abc"]
+    stems = report_stems(ids)
+    assert stems["00123"] == "00123" and stems["a_b"] == "a_b"  # safe ids keep their name
+    assert stems["a/b"] != stems["a_b"] and stems["a/b"].startswith("a_b-")
+    assert stems["CON"].lower() not in WINDOWS_RESERVED and stems["CON"].startswith("CON-")
+    assert stems["Ünïcode id"].startswith("Unicode_id-")
+    assert stems["ABC"].lower() != stems["abc"].lower()  # one file each on a case-insensitive disk
+    for stem in stems.values():
+        assert re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}", stem), stem
+
+
+def test_report_stems_never_collide_even_for_ids_made_to_collide():
+    from kit.io import report_stems
+
+    made = report_stems(["a/b"])["a/b"]  # an id spelled exactly like another id's hashed stem
+    stems = report_stems(["a/b", made, made.upper()])
+    assert len({s.lower() for s in stems.values()}) == 3
+
+
+@given(st.lists(st.text(min_size=0, max_size=80), min_size=1, max_size=30, unique=True), st.randoms())
+@settings(max_examples=200, deadline=None)
+def test_report_stems_property(ids, rnd):
+    from kit.io import WINDOWS_RESERVED, report_stems
+
+    stems = report_stems(ids)
+    assert set(stems) == set(ids)
+    assert len({s.lower() for s in stems.values()}) == len(ids)
+    for s in stems.values():
+        assert re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]*", s) and len(s) <= 64 and s.lower() not in WINDOWS_RESERVED
+    shuffled = list(ids)
+    rnd.shuffle(shuffled)
+    assert report_stems(shuffled) == stems  # the same ids give the same names, in any order
+
+
+def test_writers_replace_a_file_whole_and_leave_no_temporary(tmp_path, monkeypatch):
+    """A write that fails half-way leaves the earlier file as it was."""
+    from kit import io as kio
+
+    path = tmp_path / "out" / "t.csv"
+    kio.write_csv(pd.DataFrame({"a": [1, 2]}), path)
+    good = path.read_bytes()
+
+    def broken(df, tmp, columns):
+        tmp.write_text("a\n1\n")  # half a table, then the process is interrupted
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(kio, "_write_csv", broken)
+    with pytest.raises(KeyboardInterrupt):
+        kio.write_csv(pd.DataFrame({"a": [3]}), path)
+    assert path.read_bytes() == good and sorted(p.name for p in path.parent.iterdir()) == ["t.csv"]
+    kio.write_json({"b": 1}, tmp_path / "m.json")
+    kio.write_text("<p>x</p>", tmp_path / "p.html")
+    assert (tmp_path / "m.json").read_text() == '{\n  "b": 1\n}\n' and (tmp_path / "p.html").read_text() == "<p>x</p>"
+    assert not list(tmp_path.rglob("*.tmp"))

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from kit.config import Settings
-from kit.errors import UsageError
+from kit.errors import InputError, UsageError
 from kit.io import load_portfolio
 from kit.model import build_model
 from kit.periods import parse_period
@@ -124,12 +124,12 @@ def test_bad_as_of_is_a_usage_error(model_of):
         model_of({"accounts": ACCOUNTS, "revenue": _revenue([1])}, as_of="yesterday")
 
 
-def test_no_revenue_rows_needs_an_explicit_as_of(model_of):
+def test_a_revenue_table_without_rows_is_an_input_error(model_of):
+    # revenue is required: a header with no rows is almost always a failed export, so it is
+    # reported (it used to give an all-Greenfield portfolio when --as-of was given)
     tables = {"accounts": ACCOUNTS, "revenue": "account_id,period,amount\n"}
-    with pytest.raises(UsageError, match="as_of"):
-        model_of(tables)
-    f = model_of(tables, as_of="2025-12-31").figures.loc["A"]
-    assert f["revenue_t4q"] == 0.0 and f["category"] == "Greenfield"
+    with pytest.raises(InputError, match="revenue.csv: expected at least one row"):
+        model_of(tables, as_of="2025-12-31")
 
 
 def test_only_required_tables(model_of):

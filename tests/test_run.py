@@ -342,7 +342,7 @@ def test_a_run_killed_half_way_loses_nothing_and_a_rerun_finishes_it(small, tmp_
     assert again.exit_code == 0 and set(again.accounts) == set(ids)
     pages = _complete_pages(out / "accounts")
     assert len(pages) == len(ids) and all(pages.values())
-    leftovers = [p for p in out.rglob(".*.tmp")]
+    leftovers = list(out.rglob(".*.tmp")) + list(out.rglob(".*.tmp.ipynb"))
     assert leftovers == []
 
 
