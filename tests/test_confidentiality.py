@@ -215,3 +215,65 @@ def test_inputs_are_never_modified(hostile, runs):
     data, _, before = hostile
     after = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(data.iterdir())}
     assert after == before
+
+
+# --- the shipped sample, every account report read -------------------------------------
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def sample_run(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("sample") / "run"
+    assert main(["run", "--data", str(ROOT / "data" / "sample"), "--out", str(out), "--workers", "2",
+                 "--no-progress"]) == 0
+    return out
+
+
+def _visible_text(path: Path) -> str:
+    """What a reader of the page can see: its text, its attributes and its charts' text."""
+    import html as html_lib
+
+    page = path.read_text(encoding="utf-8")
+    charts = " ".join(re.sub(r"<[^>]+>", " ", svg) for svg in _svgs(page))
+    return html_lib.unescape(re.sub(r"<[^>]+>", " ", page) + " " + charts)
+
+
+def test_no_account_report_of_the_sample_names_another_account(sample_run):
+    """For every account report of data/sample: no other account's name, contact names or
+    buying centers, unless this account has the very same text of its own (two accounts
+    may both have a "Finance" buying center)."""
+    tables = {p.stem: pd.read_csv(p, dtype=str, keep_default_na=False) for p in (ROOT / "data" / "sample").glob("*.csv")}
+    own_text: dict[str, set[str]] = {}
+    for df in tables.values():
+        for acc, rows in df.groupby("account_id"):
+            own_text.setdefault(acc, set()).update(v for v in rows.to_numpy().ravel() if v)
+    secret: dict[str, set[str]] = {}
+    for table, col in (("accounts", "account_name"), ("contacts", "name"), ("contacts", "buying_center"),
+                       ("revenue", "buying_center"), ("opportunities", "buying_center"), ("surveys", "respondent")):
+        for acc, v in zip(tables[table]["account_id"], tables[table][col]):
+            if v:
+                secret.setdefault(acc, set()).add(v)
+    # words the kit itself writes (e.g. "Marketing" in the element "Our Brand, Marketing and
+    # Communications") are not another account's text
+    from kit.io import load_default_objectives, load_default_questions
+    from kit.schema import ELEMENT_NAMES
+
+    kit_text = " ".join(map(str, [*ELEMENT_NAMES.values(), *load_default_questions().to_numpy().ravel(),
+                                 *load_default_objectives().to_numpy().ravel()]))
+    reports = _reports(sample_run)
+    assert len(reports) == len(tables["accounts"])
+    checked = 0
+    for acc, path in reports.items():
+        text = _visible_text(path)
+        assert tables["accounts"].set_index("account_id").loc[acc, "account_name"] in text
+        for other, values in secret.items():
+            if other == acc:
+                continue
+            for v in values - own_text.get(acc, set()):
+                if re.search(rf"(?<!\w){re.escape(v)}(?!\w)", kit_text):
+                    continue
+                checked += 1
+                assert not re.search(rf"(?<!\w){re.escape(v)}(?!\w)", text), (
+                    f"{v!r} of account {other!r} appears in the report of {acc!r}")
+    assert checked > 10_000  # every report against every other account's names
