@@ -122,12 +122,24 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _encoding_notes(portfolio) -> None:
+    """Say which CSV files were not UTF-8: a wrong guess would show as odd accents."""
+    from kit.io import ENCODINGS
+
+    for name, enc in sorted(getattr(portfolio, "encodings", {}).items()):
+        if enc not in ("utf-8", "utf-8-sig"):
+            print(f"note: {name} was read as {ENCODINGS.get(enc, enc)}; if accented letters look wrong in the "
+                  "reports, save it from the spreadsheet as 'CSV UTF-8' and run again", file=sys.stderr)
+
+
 def _cmd_run(a) -> int:
     from kit.run import run
 
     res = run(a.data, out=a.out, as_of=a.as_of, config=a.config, accounts=a.accounts, workers=a.workers,
               audience=a.audience, progress=not a.no_progress, force=a.force, executor=a.executor,
               scheduler=a.scheduler, fresh_kernels=a.fresh_kernels, timeout=a.timeout)
+    if res.model is not None:
+        _encoding_notes(res.model.portfolio)
     n_ok = len(res.accounts) - len(res.failed)
     skipped = sum(1 for r in res.accounts.values() if r.get("skipped"))
     print(f"{n_ok} of {len(res.accounts)} account reports rendered into {res.out}"
@@ -143,6 +155,7 @@ def _cmd_tables(a) -> int:
     from kit.run import tables_only
 
     out, model = tables_only(a.data, out=a.out, as_of=a.as_of, config=a.config, accounts=a.accounts)
+    _encoding_notes(model.portfolio)
     print(f"tables for {len(a.accounts) if a.accounts else len(model.figures)} account(s) as of {model.as_of} written to {out / 'tables'}")
     return 0
 
@@ -163,6 +176,7 @@ def _cmd_validate(a) -> int:
         problems += exc.problems
     if problems:
         raise InputError(problems)
+    _encoding_notes(p)
     counts = ", ".join(f"{k} {len(v)}" for k, v in p.tables.items() if k != "questions" or p.questions_supplied)
     print(f"{a.data}: inputs are valid ({counts} rows)")
     return 0

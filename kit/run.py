@@ -118,6 +118,7 @@ def _manifest(model: PortfolioModel, *, config_path, audience, result: RunResult
         "config_file": None if config_path is None else str(config_path),
         "config": model.settings.model_dump(),
         "inputs": dict(sorted(model.portfolio.hashes.items())),
+        "input_encodings": dict(sorted(model.portfolio.encodings.items())),
         "questions": "client questions table" if model.portfolio.questions_supplied else "kit default question bank",
         "tables": tables,
         "accounts": {} if result is None else result.accounts,

@@ -379,3 +379,18 @@ def test_valid_case_gives_the_same_tables(name, tmp_path):
     assert names == sorted(f.name for f in (tmp_path / "b" / "tables").iterdir())
     for f in names:
         assert (tmp_path / "a" / "tables" / f).read_bytes() == (tmp_path / "b" / "tables" / f).read_bytes(), f
+
+
+def test_the_encoding_assumed_is_said_and_recorded(tmp_path, capsys):
+    """A file that is not UTF-8 loads, and the user is told how it was read."""
+    import json
+
+    case = CORPUS / "valid" / "windows_1252"
+    assert main(["validate", "--data", str(case)]) == 0
+    err = capsys.readouterr().err
+    assert "accounts.csv was read as Windows-1252" in err and "CSV UTF-8" in err
+    assert "revenue.csv was read" not in err  # plain ASCII files are UTF-8: nothing to say
+    assert main(["tables", "--data", str(case), "--out", str(tmp_path / "out")]) == 0
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["input_encodings"]["accounts.csv"] == "cp1252"
+    assert manifest["input_encodings"]["revenue.csv"] == "utf-8"
