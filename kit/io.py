@@ -1335,7 +1335,6 @@ def write_workbook(sheets: dict[str, pd.DataFrame], path: Path, *, title: str = 
     from openpyxl.styles import Alignment, Font
     from openpyxl.worksheet.datavalidation import DataValidation
 
-    path.parent.mkdir(parents=True, exist_ok=True)
     wb = Workbook()
     wb.remove(wb.active)
     for name, df in sheets.items():
@@ -1347,6 +1346,11 @@ def write_workbook(sheets: dict[str, pd.DataFrame], path: Path, *, title: str = 
             cell.font = Font(bold=True)
         for rec in df.itertuples(index=False):
             ws.append([None if (not isinstance(v, str) and pd.isna(v)) else v for v in rec])
+            for cell in ws[ws.max_row]:
+                # text from the inputs stays text: openpyxl would store "=HYPERLINK(...)" in a
+                # contact's name as a live formula
+                if isinstance(cell.value, str) and cell.data_type == "f":
+                    cell.data_type = "s"
         for i, col in enumerate(df.columns, start=1):
             width = max([len(str(col))] + [len(str(v)) for v in df[col].tolist()]) + 2
             ws.column_dimensions[ws.cell(row=2, column=i).column_letter].width = min(max(width, 12), 70)
@@ -1358,9 +1362,8 @@ def write_workbook(sheets: dict[str, pd.DataFrame], path: Path, *, title: str = 
                 letter = ws.cell(row=2, column=i).column_letter
                 dv.add(f"{letter}3:{letter}{max(3, len(df) + 2 + 20)}")
         ws.freeze_panes = "A3"
-    tmp = path.with_name(f".{path.name}.tmp")
-    wb.save(tmp)
-    tmp.replace(path)
+    with _replacing(path) as tmp:
+        wb.save(tmp)
     return path
 
 

@@ -487,3 +487,17 @@ def test_writers_replace_a_file_whole_and_leave_no_temporary(tmp_path, monkeypat
     kio.write_text("<p>x</p>", tmp_path / "p.html")
     assert (tmp_path / "m.json").read_text() == '{\n  "b": 1\n}\n' and (tmp_path / "p.html").read_text() == "<p>x</p>"
     assert not list(tmp_path.rglob("*.tmp"))
+
+
+def test_workbooks_keep_input_text_as_text(tmp_path):
+    """A contact named like a formula stays text in the plan workbook (no live formula)."""
+    from openpyxl import load_workbook
+
+    from kit.io import write_workbook
+
+    df = pd.DataFrame({"name": ['=HYPERLINK("http://evil.example","x")', "+1-2", "Ann"], "n": [1, 2, 3]})
+    path = write_workbook({"Stakeholders": df}, tmp_path / "plan.xlsx", title="Plan")
+    ws = load_workbook(path)["Stakeholders"]
+    assert ws["A3"].value == '=HYPERLINK("http://evil.example","x")' and ws["A3"].data_type == "s"
+    assert ws["A4"].data_type == "s" and ws["B5"].value == 3
+    assert [p.name for p in tmp_path.iterdir()] == ["plan.xlsx"]
