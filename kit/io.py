@@ -36,7 +36,7 @@ import warnings
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterable, Iterator, Sequence
 
 import numpy as np
 import pandas as pd
@@ -1365,6 +1365,22 @@ def write_workbook(sheets: dict[str, pd.DataFrame], path: Path, *, title: str = 
     with _replacing(path) as tmp:
         wb.save(tmp)
     return path
+
+
+def match_account_id(ids: Sequence[str], account_id: object) -> str | None:
+    """The id in ``ids`` that ``account_id`` names, or None.
+
+    Ids are text; a number (papermill's CLI ``-p`` turns ``00123`` into ``123``) or digits
+    match the one id that equals them once leading zeros are dropped.
+    """
+    text = "" if account_id is None else str(account_id).strip()
+    if text in ids:
+        return text
+    if isinstance(account_id, (int, np.integer)) or text.isdigit():
+        matches = [i for i in ids if i.isdigit() and i.lstrip("0") == text.lstrip("0")]
+        if len(matches) == 1:
+            return matches[0]
+    return None
 
 
 #: Names Windows will not create as files, whatever the extension (``CON.html`` included).

@@ -245,14 +245,13 @@ def _bank_in_order(questions: pd.DataFrame) -> pd.DataFrame:
 def _resolve_account(inputs: WorkshopInputs, account_id: object) -> str:
     """The account id as text (a number from papermill's ``-p`` matches the id equal to
     it without its leading zeros)."""
+    from kit.io import match_account_id
+
     ids = inputs.account_ids
+    found = match_account_id(ids, account_id)
+    if found is not None:
+        return found
     text = "" if account_id is None else str(account_id).strip()
-    if text in ids:
-        return text
-    if isinstance(account_id, (int, np.integer)) or text.isdigit():
-        matches = [i for i in ids if i.isdigit() and i.lstrip("0") == text.lstrip("0")]
-        if len(matches) == 1:
-            return matches[0]
     sample = ", ".join(repr(i) for i in ids[:5])
     raise UsageError(f"account {text!r} is not in accounts of {inputs.source} (ids are text, e.g. {sample})")
 

@@ -23,7 +23,7 @@ from kit.config import load_config
 from kit.errors import UsageError
 from kit.concentration import revenue_shares, stakeholder_map
 from kit.html import Section, esc, figure_img, fmt_money, fmt_num, fmt_pct, kpis, rag_badge, status_grid, table, trend
-from kit.io import load_portfolio, report_stems
+from kit.io import load_portfolio, match_account_id, report_stems
 from kit.model import PortfolioModel, build_model
 from kit.periods import quarter_label
 from kit.pipeline import pipeline_stages, whitespace_matrix
@@ -71,13 +71,10 @@ def resolve_account_id(model: PortfolioModel, account_id: object) -> str:
     ids = list(model.figures.index)
     if account_id is None:
         return ids[0]
+    found = match_account_id(ids, account_id)
+    if found is not None:
+        return found
     text = str(account_id)
-    if text in model.figures.index:
-        return text
-    if isinstance(account_id, (int, np.integer)) or text.isdigit():
-        matches = [i for i in ids if i.isdigit() and i.lstrip("0") == text.lstrip("0")]
-        if len(matches) == 1:
-            return matches[0]
     sample = ", ".join(repr(i) for i in ids[:5])
     raise UsageError(f"account_id {text!r} is not in accounts (ids are text, e.g. {sample}; "
                      "with the papermill CLI pass it with -r account_id <id> so it stays text)")
