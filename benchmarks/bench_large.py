@@ -40,7 +40,7 @@ print(json.dumps({"code": code, "seconds": time.perf_counter() - t0,
 """
 
 
-def order_lines(accounts: list[str], rows: int, *, seed: int = 5) -> "pd.DataFrame":
+def order_lines(accounts: list[str], rows: int, *, seed: int = 5):
     """``rows`` revenue lines as a sales system exports them (vectorized, seeded)."""
     import numpy as np
     import pandas as pd

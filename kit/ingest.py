@@ -18,6 +18,7 @@ import csv
 import datetime as dt
 import io
 import os
+import secrets
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,7 +39,6 @@ from kit.questionnaire import (
     WorkshopInputs,
     _cell_problem,
     _role_words,
-    _temp_beside,
     load_inputs,
     read_questionnaire,
 )
@@ -282,6 +282,11 @@ def _rows_of(q: FilledQuestionnaire) -> list[dict[str, str]]:
                      "score": "" if np.isnan(r.score) else str(int(r.score)), "question_id": r.question_id,
                      "rater_role": q.rater_role, "comment": comment or ""})
     return rows
+
+
+def _temp_beside(path: Path) -> Path:
+    # unique per process and call: two ingests never share a temporary file
+    return path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
 
 
 def _atomic_write(path: Path, data: bytes, *, expected: bytes | None) -> None:

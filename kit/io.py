@@ -51,7 +51,8 @@ from kit.schema import (
 __all__ = [
     "Portfolio", "load_portfolio", "load_default_questions", "load_default_objectives", "merge_objectives",
     "write_workbook", "read_raw_tables", "ENCODINGS", "GROUPED_NUMBER_RE",
-    "validate_table", "write_csv", "write_json", "write_text", "report_stems", "sha256_of",
+    "validate_table", "write_csv", "write_json", "write_text", "replacing", "report_stems", "match_account_id",
+    "WINDOWS_RESERVED", "sha256_of",
 ]
 
 TRUE_WORDS = {"true", "yes", "y", "1", "t"}
@@ -1270,8 +1271,8 @@ def _plain_column(s: pd.Series) -> np.ndarray | None:
 
 
 @contextlib.contextmanager
-def _replacing(path: Path) -> Iterator[Path]:
-    """A temporary path beside ``path`` to write to; moved over ``path`` only when the
+def replacing(path: Path) -> Iterator[Path]:
+    """Context manager giving a temporary path beside ``path`` to write to; moved over ``path`` only when the
     writing finished, so an interrupted run never leaves half a file in place of a good
     one (``.<name>.tmp`` leftovers are cleared by the next run)."""
     path = Path(path)
@@ -1287,7 +1288,7 @@ def _replacing(path: Path) -> Iterator[Path]:
 
 def write_csv(df: pd.DataFrame, path: Path, columns: Iterable[str] | None = None) -> Path:
     """Write a table: plain numbers rounded to 4 decimals, booleans true/false, blanks empty."""
-    with _replacing(path) as tmp:
+    with replacing(path) as tmp:
         _write_csv(df, tmp, columns)
     return path
 
@@ -1311,14 +1312,14 @@ def _write_csv(df: pd.DataFrame, path: Path, columns: Iterable[str] | None) -> N
 
 def write_json(obj, path: Path) -> Path:
     """Write JSON (sorted keys, UTF-8) for a stable manifest; replaced whole."""
-    with _replacing(path) as tmp:
+    with replacing(path) as tmp:
         tmp.write_text(json.dumps(obj, indent=2, sort_keys=True, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
     return path
 
 
 def write_text(text: str, path: Path) -> Path:
     """Write a UTF-8 text file (HTML pages); replaced whole."""
-    with _replacing(path) as tmp:
+    with replacing(path) as tmp:
         tmp.write_text(text, encoding="utf-8")
     return path
 
@@ -1362,7 +1363,7 @@ def write_workbook(sheets: dict[str, pd.DataFrame], path: Path, *, title: str = 
                 letter = ws.cell(row=2, column=i).column_letter
                 dv.add(f"{letter}3:{letter}{max(3, len(df) + 2 + 20)}")
         ws.freeze_panes = "A3"
-    with _replacing(path) as tmp:
+    with replacing(path) as tmp:
         wb.save(tmp)
     return path
 

@@ -27,9 +27,7 @@ import datetime as dt
 import hashlib
 import io
 import json
-import os
 import re
-import secrets
 import unicodedata
 import warnings
 from dataclasses import dataclass, field
@@ -557,19 +555,12 @@ def build_questionnaire(*, account_id: str, account_name: str, rater: str, rater
     return wb
 
 
-def _temp_beside(path: Path) -> Path:
-    return path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
-
-
 def _save_workbook(wb, path: Path) -> Path:
     """Save atomically: a temporary file in the same folder, then moved into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = _temp_beside(path)
-    try:
+    from kit.io import replacing
+
+    with replacing(path) as tmp:
         wb.save(tmp)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
     return path
 
 
