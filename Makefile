@@ -45,7 +45,7 @@ test: $(STAMP) browser
 	$(BIN)/python -m pytest -q --nbval-lax --nbval-kernel-name python3 notebooks
 
 sample: $(STAMP)
-	$(BIN)/kit synth --accounts 40 --seed 7 --out data/sample
+	$(BIN)/kit synth --accounts 40 --seed 7 --out data/sample --force
 
 screenshots: $(STAMP)
 	$(BIN)/python tools/screenshots.py

@@ -19,11 +19,10 @@ __all__ = ["save_model", "load_model_file"]
 
 def save_model(model: PortfolioModel, path: Path) -> Path:
     """Write the model (written beside, then moved into place)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    with open(tmp, "wb") as fh:
+    from kit.io import replacing
+
+    with replacing(path) as tmp, open(tmp, "wb") as fh:
         pickle.dump(model, fh, protocol=pickle.HIGHEST_PROTOCOL)
-    tmp.replace(path)
     return path
 
 

@@ -1,4 +1,4 @@
-"""The ``kit`` command: run, tables, validate, synth, questionnaire, ingest.
+"""The ``kit`` command: run, tables, validate, synth, questionnaire, ingest, notebooks.
 
 Exit status: 0 everything rendered; 1 some accounts failed (the others rendered);
 2 unusable input or arguments (nothing rendered, a clear message, no traceback).
@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 from kit import __version__
-from kit.errors import SHOWN_PER_COLUMN, InputError, UsageError
+from kit.errors import SHOWN_PER_COLUMN, InputError, UsageError, printable
 
 __all__ = ["main", "build_parser"]
 
@@ -25,10 +25,24 @@ EPILOG = """examples:
   kit synth --accounts 40 --out data/demo --seed 7
   kit questionnaire --data data/acme --account 00123 --raters raters.csv --date 2026-10-01 --out workshop/
   kit ingest workshop/returned/*.xlsx --data data/acme
+  kit notebooks my-notebooks                      copy the notebooks out to adapt them; then
+  kit run --data data/acme --notebooks my-notebooks   renders with the adapted notebooks
 
 exit status: 0 all rendered, 1 some accounts failed (others rendered), 2 unusable input or arguments"""
 
 DEBUG_HELP = "show the full traceback of any error (also of bad input); without it, errors are one clear message"
+
+#: The notebooks ``kit run`` executes; a ``--notebooks`` folder must have both.
+RUN_NOTEBOOKS = ("account_health.ipynb", "portfolio_health.ipynb")
+
+
+def _notebooks_folder(text: str) -> Path:
+    """``--notebooks DIR``: checked before any figure is computed (argparse reports it, exit 2)."""
+    path = Path(text)
+    missing = [name for name in RUN_NOTEBOOKS if not (path / name).is_file()]
+    if missing:
+        raise argparse.ArgumentTypeError(f"{text}: no {' or '.join(missing)} there (kit notebooks {text} writes them)")
+    return path
 
 
 def _common(p: argparse.ArgumentParser, *, out: bool = True) -> None:
@@ -71,6 +85,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="seconds one notebook may take in all before it fails and its kernel is replaced (default 900)")
     p.add_argument("--fresh-kernels", action="store_true",
                    help="a new kernel per notebook instead of one warm kernel per worker (slower)")
+    p.add_argument("--notebooks", type=_notebooks_folder, metavar="DIR",
+                   help="a folder with account_health.ipynb and portfolio_health.ipynb to execute instead of the "
+                        "kit's own (kit notebooks DIR copies them out to adapt)")
 
     p = sub.add_parser("tables", help="figures only: tables/ and manifest.json, no notebooks",
                        description="Compute every figure and write tables/*.csv and manifest.json (for BI tools and large portfolios).")
@@ -89,6 +106,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0, help="random seed (same seed, same files; default 0)")
     p.add_argument("--end-quarter", default="2026Q3", help="last quarter of revenue (default 2026Q3)")
     p.add_argument("--quarters", type=int, default=16, help="quarters of revenue history (default 16)")
+    p.add_argument("--force", action="store_true",
+                   help="replace CSV files of the same names already in --out (default: refuse; they may be a client's data)")
 
     p = sub.add_parser("questionnaire", help="Excel questionnaires for the assessment workshop, one per rater",
                        description="Write a questionnaire workbook per rater: instructions, the ten elements, the question "
@@ -117,6 +136,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--replace", action="store_true",
                    help="replace the rater's earlier answers for the same account and date (only those rows)")
     p.add_argument("--dry-run", action="store_true", help="check the workbooks and show what would be added; write nothing")
+    p = sub.add_parser("notebooks", help="copy the kit's notebooks into a folder, to run or adapt by hand",
+                       description="Copy the kit's notebooks (account_health, portfolio_health, workshop) into DIR, to "
+                                   "open in JupyterLab or adapt; kit run --notebooks DIR then renders with them.")
+    p.add_argument("dir", metavar="DIR", help="folder to copy the notebooks into (created if missing)")
+    p.add_argument("--force", action="store_true", help="overwrite notebooks already in DIR (default: refuse, "
+                                                        "they may hold your changes)")
     for command in sub.choices.values():  # also after the command: kit run --debug ...
         command.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=DEBUG_HELP)
     return parser
@@ -128,8 +153,10 @@ def _encoding_notes(portfolio) -> None:
 
     for name, enc in sorted(getattr(portfolio, "encodings", {}).items()):
         if enc not in ("utf-8", "utf-8-sig"):
-            print(f"note: {name} was read as {ENCODINGS.get(enc, enc)}; if accented letters look wrong in the "
-                  "reports, save it from the spreadsheet as 'CSV UTF-8' and run again", file=sys.stderr)
+            print(printable(f"note: {name} was read as {ENCODINGS.get(enc, enc)}; if accented letters look wrong in the "
+                            "reports, save it from the spreadsheet as 'CSV UTF-8' and run again"), file=sys.stderr)
+    for note in getattr(portfolio, "notes", ()):
+        print(printable(f"note: {note}"), file=sys.stderr)
 
 
 def _cmd_run(a) -> int:
@@ -137,16 +164,16 @@ def _cmd_run(a) -> int:
 
     res = run(a.data, out=a.out, as_of=a.as_of, config=a.config, accounts=a.accounts, workers=a.workers,
               audience=a.audience, progress=not a.no_progress, force=a.force, executor=a.executor,
-              scheduler=a.scheduler, fresh_kernels=a.fresh_kernels, timeout=a.timeout)
+              scheduler=a.scheduler, fresh_kernels=a.fresh_kernels, timeout=a.timeout, notebooks=a.notebooks)
     if res.model is not None:
         _encoding_notes(res.model.portfolio)
     n_ok = len(res.accounts) - len(res.failed)
     skipped = sum(1 for r in res.accounts.values() if r.get("skipped"))
-    print(f"{n_ok} of {len(res.accounts)} account reports rendered into {res.out}"
-          + (f" ({skipped} unchanged since the last run, skipped; --force renders all)" if skipped else "")
-          + ("" if not res.failed else f"; failed: {', '.join(res.failed)} (see manifest.json)"))
+    print(printable(f"{n_ok} of {len(res.accounts)} account reports rendered into {res.out}"
+                    + (f" ({skipped} unchanged since the last run, skipped; --force renders all)" if skipped else "")
+                    + ("" if not res.failed else f"; failed: {', '.join(map(repr, res.failed))} (see manifest.json)")))
     if res.portfolio and res.portfolio["status"] != "ok":
-        print(f"portfolio report failed: {res.portfolio['error']}", file=sys.stderr)
+        print(printable(f"portfolio report failed: {res.portfolio['error']}"), file=sys.stderr)
     print(f"open {res.out / 'index.html'}")
     return res.exit_code
 
@@ -189,6 +216,10 @@ def _cmd_synth(a) -> int:
         tables = make_portfolio(a.accounts, seed=a.seed, end_quarter=a.end_quarter, n_quarters=a.quarters)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
+    there = sorted(f"{name}.csv" for name in tables if (Path(a.out) / f"{name}.csv").exists())
+    if there and not a.force:
+        raise UsageError(f"--out {a.out} already holds {', '.join(there)}: a synthetic portfolio would replace them; "
+                         "choose a new folder, or add --force to replace them")
     paths = write_portfolio(tables, Path(a.out))
     print(f"wrote {len(paths)} tables for {a.accounts} accounts (seed {a.seed}) to {a.out}")
     return 0
@@ -220,11 +251,38 @@ def _cmd_ingest(a) -> int:
     except InputError as exc:
         if getattr(a, "debug", False):
             raise  # main() lists every problem and shows the traceback
-        print(f"kit ingest: {exc.report()}", file=sys.stderr)
+        print(printable(f"kit ingest: {exc.report()}"), file=sys.stderr)
         print(f"Nothing was added to {Path(a.data) / 'assessment.csv'}; fix the workbooks and run kit ingest again.",
               file=sys.stderr)
         return 2
-    print(res.summary())
+    print(printable(res.summary()))
+    return 0
+
+
+def _cmd_notebooks(a) -> int:
+    """``kit notebooks DIR``: copy the kit's notebooks out (existing ones only with --force)."""
+    import shutil
+
+    from kit.run import notebooks_dir
+
+    src = notebooks_dir()
+    names = sorted(p.name for p in src.glob("*.ipynb"))
+    dest = Path(a.dir)
+    if dest.exists() and not dest.is_dir():
+        raise UsageError(f"{dest} is a file; give a folder to copy the notebooks into")
+    existing = [name for name in names if (dest / name).exists()]
+    if existing and not a.force:
+        # checked before anything is written: an adapted notebook is never half replaced
+        raise UsageError(f"{dest} already has {', '.join(existing)} (maybe with your changes): nothing was written; "
+                         "choose another folder or pass --force to overwrite them")
+    dest.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        shutil.copyfile(src / name, dest / name)
+    print(printable(f"wrote {len(names)} notebooks to {dest}:"))
+    for name in names:
+        print(printable(f"  {dest / name}"))
+    print(printable(f"render reports with them: kit run --data FOLDER --notebooks {dest}"))
+    print("or open them in the JupyterLab installed with the kit and set data_dir in their parameters cell")
     return 0
 
 
@@ -236,30 +294,30 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 2
     handler = {"run": _cmd_run, "tables": _cmd_tables, "validate": _cmd_validate, "synth": _cmd_synth,
-               "questionnaire": _cmd_questionnaire, "ingest": _cmd_ingest}[args.command]
+               "questionnaire": _cmd_questionnaire, "ingest": _cmd_ingest, "notebooks": _cmd_notebooks}[args.command]
     debug = getattr(args, "debug", False)
     try:
         return handler(args)
     except InputError as exc:
         _traceback(debug)
-        print(f"kit {args.command}: {exc.report(limit=None if debug else SHOWN_PER_COLUMN)}", file=sys.stderr)
+        print(printable(f"kit {args.command}: {exc.report(limit=None if debug else SHOWN_PER_COLUMN)}"), file=sys.stderr)
         print("Nothing was rendered; fix the input and run again." if args.command in ("run", "tables") else "", file=sys.stderr)
         return 2
     except UsageError as exc:
         _traceback(debug)
-        print(f"kit {args.command}: error: {exc}", file=sys.stderr)
+        print(printable(f"kit {args.command}: error: {exc}"), file=sys.stderr)
         return 2
     except OSError as exc:  # e.g. an --out folder that cannot be written
         _traceback(debug)
         where = f" {exc.filename}" if getattr(exc, "filename", None) else ""
-        print(f"kit {args.command}: error: cannot read or write{where}: {exc.strerror or exc}", file=sys.stderr)
+        print(printable(f"kit {args.command}: error: cannot read or write{where}: {exc.strerror or exc}"), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
     except Exception as exc:  # a bug in the kit: one line, the traceback with --debug
         _traceback(debug)
-        print(f"kit {args.command}: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        print(printable(f"kit {args.command}: internal error: {type(exc).__name__}: {exc}"), file=sys.stderr)
         print("The traceback is above; please report it." if debug else
               "Rerun with --debug for the traceback, and please report it.", file=sys.stderr)
         return 1

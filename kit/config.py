@@ -6,22 +6,31 @@ against :class:`Settings` by a test.  Loading never happens at import time.
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from kit.errors import InputError, Problem
+from kit.errors import InputError, Problem, printable, short_repr
 from kit.schema import ELEMENT_IDS
 
 __all__ = ["Settings", "load_config", "describe_settings"]
 
 
+#: settings that must not exceed another: (lower, upper, why)
+ORDERED: tuple[tuple[str, str, str], ...] = (
+    ("rag_amber", "rag_green", "amber is the band below green"),
+    ("am_load_min", "am_load_max", "the load range runs from the minimum to the maximum"),
+)
+
+
 class Settings(BaseModel):
     """All configurable thresholds (a value "at or above" a threshold counts as high)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # inf and nan are never a threshold or a weight (a weight of .inf blanks the index)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     # assessment
     element_weights: dict[str, float] = Field(
@@ -75,12 +84,28 @@ class Settings(BaseModel):
         unknown = sorted(set(v) - set(ELEMENT_IDS))
         if unknown:
             raise ValueError(f"unknown element(s) {unknown}; expected some of {list(ELEMENT_IDS)}")
-        if any(w < 0 for w in v.values()):
-            raise ValueError("weights must be >= 0")
+        if any(not math.isfinite(w) or w < 0 for w in v.values()):
+            raise ValueError("weights must be finite numbers >= 0")
         full = {e: float(v.get(e, 1.0)) for e in ELEMENT_IDS}
         if sum(full.values()) <= 0:
             raise ValueError("at least one element weight must be > 0")
         return full
+
+    @field_validator("currency")
+    @classmethod
+    def _currency(cls, v: str) -> str:
+        if printable(v) != v or "\n" in v or "\t" in v:
+            raise ValueError("a currency symbol or code without control characters or line breaks")
+        return v
+
+    @model_validator(mode="after")
+    def _in_order(self) -> "Settings":
+        """Thresholds that only make sense one below the other (:data:`ORDERED`)."""
+        wrong = [f"{low}|{low} ({getattr(self, low):g}) at most {high} ({getattr(self, high):g}): {why}"
+                 for low, high, why in ORDERED if getattr(self, low) > getattr(self, high)]
+        if wrong:
+            raise ValueError("\n".join(wrong))
+        return self
 
     def rag(self, score: float | None) -> str | None:
         """RAG band of a 0-100 score (None when there is no score)."""
@@ -102,6 +127,24 @@ def describe_settings() -> list[tuple[str, Any, str]]:
     return out
 
 
+#: a config.yml is a few dozen lines; anything far larger is not one
+MAX_CONFIG_BYTES = 64 * 1024
+
+
+class _AliasFound(Exception):
+    def __init__(self, line: int):
+        self.line = line
+
+
+def _safe_yaml(text: str) -> Any:
+    """YAML read with the safe loader, refusing anchors and aliases before anything is
+    built: a few lines of nested aliases expand to gigabytes (the 'billion laughs')."""
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            raise _AliasFound(event.start_mark.line + 1)
+    return yaml.safe_load(text)
+
+
 def load_config(path: str | Path | None) -> Settings:
     """Settings from a ``config.yml`` (None: all defaults).
 
@@ -117,12 +160,18 @@ def load_config(path: str | Path | None) -> Settings:
     name = path.name
     if not path.is_file():
         raise InputError([Problem(name, None, None, str(path), "an existing config.yml file")])
+    if path.stat().st_size > MAX_CONFIG_BYTES:
+        raise InputError([Problem(name, None, None, None,
+                                  f"a config file of at most {MAX_CONFIG_BYTES // 1024} KiB (it is {path.stat().st_size:,} bytes)")])
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        raw = _safe_yaml(path.read_text(encoding="utf-8")) or {}
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise InputError([Problem(name, None, None, None, f"valid UTF-8 YAML ({exc})".replace("\n", " "))]) from None
+        raise InputError([Problem(name, None, None, None, f"valid UTF-8 YAML ({printable(str(exc))[:300]})".replace("\n", " "))]) from None
+    except _AliasFound as exc:
+        raise InputError([Problem(name, exc.line, None, None, "plain values, without YAML anchors and aliases "
+                                  "(&name / *name): write each value out")]) from None
     if not isinstance(raw, dict):
-        raise InputError([Problem(name, None, None, repr(raw)[:60], "a mapping of key: value")])
+        raise InputError([Problem(name, None, None, short_repr(raw), "a mapping of key: value")])
     try:
         return Settings(**raw)
     except ValidationError as exc:
@@ -134,5 +183,11 @@ def load_config(path: str | Path | None) -> Settings:
             else:
                 expected = err["msg"]
             value = err.get("input")
-            problems.append(Problem(name, None, key, None if isinstance(value, dict) else value, expected))
+            if err["type"] == "value_error" and key == "(top level)":  # settings out of order (ORDERED)
+                for line in str(expected).removeprefix("Value error, ").splitlines():
+                    low, _, text = line.partition("|")
+                    problems.append(Problem(name, None, low, None, text))
+                continue
+            expected = str(expected).removeprefix("Input should be ").removeprefix("Value error, ")
+            problems.append(Problem(name, None, key, None if isinstance(value, (dict, Settings)) else short_repr(value), expected))
         raise InputError(problems) from None

@@ -220,7 +220,7 @@ def render(job: dict, warm: WarmKernel | None = None) -> dict:
     try:
         # papermill writes beside the final notebook; both files are moved into place only
         # when whole, so an interrupted run never leaves half a notebook or report
-        executed = Path(job["output"]).with_name(f".{Path(job['output']).stem}.tmp.ipynb")
+        executed = Path(job["output"]).with_name(f".{Path(job['output']).stem}.kit-tmp.ipynb")
         try:
             _execute(job, warm, str(executed))
             nb = nbformat.read(executed, as_version=4)

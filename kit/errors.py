@@ -2,9 +2,36 @@
 
 from __future__ import annotations
 
+import re
+import reprlib
 from dataclasses import dataclass
 
-__all__ = ["Problem", "InputError", "UsageError", "SHOWN_PER_COLUMN"]
+__all__ = ["Problem", "InputError", "UsageError", "SHOWN_PER_COLUMN", "printable", "short_repr"]
+
+# C0 and C1 control characters (but newline and tab), DEL, and the invisible format
+# characters that reorder or hide text on a terminal (bidi overrides and isolates)
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+
+
+def printable(text: object) -> str:
+    """Text safe to print on a terminal or write to a log: control characters (an ESC
+    sequence retitles or recolours the user's terminal) shown as escapes like ``\\x1b``."""
+    return _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), str(text))
+
+
+_SHORT = reprlib.Repr()
+_SHORT.maxstring = 60
+_SHORT.maxother = 60
+_SHORT.maxlist = _SHORT.maxdict = _SHORT.maxtuple = _SHORT.maxset = 4
+_SHORT.maxlevel = 2
+
+
+def short_repr(value: object) -> object:
+    """A value as quoted in a message: text cut to 60 characters; a list or mapping (a
+    config value can be huge) as a short summary that never builds the whole text."""
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value if not isinstance(value, str) or len(value) <= 200 else value[:200]
+    return _SHORT.repr(value)
 
 
 @dataclass(frozen=True)
@@ -25,10 +52,10 @@ class Problem:
             where.append(f"column {self.column}")
         text = ", ".join(where)
         if self.value is not None:
-            shown = str(self.value)
+            shown = str(short_repr(self.value))
             shown = shown if len(shown) <= 60 else shown[:57] + "..."
-            text += f": value {shown!r}"
-        return f"{text}: expected {self.expected}"
+            text += f": value {shown!r}"  # repr: control characters shown as escapes
+        return printable(f"{text}: expected {self.expected}")
 
 
 #: problems shown per file and column; the rest are counted (a column of a million bad

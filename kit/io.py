@@ -26,12 +26,15 @@ import codecs
 import contextlib
 import csv
 import difflib
+import functools
 import hashlib
 import io
 import json
 import operator
 import os
 import re
+import stat
+import unicodedata
 import warnings
 from dataclasses import dataclass, field
 from importlib import resources
@@ -42,17 +45,18 @@ import numpy as np
 import pandas as pd
 from pandas.api.types import infer_dtype
 
-from kit.errors import InputError, Problem
-from kit.periods import ISO_DATE_RE, date_hint, parse_period_series, period_hint, quarter_label
+from kit.errors import InputError, Problem, printable
+from kit.periods import ISO_DATE_RE, date_hint, in_supported_range, parse_period_series, period_hint, quarter_label
 from kit.schema import (
-    CATEGORIES, CLOSED_STAGES, ELEMENT_IDS, RATER_ROLES, REQUIRED_TABLES, TABLES, UNSPECIFIED, ColumnRule, TableRule,
+    MAX_NUMBER, CATEGORIES, CLOSED_STAGES, ELEMENT_IDS, RATER_ROLES, REQUIRED_TABLES, TABLES, UNSPECIFIED, ColumnRule, TableRule,
 )
 
 __all__ = [
     "Portfolio", "load_portfolio", "load_default_questions", "load_default_objectives", "merge_objectives",
     "write_workbook", "read_raw_tables", "ENCODINGS", "GROUPED_NUMBER_RE",
     "validate_table", "write_csv", "write_json", "write_text", "replacing", "report_stems", "match_account_id",
-    "WINDOWS_RESERVED", "sha256_of",
+    "WINDOWS_RESERVED", "sha256_of", "read_input_file", "folder_entries", "put_text",
+    "workbook_text",
 ]
 
 TRUE_WORDS = {"true", "yes", "y", "1", "t"}
@@ -77,6 +81,8 @@ class Portfolio:
         Whether the client supplied its own question bank.
     encodings : dict
         CSV file name -> the encoding it was read in (a key of :data:`ENCODINGS`).
+    notes : tuple of str
+        What the user should know of the reading (a hidden sheet read as a table).
     """
 
     source: Path
@@ -84,6 +90,7 @@ class Portfolio:
     hashes: dict[str, str] = field(default_factory=dict)
     questions_supplied: bool = False
     encodings: dict[str, str] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
 
     def has(self, name: str) -> bool:
         """Whether the client supplied this table."""
@@ -145,11 +152,16 @@ def _spread(values: pd.Series, codes: np.ndarray, index: pd.Index) -> pd.Series:
 
 
 def _clean_categories(values: np.ndarray) -> list[str | None]:
-    """The cell rule (strip; blank -> missing) for distinct values."""
+    """The cell rule (strip; blank -> missing; Unicode NFC) for distinct values.
+
+    NFC: ``Café`` typed on a Mac (e + combining accent) and on Windows (é) look the same
+    and are the same id; ``normalize`` returns the very same string when it is NFC already.
+    """
+    nfc = functools.partial(unicodedata.normalize, "NFC")
     if infer_dtype(values, skipna=False) == "string":
-        return [v.strip() or None for v in values]
+        return [nfc(v.strip()) or None for v in values]
     # sheet cells may be None, NaN or numbers
-    return [None if v is None else (str(v).strip() or None) for v in values]
+    return [None if v is None else (nfc(str(v).strip()) or None) for v in values]
 
 
 def _clean_cells(s: pd.Series) -> pd.Categorical:
@@ -309,8 +321,11 @@ def _as_utf8(name: str, data: bytes, problems: list[Problem]) -> tuple[bytes | N
                    "or give the .xlsx workbook itself to --data"
     elif data.startswith(b"\xd0\xcf\x11\xe0"):
         not_text = "this is an old Excel .xls workbook renamed .csv: save it as 'CSV UTF-8'"
-    elif b"\x00" in data[:65536]:
-        not_text = "the file holds binary data, NUL bytes: save it as 'CSV UTF-8'"
+    elif b"\x00" in data:  # anywhere: a NUL deep in the file would end a cell silently
+        at = data.index(b"\x00")
+        line = data[:at].count(b"\n") + 1
+        row = f" (the first on row {line})" if at >= 65536 else ""
+        not_text = f"the file holds binary data, NUL bytes{row}: save it as 'CSV UTF-8'"
     if not_text:
         problems.append(Problem(name, None, None, None, f"comma-separated text ({not_text})"))
         return None, None
@@ -533,8 +548,40 @@ def _near_names(wanted: str, found: Iterable[str], cutoff: float = 0.6) -> list[
     return [f for f in found if f.lower() in close or f.lower().startswith(stem + ".") or f.lower().startswith(stem + " ")]
 
 
+def _entry_kind(path: Path) -> str | None:
+    """None for a regular file; else what the entry is, in words (never followed or opened)."""
+    try:
+        mode = path.lstat().st_mode
+    except OSError:
+        return "a file that cannot be read"
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISLNK(mode):
+        return "a symbolic link"
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    return "a named pipe" if stat.S_ISFIFO(mode) else "a special file (a socket or a device)"
+
+
+def read_input_file(path: Path) -> bytes:
+    """The bytes of one regular input file, opened without following a symbolic link and
+    without blocking on a named pipe (either raises :class:`OSError`)."""
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    fd = os.open(path, flags)
+    with os.fdopen(fd, "rb") as fh:
+        if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+            raise OSError(f"{path.name} is not a regular file")
+        return fh.read()
+
+
+def folder_entries(source: Path) -> list[Path]:
+    """The entries at the top of a data folder that may be input files (no hidden files,
+    no Excel lock files, no folders), sorted; links and pipes included, to be refused."""
+    return sorted(p for p in source.iterdir() if not p.name.startswith((".", "~$")) and _entry_kind(p) != "a folder")
+
+
 def _read_folder(source: Path, tables, names, hashes, problems, encodings) -> None:
-    files = sorted(p for p in source.iterdir() if p.is_file() and not p.name.startswith((".", "~$")))
+    files = folder_entries(source)
     by_lower: dict[str, list[Path]] = {}
     for p in files:
         by_lower.setdefault(p.name.lower(), []).append(p)
@@ -557,8 +604,18 @@ def _read_folder(source: Path, tables, names, hashes, problems, encodings) -> No
                 problems.append(Problem(wanted, None, None, None, f"a file {wanted} in {source} (required)"))
             continue
         path = found[0]
+        kind = _entry_kind(path)
+        if kind is not None:
+            # nothing outside the data folder is read, and nothing of it shown
+            problems.append(Problem(path.name, None, None, None, f"a regular file (this is {kind}, which the kit does not "
+                                    "follow or read: copy the file itself into the data folder)"))
+            continue
         names[name] = path.name
-        data = path.read_bytes()  # read once: hashed and parsed
+        try:
+            data = read_input_file(path)  # read once: hashed and parsed
+        except OSError as exc:
+            problems.append(Problem(path.name, None, None, None, f"a readable regular file ({printable(exc.strerror or exc)})"))
+            continue
         hashes[path.name] = hashlib.sha256(data).hexdigest()
         df, encoding = _read_csv(path.name, data, problems, rule)
         if encoding is not None:
@@ -569,7 +626,98 @@ def _read_folder(source: Path, tables, names, hashes, problems, encodings) -> No
             tables[name] = df
 
 
-def _read_workbook(source: Path, tables, names, hashes, problems) -> None:
+_FORMULA_OR_ERROR = re.compile(rb'<f[ >/]|\bt="e"')
+
+
+def _holds_formula_or_error(zf, name: str) -> bool:
+    """Whether a sheet's XML holds a formula or an error cell (read in chunks, not whole)."""
+    tail = b""
+    with zf.open(name) as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            if _FORMULA_OR_ERROR.search(tail + chunk):
+                return True
+            tail = chunk[-16:]
+    return False
+
+
+#: a workbook whose parts unpack to more than this is refused before it is parsed (a
+#: zip bomb of a few KiB can unpack to many GB; a sheet of a million rows is ~0.5 GB)
+MAX_WORKBOOK_UNPACKED = 4 << 30
+
+
+def _unpacked_size(source: Path) -> int | None:
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(source) as zf:
+            return sum(i.file_size for i in zf.infolist())
+    except (zipfile.BadZipFile, OSError):
+        return None  # the reader below says what is wrong
+
+
+def _hidden_sheets(source: Path) -> set[str]:
+    """Names of the workbook's hidden sheets (read from its sheet list only)."""
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(source, read_only=True)
+    except Exception:  # read by pandas already; a sheet list openpyxl cannot read hides nothing
+        return set()
+    try:
+        return {ws.title for ws in wb.worksheets if ws.sheet_state != "visible"}
+    finally:
+        wb.close()
+
+
+def _cell_problems(source: Path, sheet: str, df: pd.DataFrame, fname: str) -> list[Problem]:
+    """Formula cells without a saved value and Excel error values (``#DIV/0!``, ``#N/A``)
+    in one sheet: pandas reads the first as a blank and the second as 'nan', so a margin
+    column of formulas written by a script would vanish without a word.
+
+    Only a sheet whose XML holds a formula or an error cell is read a second time.
+    """
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    with zipfile.ZipFile(source) as zf:
+        if not any(_holds_formula_or_error(zf, n) for n in zf.namelist()
+                   if n.startswith("xl/worksheets/") and n.endswith(".xml")):
+            return []
+    header = ["" if v is None or (isinstance(v, float) and v != v) else str(v).strip() for v in df.iloc[0].tolist()] \
+        if len(df) else []
+    found: dict[tuple[int, int], Problem] = {}
+
+    def where(row: int, col: int) -> tuple[str | None, str]:
+        name = header[col - 1] if col - 1 < len(header) and header[col - 1] else None
+        return name, f"{_column_letter(col - 1)}{row}"
+
+    values = load_workbook(source, read_only=True, data_only=True)
+    formulas = load_workbook(source, read_only=True, data_only=False)
+    try:
+        blank: set[tuple[int, int]] = set()
+        # read-only rows start at column A (empty cells included), so positions count from 1
+        for r, row in enumerate(values[sheet].iter_rows(), start=1):
+            for c, cell in enumerate(row, start=1):
+                if cell.value is None:
+                    blank.add((r, c))
+                elif getattr(cell, "data_type", None) == "e" and r > 1:
+                    col, ref = where(r, c)
+                    found[(r, c)] = Problem(fname, r, col, str(cell.value), f"a value, not the Excel error {cell.value} "
+                                            f"in cell {ref} (fix the formula, or type the value)")
+        for r, row in enumerate(formulas[sheet].iter_rows(min_row=2), start=2):
+            for c, cell in enumerate(row, start=1):
+                if getattr(cell, "data_type", None) == "f" and (r, c) in blank:
+                    col, ref = where(r, c)
+                    found[(r, c)] = Problem(fname, r, col, None, f"a value, not a formula with no saved value in cell {ref} "
+                                            "(open and save the workbook in Excel, or paste values)")
+    finally:
+        values.close()
+        formulas.close()
+    return [found[k] for k in sorted(found)]
+
+
+def _read_workbook(source: Path, tables, names, hashes, problems, notes) -> None:
     hashes[source.name] = sha256_of(source)
     with open(source, "rb") as fh:
         head = fh.read(8)
@@ -579,12 +727,18 @@ def _read_workbook(source: Path, tables, names, hashes, problems) -> None:
                 "the file is empty" if not head else
                 "the file is not a workbook: a CSV file renamed .xlsx? give a folder of CSV files to --data")
         raise InputError([Problem(source.name, None, None, None, f"an .xlsx workbook ({kind})")])
+    unpacked = _unpacked_size(source)
+    if unpacked is not None and unpacked > MAX_WORKBOOK_UNPACKED:
+        raise InputError([Problem(source.name, None, None, None, f"a workbook that unpacks to at most "
+                                  f"{MAX_WORKBOOK_UNPACKED >> 30} GB (this one unpacks to {unpacked / 2**30:,.1f} GB: "
+                                  "save the tables as CSV files in a folder instead)")])
     try:
         sheets = pd.read_excel(source, sheet_name=None, header=None, dtype=str, keep_default_na=False, na_filter=False)
     except Exception as exc:  # openpyxl raises many types for a damaged file
         text = str(exc).replace("\n", " ")
         raise InputError([Problem(source.name, None, None, None,
                                   f"a readable .xlsx workbook (the file is damaged or not a workbook: {text})")]) from None
+    hidden = _hidden_sheets(source)
     by_key: dict[str, list[str]] = {}
     for sheet in sheets:
         by_key.setdefault(_column_key(sheet), []).append(str(sheet))
@@ -608,6 +762,9 @@ def _read_workbook(source: Path, tables, names, hashes, problems) -> None:
             continue
         fname = f"{source.name} [sheet {found[0]}]"
         names[name] = fname
+        if found[0] in hidden:
+            notes.append(f"sheet {found[0]!r} of {source.name} is hidden in Excel; it was read as the {name} table")
+        problems += _cell_problems(source, found[0], sheets[found[0]], fname)
         df = _header_and_body(fname, sheets[found[0]], rule, problems, what="sheet")
         if df is not None:
             df = _match_columns(rule, df, fname, problems)
@@ -615,13 +772,14 @@ def _read_workbook(source: Path, tables, names, hashes, problems) -> None:
             tables[name] = df
 
 
-def read_raw_tables(source: Path, encodings: dict[str, str] | None = None
+def read_raw_tables(source: Path, encodings: dict[str, str] | None = None, notes: list[str] | None = None
                     ) -> tuple[dict[str, pd.DataFrame], dict[str, str], dict[str, str], list[Problem]]:
     """Every known table of a folder or workbook, as text (categorical columns of the
     cleaned cells, see :func:`_clean`; columns under the contract's names).
 
     ``encodings``: when given, filled with file name -> the encoding each CSV file was
-    read in (a key of :data:`ENCODINGS`).
+    read in (a key of :data:`ENCODINGS`).  ``notes``: when given, filled with what the
+    user should know of the reading (a hidden sheet read as a table).
 
     Returns
     -------
@@ -632,11 +790,12 @@ def read_raw_tables(source: Path, encodings: dict[str, str] | None = None
     names: dict[str, str] = {}
     hashes: dict[str, str] = {}
     encodings = {} if encodings is None else encodings
+    notes = [] if notes is None else notes
     suffix = source.suffix.lower()
     if source.is_dir():
         _read_folder(source, tables, names, hashes, problems, encodings)
     elif source.is_file() and suffix in {".xlsx", ".xlsm"}:
-        _read_workbook(source, tables, names, hashes, problems)
+        _read_workbook(source, tables, names, hashes, problems, notes)
     elif source.is_file():
         hint = {".csv": "a single CSV file: give the folder that holds accounts.csv and revenue.csv",
                 ".xls": "an old Excel .xls workbook: save it as .xlsx"}.get(suffix, f"a {suffix or 'plain'} file")
@@ -711,7 +870,8 @@ def _to_date(s: pd.Series) -> pd.Series:
     if not len(s):
         return pd.to_datetime(s, format="ISO8601", errors="coerce")
     codes, uniques = _codes(s)
-    iso = uniques.where([isinstance(v, str) and ISO_DATE_RE.fullmatch(v) is not None for v in uniques])
+    iso = uniques.where([isinstance(v, str) and ISO_DATE_RE.fullmatch(v) is not None
+                         and in_supported_range(int(v[:4])) for v in uniques])
     return _spread(pd.to_datetime(iso, format="ISO8601", errors="coerce"), codes, s.index)
 
 
@@ -799,6 +959,23 @@ def _check_for(rule: ColumnRule, memo: dict[str, pd.Series] | None = None):
     return None
 
 
+def _magnitude_check(rule: ColumnRule, memo: dict[str, pd.Series] | None):
+    """Numbers beyond :data:`MAX_NUMBER`: a typing slip, and sums of a few of them would
+    overflow to infinity (a separate check, so that its message says so)."""
+    import pandera.pandas as pa
+
+    def fn(s):
+        n = _converted(rule, s, memo)
+        # inf (not a number) and values outside the column's own range are reported once, above
+        outside = (n < rule.low if rule.low is not None else False) | (n > rule.high if rule.high is not None else False)
+        return n.isna() | n.abs().le(MAX_NUMBER) | n.abs().eq(float("inf")) | outside
+
+    return pa.Check(fn, error=_MAGNITUDE_TEXT)
+
+
+_MAGNITUDE_TEXT = f"a number no larger than {MAX_NUMBER:,.0f} either way (is it a typing slip?)"
+
+
 def _pandera_schema(table: TableRule, memo: dict[str, pd.Series] | None = None):
     """The table's rules as a pandera schema (``memo``: see :func:`_converted`)."""
     import pandera.pandas as pa
@@ -806,10 +983,13 @@ def _pandera_schema(table: TableRule, memo: dict[str, pd.Series] | None = None):
     cols = {}
     for rule in table.columns:
         check = _check_for(rule, memo)
+        checks = [check] if check else []
+        if rule.kind in ("number", "int"):
+            checks.append(_magnitude_check(rule, memo))
         # no dtype: every cell is text already, and a declared dtype makes pandera test
         # each cell for coercibility (slow on millions of rows) before our checks run
         cols[rule.name] = pa.Column(
-            None, checks=[check] if check else None, nullable=rule.nullable,
+            None, checks=checks or None, nullable=rule.nullable,
             required=rule.required, coerce=False,
         )
     return pa.DataFrameSchema(cols, strict=False)
@@ -820,6 +1000,9 @@ _CURRENCY_RE = re.compile(r"[$€£¥₹]|\b(?:USD|EUR|GBP|CHF|JPY|CAD|AUD)\b", 
 
 def _number_hint(rule: ColumnRule, text: str) -> str:
     """What to write instead of a formatted number, e.g. ' (plain digits, like 1200)'."""
+    with contextlib.suppress(ValueError):
+        if np.isfinite(float(text)):
+            return ""  # a number as written (out of the column's range): nothing to rewrite
     t = _CURRENCY_RE.sub("", text).strip()
     negative = t.startswith("(") and t.endswith(")")
     t = t.strip("()").strip()
@@ -877,9 +1060,9 @@ def _failures_to_problems(failures: pd.DataFrame, table: TableRule, fname: str) 
             continue  # every column is read as text; nothing to report
         else:
             value = rec.failure_case
-            key = (col, value)
+            key = (col, value, check)
             if key not in hints:
-                hints[key] = _hint(rules[col], value) if col in rules else ""
+                hints[key] = _hint(rules[col], value) if col in rules and check != _MAGNITUDE_TEXT else ""
             out.append(Problem(fname, row, col, value, check + hints[key]))
     return out
 
@@ -1195,11 +1378,19 @@ def load_portfolio(source: str | Path) -> Portfolio:
     """
     source = Path(source)
     encodings: dict[str, str] = {}
-    raw, names, hashes, problems = read_raw_tables(source, encodings)
+    notes: list[str] = []
+    raw, names, hashes, problems = read_raw_tables(source, encodings, notes)
+    # a workbook cell already reported (an Excel error, a formula with no saved value) is
+    # not reported again as a blank or as 'nan' by the checks below
+    cells = {(p.file, p.row, _column_key(p.column)) for p in problems if p.row is not None and p.column}
+
+    def fresh(found: list[Problem]) -> list[Problem]:
+        return [p for p in found if (p.file, p.row, _column_key(p.column or "")) not in cells] if cells else found
+
     typed: dict[str, pd.DataFrame] = {}
     for name, df in raw.items():
         t, probs = validate_table(name, df, names[name])
-        problems += probs
+        problems += fresh(probs)
         if t is not None:
             typed[name] = t
     if "questions" in typed:
@@ -1211,14 +1402,14 @@ def load_portfolio(source: str | Path) -> Portfolio:
     # fast), also those that failed their own checks, so that every problem is listed at
     # once; a broken client bank is not replaced by the default one
     bank_usable = "questions" not in raw or "questions" in typed
-    problems += _cross_checks(raw, names, bank if bank_usable else None)
+    problems += fresh(_cross_checks(raw, names, bank if bank_usable else None))
     if problems:
         raise InputError(problems)
     tables = {name: _completed(name, df) for name, df in typed.items()}
     tables["questions"] = bank
     tables["objectives"] = merge_objectives(typed.get("objectives"))
     return Portfolio(source=source, tables=tables, hashes=hashes, questions_supplied="questions" in typed,
-                     encodings=encodings)
+                     encodings=encodings, notes=tuple(notes))
 
 
 # ---------------------------------------------------------------------------------------
@@ -1262,22 +1453,43 @@ def _plain_column(s: pd.Series) -> np.ndarray | None:
             out[~missing] = np.array([_float_text(x) for x in uniques.tolist()] + [""], dtype=object).take(codes)
             return out
     elif isinstance(dtype, (pd.StringDtype, np.dtype)) and infer_dtype(s, skipna=True) in ("string", "empty"):
-        return s.astype(object).where(s.notna(), "").to_numpy(dtype=object)  # text as it is, blanks empty
+        return _no_formula(s.astype(object).where(s.notna(), "").to_numpy(dtype=object))  # blanks empty
     # anything else (nullable whole numbers and booleans, mixed objects, dates): cell by cell
     plain = s.astype(object).map(_plain)
     if plain.dtype == object or isinstance(plain.dtype, pd.StringDtype) or plain.dtype.kind in "iu":
-        return plain.to_numpy(dtype=object)
+        return _no_formula(plain.to_numpy(dtype=object))
     return None  # e.g. dates: DataFrame.to_csv formats them its own way
+
+
+#: text a spreadsheet opening a CSV file takes for a formula (OWASP's "CSV injection")
+_FORMULA_START = re.compile(r"[=+\-@\t\r]")
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+
+
+def _no_formula(cells: np.ndarray) -> np.ndarray:
+    """Text cells of a CSV table that a spreadsheet would run as a formula (``=HYPERLINK(...)``,
+    ``+cmd|...``, ``@SUM``) get a leading apostrophe, as Excel itself marks text; plain
+    numbers (``-5``) stay as they are.  Once per distinct value."""
+    def safe(v: object) -> object:
+        if isinstance(v, str) and v and _FORMULA_START.match(v) and not _PLAIN_NUMBER.fullmatch(v):
+            return "'" + v
+        return v
+
+    if not len(cells):
+        return cells
+    codes, uniques = pd.factorize(cells, use_na_sentinel=False)
+    fixed = np.array([safe(u) for u in uniques] + [None], dtype=object)
+    return fixed.take(codes)
 
 
 @contextlib.contextmanager
 def replacing(path: Path) -> Iterator[Path]:
     """Context manager giving a temporary path beside ``path`` to write to; moved over ``path`` only when the
     writing finished, so an interrupted run never leaves half a file in place of a good
-    one (``.<name>.tmp`` leftovers are cleared by the next run)."""
+    one (``.<name>.kit-tmp`` leftovers are cleared by the next run in the folder)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
+    tmp = path.with_name(f".{path.name}.kit-tmp")  # the mark kit.rundir.remove_temporaries clears
     try:
         yield tmp
         os.replace(tmp, path)
@@ -1325,11 +1537,12 @@ def write_text(text: str, path: Path) -> Path:
 
 
 def write_workbook(sheets: dict[str, pd.DataFrame], path: Path, *, title: str = "",
-                   choices: dict[str, tuple[str, ...]] | None = None) -> Path:
+                   choices: dict[str, tuple[str, ...]] | None = None, notes: list[str] | None = None) -> Path:
     """Write an editable .xlsx workbook (one sheet per table) atomically.
 
     ``title`` goes in the first row of every sheet; ``choices`` maps a column name to
-    the values offered in a drop-down on that column's cells.  Written to a temporary
+    the values offered in a drop-down on that column's cells; ``notes``, when given, gets
+    a line when input text had to be changed (see :func:`put_text`).  Written to a temporary
     name beside ``path`` and moved into place, so a good file is never half-replaced.
     """
     from openpyxl import Workbook
@@ -1338,20 +1551,21 @@ def write_workbook(sheets: dict[str, pd.DataFrame], path: Path, *, title: str = 
 
     wb = Workbook()
     wb.remove(wb.active)
+    replaced = 0
     for name, df in sheets.items():
         ws = wb.create_sheet(name[:31])
-        ws.append([title])
+        replaced += put_text(ws["A1"], title)
         ws["A1"].font = Font(bold=True, size=12)
-        ws.append([str(c).replace("_", " ").capitalize() for c in df.columns])
+        for c, col in enumerate(df.columns, start=1):
+            put_text(ws.cell(row=2, column=c), str(col).replace("_", " ").capitalize())
         for cell in ws[2]:
             cell.font = Font(bold=True)
-        for rec in df.itertuples(index=False):
-            ws.append([None if (not isinstance(v, str) and pd.isna(v)) else v for v in rec])
-            for cell in ws[ws.max_row]:
-                # text from the inputs stays text: openpyxl would store "=HYPERLINK(...)" in a
-                # contact's name as a live formula
-                if isinstance(cell.value, str) and cell.data_type == "f":
-                    cell.data_type = "s"
+        for r, rec in enumerate(df.itertuples(index=False), start=3):
+            for c, v in enumerate(rec, start=1):
+                if isinstance(v, str):
+                    replaced += put_text(ws.cell(row=r, column=c), v)
+                elif not pd.isna(v):
+                    ws.cell(row=r, column=c, value=v)
         for i, col in enumerate(df.columns, start=1):
             width = max([len(str(col))] + [len(str(v)) for v in df[col].tolist()]) + 2
             ws.column_dimensions[ws.cell(row=2, column=i).column_letter].width = min(max(width, 12), 70)
@@ -1363,9 +1577,38 @@ def write_workbook(sheets: dict[str, pd.DataFrame], path: Path, *, title: str = 
                 letter = ws.cell(row=2, column=i).column_letter
                 dv.add(f"{letter}3:{letter}{max(3, len(df) + 2 + 20)}")
         ws.freeze_panes = "A3"
+    if replaced and notes is not None:
+        notes.append(f"{replaced} character(s) of the input text that a workbook cannot hold (control characters) "
+                     f"were replaced with U+FFFD in {path.name}")
     with replacing(path) as tmp:
         wb.save(tmp)
     return path
+
+
+#: characters XML 1.0 (and so a workbook) cannot hold: control characters but tab and line breaks
+_ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def put_text(cell, value: object) -> int:
+    """Write input text into an openpyxl cell as text, whatever it holds; the one guard
+    of every workbook the kit writes.
+
+    Text never becomes a formula (openpyxl stores ``=HYPERLINK(...)`` in a contact's name
+    as a live one), and characters a workbook cannot hold (an ESC in an account name makes
+    openpyxl raise) become U+FFFD.  Returns how many characters were replaced.
+    """
+    if not isinstance(value, str):
+        cell.value = value
+        return 0
+    text, n = _ILLEGAL_XML.subn("\ufffd", value)
+    cell.value = text
+    cell.data_type = "s"
+    return n
+
+
+def workbook_text(value: str) -> str:
+    """``value`` as :func:`put_text` stores it in a workbook."""
+    return _ILLEGAL_XML.sub("\ufffd", value)
 
 
 def match_account_id(ids: Sequence[str], account_id: object) -> str | None:

@@ -13,8 +13,21 @@ import pandas as pd
 
 __all__ = [
     "QUARTER_RE", "ISO_DATE_RE", "parse_period", "parse_period_series", "quarter_label", "quarter_of",
-    "quarter_start", "quarter_end", "parse_as_of", "date_hint", "period_hint",
+    "quarter_start", "quarter_end", "parse_as_of", "date_hint", "period_hint", "FIRST_YEAR", "LAST_YEAR",
+    "in_supported_range",
 ]
+
+#: The years a period, a date or the analysis date may fall in.  Outside them a date is
+#: a typing slip (9999, 0001), and the quarter arithmetic (the quarter after 9999Q4,
+#: pandas timestamps before 1677) would fail later with an internal error.
+FIRST_YEAR = 1900
+LAST_YEAR = 2199
+RANGE_TEXT = f"between {FIRST_YEAR}-01-01 and {LAST_YEAR}-12-31"
+
+
+def in_supported_range(year: int) -> bool:
+    """Whether a year lies in the supported range (:data:`FIRST_YEAR` to :data:`LAST_YEAR`)."""
+    return FIRST_YEAR <= year <= LAST_YEAR
 
 QUARTER_RE = re.compile(r"^\s*(\d{4})\s*-?\s*[Qq]([1-4])\s*$")
 #: an ISO date, optionally with the time of day Excel adds ("2025-09-30 00:00:00")
@@ -48,14 +61,16 @@ def parse_period(value: str) -> int | None:
     text = str(value).strip()
     m = QUARTER_RE.match(text)
     if m:
-        return int(m.group(1)) * 4 + int(m.group(2)) - 1
+        year = int(m.group(1))
+        return year * 4 + int(m.group(2)) - 1 if in_supported_range(year) else None
     m = ISO_DATE_RE.match(text)
     if not m:
         return None
     try:  # the whole text must be a real date and time of day ("99:99" is not)
-        return quarter_of(dt.datetime.fromisoformat(text))
+        when = dt.datetime.fromisoformat(text)
     except ValueError:
         return None
+    return quarter_of(when) if in_supported_range(when.year) else None
 
 
 def parse_period_series(values: pd.Series) -> pd.Series:
@@ -83,10 +98,21 @@ def _iso(year: int, month: int, day: int) -> str | None:
         return None
 
 
+def _out_of_range(text: str) -> str:
+    """The hint for a well-formed quarter or date outside the supported years ('' otherwise)."""
+    m = QUARTER_RE.match(text) or re.match(r"^\s*(\d{4})-\d{2}-\d{2}", text)
+    if m and not in_supported_range(int(m.group(1))):
+        return f" (a date {RANGE_TEXT}: is the year {m.group(1)} a typing slip?)"
+    return ""
+
+
 def date_hint(value: str) -> str:
     """What to write instead of a text that is not an ISO date, for error messages:
     e.g. ``" (write 2025-09-15)"`` for ``15/09/2025``; ``""`` when nothing fits."""
     text = str(value).strip()
+    far = _out_of_range(text)
+    if far:
+        return far
     if _ISO_LIKE_RE.fullmatch(text):
         return " (not a date in the calendar)"
     m = _ISO_TZ_RE.fullmatch(text)
@@ -129,6 +155,9 @@ def period_hint(value: str) -> str:
     """What to write instead of a text that is not a period, for error messages:
     e.g. ``" (write 2025Q3)"`` for ``Q3 2025``; ``""`` when nothing fits."""
     text = str(value).strip()
+    far = _out_of_range(text)
+    if far:
+        return far
     m = _QUARTER_FIRST_RE.fullmatch(text)
     if m:
         return f" (write {m.group(2)}Q{m.group(1)})"
@@ -151,18 +180,22 @@ def parse_as_of(value: str | dt.date | None) -> dt.date | None:
     """
     if value is None or value == "":
         return None
-    if isinstance(value, dt.datetime):
-        return value.date()
     if isinstance(value, dt.date):
+        value = value.date() if isinstance(value, dt.datetime) else value
+        if not in_supported_range(value.year):
+            raise ValueError(f"--as-of (as_of) {value.isoformat()} is out of range: expected a date {RANGE_TEXT}")
         return value
     text = str(value).strip()
     m = QUARTER_RE.match(text)
-    if m:
-        return quarter_end(int(m.group(1)) * 4 + int(m.group(2)) - 1)
     try:
-        return dt.date.fromisoformat(text)
+        date = (dt.date(int(m.group(1)), int(m.group(2)) * 3, 1) if m else dt.date.fromisoformat(text))
     except ValueError:
+        date = None
+    if date is None:
         raise ValueError(
-            f"as_of {value!r} is not a date: expected an ISO date like 2025-09-30 "
+            f"--as-of (as_of) {str(value)[:40]!r} is not a date: expected an ISO date like 2025-09-30 "
             "or a quarter label like 2025Q3"
-        ) from None
+        )
+    if not in_supported_range(date.year):
+        raise ValueError(f"--as-of (as_of) {str(value)[:40]!r} is out of range: expected a date {RANGE_TEXT}")
+    return quarter_end(quarter_of(date)) if m else date

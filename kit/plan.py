@@ -193,13 +193,14 @@ def qbr_view(model: PortfolioModel, account_id: str) -> QBRView:
     return QBRView(partnership=partnership, progress=progress, wins=wins, challenges=challenges, next_steps=steps)
 
 
-def write_plan(plan: AccountPlan, path) -> object:
+def write_plan(plan: AccountPlan, path, *, notes: list[str] | None = None) -> object:
     """The plan as an editable workbook (sheets Goals, Stakeholders, Actions), with
-    status drop-downs, for the account manager to keep."""
+    status drop-downs, for the account manager to keep (``notes``: see
+    :func:`kit.io.write_workbook`)."""
     from pathlib import Path
 
     from kit.io import write_workbook
 
     title = f"Account Development Plan: {plan.account_name} ({plan.account_id}), analysis date {plan.as_of}"
     return write_workbook({"Goals": plan.goals, "Stakeholders": plan.stakeholders, "Actions": plan.actions}, Path(path),
-                          title=title, choices={"status": STATUSES})
+                          title=title, choices={"status": STATUSES}, notes=notes)

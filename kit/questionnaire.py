@@ -379,11 +379,11 @@ def _checksum(meta: dict[str, str], questions: Sequence[tuple[str, str, str]]) -
 
 
 def _set_text(ws, ref: str, value: object):
-    """Write input text as text: a name starting with '=' must not become a formula."""
+    """Write input text as text (see :func:`kit.io.put_text`)."""
+    from kit.io import put_text
+
     cell = ws[ref]
-    cell.value = value
-    if isinstance(value, str):
-        cell.data_type = "s"
+    put_text(cell, value)
     return cell
 
 
@@ -407,9 +407,14 @@ def build_questionnaire(*, account_id: str, account_name: str, rater: str, rater
     from openpyxl.workbook.protection import WorkbookProtection
     from openpyxl.worksheet.datavalidation import DataValidation
 
-    meta = {"account_id": account_id, "account_name": account_name, "rater": rater, "rater_role": rater_role,
-            "assessed_on": assessed_on, "question_bank": question_bank}
-    rows = [(str(q.question_id), str(q.element), str(q.text)) for q in questions.itertuples(index=False)]
+    from kit.io import put_text, workbook_text
+
+    # as the workbook will hold them, so that the checksum matches what ingest reads back
+    meta = {k: workbook_text(v) if isinstance(v, str) else v for k, v in {
+        "account_id": account_id, "account_name": account_name, "rater": rater, "rater_role": rater_role,
+        "assessed_on": assessed_on, "question_bank": question_bank}.items()}
+    rows = [tuple(workbook_text(str(v)) for v in (q.question_id, q.element, q.text))
+            for q in questions.itertuples(index=False)]
     bold, wrap = Font(bold=True), Alignment(wrap_text=True, vertical="top")
     title_font = Font(bold=True, size=14)
     answer_fill = PatternFill("solid", fgColor="FFF2CC")
@@ -544,8 +549,7 @@ def build_questionnaire(*, account_id: str, account_name: str, rater: str, rater
         ws.cell(row=start, column=j + 1, value=head)
     for i, q in enumerate(rows, start=start + 1):
         for j, v in enumerate(q):
-            c = ws.cell(row=i, column=j + 1)
-            c.value, c.data_type = v, "s"
+            put_text(ws.cell(row=i, column=j + 1), v)
     ws.protection.sheet = True
 
     wb.active = 0

@@ -223,7 +223,7 @@ class AccountReport(_Formats):
             hyg = f"no targets; T4Q growth {fmt_pct(f['revenue_growth'], 1)} ({'hygienic' if f['hygienic'] else 'not hygienic'})"
         else:
             hyg = "cannot be judged: no targets and no prior-year revenue"
-        items.append(f"<li><strong>Hygiene:</strong> {esc(hyg)}; T4Q revenue {self._money(f['revenue_t4q'])}.</li>")
+        items.append(f"<li><strong>Hygiene:</strong> {esc(hyg)}; T4Q revenue {esc(self._money(f['revenue_t4q']))}.</li>")
         body = f'<ul class="summary">{"".join(items)}</ul>'
         w = self._mine(m.warnings)
         w = w.assign(_sev=w["severity"].map(SEVERITY_ORDER)).sort_values("_sev", kind="stable").head(3)
@@ -434,7 +434,7 @@ class AccountReport(_Formats):
                  f"{m.settings.motion_lookback_quarters} quarters before; crop rotation = the buying center bought before, not "
                  "this offering; colonization = no revenue from the buying center before.</p>")
         if bool(f["is_new_client"]):
-            body += f"<p>New client: first revenue in {quarter_label(int(f['first_quarter']))}; new-client revenue in T4Q {self._money(f['new_client_t4q'])}.</p>"
+            body += f"<p>New client: first revenue in {quarter_label(int(f['first_quarter']))}; new-client revenue in T4Q {esc(self._money(f['new_client_t4q']))}.</p>"
         return Section("Revenue and hygiene" if self.internal else "Revenue", body)
 
     def concentration(self) -> Section:
@@ -739,7 +739,7 @@ class PortfolioReport(_Formats):
         known = g[g["bcg_quadrant"] != "unclassified"].dropna(subset=["revenue"])
         if len(known) and known["revenue"].sum() > 0:
             top = known.sort_values("revenue", ascending=False).iloc[0]
-            t += (f"<p>Most T4Q revenue comes from {esc(top['bcg_quadrant'])} accounts ({self._money(top['revenue'])}, "
+            t += (f"<p>Most T4Q revenue comes from {esc(top['bcg_quadrant'])} accounts ({esc(self._money(top['revenue']))}, "
                   f"{fmt_pct(top['revenue'] / f['revenue_t4q'].sum())} of the portfolio).</p>")
         note = (f'<p class="muted">Star: growth and share high; Cash cow: share high, growth low; Question mark: growth high, '
                 f"share low; Dog: both low. High = at or above market growth {s.bcg_growth_threshold:.0%} and relative share "

@@ -15,21 +15,27 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import multiprocessing
-import shutil
 import sys
 import threading
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Iterable
 
 from kit import __version__
 from kit.config import load_config
-from kit.engine import CELL_TIMEOUT, KERNEL_NAME, START_TIMEOUT, IPCKernelManager, warm_up, worker_init, worker_render
-from kit.errors import UsageError
+from kit.errors import UsageError, printable
 from kit.io import load_portfolio, report_stems, write_csv, write_json, write_text
 from kit.model import PortfolioModel, build_model
 from kit.plan import account_plan, write_plan
+from kit.rundir import (
+    MANIFEST, RunLock, check_out_folder, owned_files, refuse_foreign, remove_caches, remove_stale, remove_temporaries,
+    run_cache,
+)
 from kit.tables import output_tables
+
+if TYPE_CHECKING:  # at run time, __getattr__ below imports them on first use
+    from kit.engine import CELL_TIMEOUT, KERNEL_NAME, START_TIMEOUT, IPCKernelManager
 
 __all__ = [
     "RunResult", "run", "tables_only", "notebooks_dir", "default_out", "fingerprints", "EXECUTORS",
@@ -37,15 +43,54 @@ __all__ = [
 ]
 
 EXECUTORS = ("local", "dask")
-CACHE_DIR = ".kit-cache"
+
+# kit.engine imports jupyter_client (and zmq): only rendering needs it, so kit tables and
+# kit validate do not load it.  These names stay importable from kit.run.
+_ENGINE_NAMES = frozenset({"IPCKernelManager", "KERNEL_NAME", "CELL_TIMEOUT", "START_TIMEOUT",
+                           "warm_up", "worker_init", "worker_render"})
+
+
+def __getattr__(name: str):
+    """``kit.run.KERNEL_NAME`` and the other engine names, imported on first use."""
+    if name in _ENGINE_NAMES:
+        from kit import engine
+
+        return getattr(engine, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def notebooks_dir() -> Path:
-    """The ``notebooks/`` folder of the kit checkout."""
-    path = Path(__file__).resolve().parent.parent / "notebooks"
-    if not (path / "account_health.ipynb").is_file():
-        raise UsageError(f"notebooks not found in {path}: run the kit from its source checkout (pip install -e .)")
-    return path
+    """The folder holding the kit's notebooks (``account_health.ipynb`` and friends).
+
+    They are the package ``kit.notebooks``: in a wheel, ``kit/notebooks/`` in
+    site-packages; in a checkout or an editable install, the repository's ``notebooks/``
+    folder (``pyproject.toml`` maps the package onto it).
+
+    Returns
+    -------
+    Path
+        A folder on disk (papermill and nbconvert read files by path).
+
+    Raises
+    ------
+    UsageError
+        The installed kit has no notebooks (e.g. an editable install made before they
+        became a package: ``pip install -e .`` again), or they are not plain files.
+    """
+    from importlib import resources
+
+    try:
+        folder = resources.files("kit.notebooks")
+    except ModuleNotFoundError:
+        raise UsageError("the kit's notebooks (package kit.notebooks) are not installed: reinstall the kit "
+                         "(pip install -e . in a checkout); or pass a folder of notebooks with --notebooks DIR "
+                         "(kit notebooks DIR writes one)") from None
+    # From a wheel or a checkout the package is a folder on disk; a zipped install is not
+    # (papermill needs real files), nor is a namespace package without notebooks/__init__.py.
+    if not isinstance(folder, Path) or not (folder / "account_health.ipynb").is_file():
+        raise UsageError(f"notebooks not found in {folder}: pass a folder of notebooks with --notebooks DIR "
+                         "(kit notebooks DIR writes one)")
+    return folder
 
 
 def default_out(data: str | Path) -> Path:
@@ -85,29 +130,28 @@ def _select(model: PortfolioModel, accounts: list[str] | None) -> list[str]:
     return list(dict.fromkeys(accounts))
 
 
-def _clean_outputs(out: Path) -> None:
-    """Remove temporary files an interrupted run left behind.  Reports, notebooks and plans
-    of earlier runs stay: a run never deletes reports of accounts it does not render."""
-    for sub in (".", "accounts", "notebooks", "plans", "tables"):
-        for pattern in (".*.tmp", ".*.tmp.ipynb"):
-            for p in (out / sub).glob(pattern):
-                p.unlink()
-
-
-def _write_tables(model: PortfolioModel, out: Path, ids: list[str] | None) -> list[str]:
-    """Write ``tables/`` (each file replaced whole), then remove tables this kit no longer writes."""
+def _write_tables(tables: dict, out: Path, owned: set[str]) -> list[str]:
+    """Write ``tables/`` (each file replaced whole), then remove the tables an earlier run
+    of the kit wrote and this one no longer writes; no other file."""
     written = []
-    for name, df in output_tables(model, ids).items():
+    for name, df in tables.items():
         write_csv(df, out / "tables" / f"{name}.csv")
         written.append(f"tables/{name}.csv")
-    for p in (out / "tables").glob("*.csv"):
-        if f"tables/{p.name}" not in written:
-            p.unlink()
+    remove_stale(out, owned, set(written), under="tables/")
     return written
 
 
-def _manifest(model: PortfolioModel, *, config_path, audience, result: RunResult | None, tables: list[str], command: str) -> dict:
+def _files(out: Path, owned: set[str], written: Iterable[str]) -> list[str]:
+    """What the manifest records as the kit's: this run's files and the earlier runs'
+    files still there (reports of accounts this run did not render)."""
+    return sorted({p for p in owned if (out / p).is_file()} | set(written) | {MANIFEST})
+
+
+def _manifest(model: PortfolioModel, *, config_path, audience, result: RunResult | None, tables: list[str], command: str,
+              files: list[str], notes: list[str] = ()) -> dict:
     return {
+        "files": files,
+        "notes": [printable(n) for n in (*model.portfolio.notes, *notes)],
         "kit_version": __version__,
         "command": command,
         "as_of": model.as_of.isoformat(),
@@ -202,8 +246,12 @@ def fingerprints(model: PortfolioModel, ids: list[str], *, audience: str, nbdir:
 def _input_files(data: Path, config_path) -> list[Path]:
     """Every file a run may read: the workbook, or each file at the top of the data folder
     (tables, a client's questions and objectives), and the config file."""
+    from kit.io import folder_entries
+
     data = Path(data)
-    files = [data] if data.is_file() else sorted(p for p in data.iterdir() if p.is_file()) if data.is_dir() else []
+    # regular files only: a link or a pipe in the folder is refused by the loader, never read
+    files = [data] if data.is_file() else [p for p in folder_entries(data) if p.is_file() and not p.is_symlink()] \
+        if data.is_dir() else []
     return files + ([Path(config_path)] if config_path is not None else [])
 
 
@@ -297,13 +345,27 @@ def _prepare(data, *, out, as_of, config) -> tuple[PortfolioModel, Path]:
 
 def tables_only(data: str | Path, *, out: str | Path | None = None, as_of=None, config: str | Path | None = None,
                 accounts: list[str] | None = None) -> tuple[Path, PortfolioModel]:
-    """``kit tables``: the figures only (``tables/`` and ``manifest.json``)."""
-    model, out_path = _prepare(data, out=out, as_of=as_of, config=config)
+    """``kit tables``: the figures only (``tables/`` and ``manifest.json``).
+
+    Raises
+    ------
+    InputError, UsageError
+        Unusable input or arguments, an ``--out`` among the inputs, files in ``--out``
+        the kit did not write and would overwrite, or another run writing there.
+    """
+    out_path = Path(out) if out is not None else default_out(data)
+    check_out_folder(data, out_path)
+    model, _ = _prepare(data, out=out_path, as_of=as_of, config=config)
     ids = _select(model, accounts)
-    out_path.mkdir(parents=True, exist_ok=True)
-    _clean_outputs(out_path)
-    written = _write_tables(model, out_path, ids if accounts else None)
-    write_json(_manifest(model, config_path=config, audience=None, result=None, tables=written, command="kit tables"), out_path / "manifest.json")
+    tables = output_tables(model, ids if accounts else None)
+    with RunLock(out_path, "kit tables"):
+        owned = owned_files(out_path)
+        refuse_foreign(out_path, [f"tables/{n}.csv" for n in tables] + [MANIFEST], owned)
+        remove_temporaries(out_path)
+        written = _write_tables(tables, out_path, owned)
+        files = _files(out_path, owned, written)
+        write_json(_manifest(model, config_path=config, audience=None, result=None, tables=written, command="kit tables",
+                             files=files), out_path / MANIFEST)
     return out_path, model
 
 
@@ -353,15 +415,25 @@ def run(data: str | Path, *, out: str | Path | None = None, as_of=None, config: 
     # Nothing changed since the last run in this folder: keep every output as it is,
     # without loading the data or starting a kernel.
     out_path = Path(out) if out is not None else default_out(data)
+    check_out_folder(data, out_path)
     nbdir = Path(notebooks) if notebooks is not None else notebooks_dir()
-    fingerprint = run_fingerprint(data, config_path=config, as_of=as_of, accounts=accounts, audience=audience, nbdir=nbdir)
-    previous = None if force else _unchanged_run(out_path, fingerprint, audience)
-    if previous is not None:
-        return _kept(out_path, previous)
     with contextlib.ExitStack() as stack:
+        # one run at a time in a folder: a second would remove files the first still uses
+        lock = stack.enter_context(RunLock(out_path, "kit run"))
+        if lock.stale:
+            print(printable(f"note: an earlier {lock.stale.get('command', 'kit run')} into {out_path} (process "
+                            f"{lock.stale.get('pid', '?')}) stopped before it finished; its unfinished files are redone"),
+                  file=sys.stderr)
+        fingerprint = run_fingerprint(data, config_path=config, as_of=as_of, accounts=accounts, audience=audience,
+                                      nbdir=nbdir)
+        previous = None if force else _unchanged_run(out_path, fingerprint, audience)
+        if previous is not None:
+            return _kept(out_path, previous)
         pool = None
         if executor == "local" and workers > 1:
             # workers start their kernels while this process computes the figures
+            from kit.engine import warm_up, worker_init
+
             ctx = multiprocessing.get_context("spawn")
             pool = stack.enter_context(ProcessPoolExecutor(max_workers=workers, mp_context=ctx,
                                                            initializer=worker_init, initargs=(fresh_kernels,)))
@@ -397,14 +469,23 @@ def _run(data, *, out, as_of, config, accounts, workers, audience, progress, not
     stems = report_stems(model.figures.index)  # from every id, so a subset run names files the same
     out_path.mkdir(parents=True, exist_ok=True)
     prev = {} if force else _previous(out_path)
-    _clean_outputs(out_path)
-    written = _write_tables(model, out_path, ids if accounts else None)
-    result = RunResult(out=out_path, model=model)
     nbdir = Path(notebooks) if notebooks is not None else notebooks_dir()
-    cache = out_path / CACHE_DIR
-    model_path = save_model(model, cache / "model.pkl").resolve()
+    # the model file of this run only, in a folder of its own
+    cache = run_cache(out_path)
+    model_path = (cache / "model.pkl").resolve()
     jobs = _jobs(model, out_path, ids, stems, data=Path(data), config_path=config, audience=audience, nbdir=nbdir,
                  model_path=model_path, fresh=fresh_kernels)
+    tables = output_tables(model, ids if accounts else None)
+    plan_paths = {acc: f"plans/{stems[acc]}.xlsx" for acc in ids} if audience == "internal" else {}
+    planned = ([f"tables/{n}.csv" for n in tables] + [j["rel_html"] for j in jobs] + [j["rel_nb"] for j in jobs]
+               + list(plan_paths.values()) + ["index.html", MANIFEST])
+    owned = owned_files(out_path)
+    refuse_foreign(out_path, planned, owned)  # before anything is written
+    remove_temporaries(out_path)
+    remove_caches(out_path)
+    written = _write_tables(tables, out_path, owned)
+    result = RunResult(out=out_path, model=model)
+    save_model(model, model_path)
     for sub in ("notebooks", "accounts"):
         (out_path / sub).mkdir(exist_ok=True)
     if timeout is not None:
@@ -413,9 +494,10 @@ def _run(data, *, out, as_of, config, accounts, workers, audience, progress, not
     todo_keys = {j["key"] for j in todo}
     plans = [acc for acc in ids if acc in todo_keys or not (out_path / "plans" / f"{stems[acc]}.xlsx").is_file()]
     # the plan is internal material: never in a client run; written while the workers render
-    plan_errors: list[str] = []
+    plan_errors: dict[str, str] = {}
+    plan_notes: list[str] = []
     planner = threading.Thread(target=_write_plans,
-                               args=(model, plans if audience == "internal" else [], out_path, stems, plan_errors))
+                               args=(model, plans if audience == "internal" else [], out_path, stems, plan_errors, plan_notes))
     planner.start()
     bar = tqdm(total=len(todo), desc="Rendering reports", unit="report", disable=not progress, file=sys.stderr)
 
@@ -428,8 +510,10 @@ def _run(data, *, out, as_of, config, accounts, workers, audience, progress, not
             result.accounts[key] = r
         if not skipped:
             bar.update(1)
+        if r.get("error"):
+            r["error"] = printable(r["error"])  # input text in an error never drives the terminal
         if r["status"] != "ok":
-            bar.write(f"failed: {'portfolio' if key is None else 'account ' + repr(key)}: {r['error']}")
+            bar.write(printable(f"failed: {'portfolio' if key is None else 'account ' + repr(key)}: {r['error']}"))
 
     for j in jobs:
         if j["key"] not in todo_keys:
@@ -443,8 +527,9 @@ def _run(data, *, out, as_of, config, accounts, workers, audience, progress, not
                           "report": j["rel_html"], "notebook": j["rel_nb"], "fingerprint": None} for j in todo}
     interim = RunResult(out=out_path, model=model, portfolio=pending.get(None, result.portfolio),
                         accounts={a: pending.get(a, result.accounts.get(a)) for a in ids})
-    write_json(_manifest(model, config_path=config, audience=audience, result=interim, tables=written, command="kit run"),
-               out_path / "manifest.json")
+    # every file this run may write is the kit's from now on, also if the run is killed
+    write_json(_manifest(model, config_path=config, audience=audience, result=interim, tables=written, command="kit run",
+                         files=sorted(set(_files(out_path, owned, written)) | set(planned))), out_path / MANIFEST)
     by_key = {j["key"]: j["fingerprint"] for j in jobs}
     try:
         for r in _execute_jobs(todo, workers=workers, executor=executor, scheduler=scheduler, fresh=fresh_kernels, pool=pool):
@@ -453,30 +538,43 @@ def _run(data, *, out, as_of, config, accounts, workers, audience, progress, not
     finally:
         bar.close()
         planner.join()
-        shutil.rmtree(cache, ignore_errors=True)
-    for err in plan_errors:
-        print(f"kit run: {err}", file=sys.stderr)
+        remove_caches(out_path)
+    for acc, err in plan_errors.items():
+        # the report is there, but the plan is not: the account failed (exit 1), and a
+        # rerun writes it again
+        rec = result.accounts.get(acc) or {"report": f"accounts/{stems[acc]}.html", "notebook": f"notebooks/account_{stems[acc]}.ipynb"}
+        result.accounts[acc] = {**rec, "status": "failed", "error": printable(err), "fingerprint": None}
+        print(printable(f"kit run: {err}"), file=sys.stderr)
+    for note in plan_notes:
+        print(printable(f"note: {note}"), file=sys.stderr)
     result.accounts = {a: result.accounts[a] for a in ids if a in result.accounts}
     write_text(index_page(model, result.accounts, result.portfolio, ids=ids, audience=audience), out_path / "index.html")
-    manifest = _manifest(model, config_path=config, audience=audience, result=result, tables=written, command="kit run")
-    write_json({**manifest, "run_fingerprint": fingerprint}, out_path / "manifest.json")
+    done = written + ["index.html"] + [p for p in planned if p.startswith(("accounts/", "notebooks/", "plans/", "portfolio"))
+                                       and (out_path / p).is_file()]
+    manifest = _manifest(model, config_path=config, audience=audience, result=result, tables=written, command="kit run",
+                         files=_files(out_path, owned, done), notes=plan_notes)
+    write_json({**manifest, "run_fingerprint": fingerprint}, out_path / MANIFEST)
     return result
 
 
-def _write_plans(model: PortfolioModel, ids: list[str], out: Path, stems: dict[str, str], errors: list[str]) -> None:
-    """Each account's Account Development Plan workbook (same fingerprint, same plan);
-    a plan that cannot be written is reported, and the reports still render."""
+def _write_plans(model: PortfolioModel, ids: list[str], out: Path, stems: dict[str, str], errors: dict[str, str],
+                 notes: list[str]) -> None:
+    """Each account's Account Development Plan workbook (same fingerprint, same plan).
+    A plan that cannot be written goes in ``errors`` (account -> message): that account
+    fails; the other plans and the reports are still written."""
     for acc in ids:
         try:
-            write_plan(account_plan(model, acc), out / "plans" / f"{stems[acc]}.xlsx")
+            write_plan(account_plan(model, acc), out / "plans" / f"{stems[acc]}.xlsx", notes=notes)
         except Exception as exc:  # e.g. a locked or unwritable file: that plan only
-            errors.append(f"plan of account {acc!r} not written: {type(exc).__name__}: {exc}")
+            errors[acc] = f"plan workbook of account {acc!r} not written: {type(exc).__name__}: {exc}"
 
 
 def _execute_jobs(jobs: list[dict], *, workers: int, executor: str, scheduler: str | None, fresh: bool, pool=None):
     """Yield each job's result as it finishes (``pool``: local workers already started)."""
     if not jobs:
         return
+    from kit.engine import worker_init, worker_render
+
     if pool is not None:
         futures = [pool.submit(worker_render, job) for job in jobs]
         for fut in as_completed(futures):
@@ -505,6 +603,8 @@ def _execute_jobs(jobs: list[dict], *, workers: int, executor: str, scheduler: s
 
 
 def _execute_dask(jobs: list[dict], *, workers: int, scheduler: str | None):
+    from kit.engine import worker_render
+
     try:
         from distributed import Client, LocalCluster, as_completed as dask_completed
     except ImportError:

@@ -14,7 +14,7 @@ __all__ = [
     "ELEMENTS", "ELEMENT_IDS", "ELEMENT_NAMES", "RATER_ROLES", "INTERNAL_ROLES", "AUDIENCES",
     "CONTACT_LEVELS", "CONTACT_ROLES", "ACTIVITY_TYPES", "SURVEY_TYPES", "CLOSED_STAGES",
     "CATEGORIES", "OBJECTIVE_THEMES", "OBJECTIVE_MEASURES", "QUADRANTS", "BCG_QUADRANTS", "MOTIONS", "UNSPECIFIED",
-    "ColumnRule", "TableRule", "TABLES", "REQUIRED_TABLES",
+    "MAX_NUMBER", "ColumnRule", "TableRule", "TABLES", "REQUIRED_TABLES",
     "ACCOUNT_SUMMARY_COLUMNS", "ELEMENT_SCORES_COLUMNS", "WARNINGS_COLUMNS",
     "REVENUE_MOTIONS_COLUMNS", "LEADING_INDICATORS_COLUMNS", "ACCOUNT_FIGURES_COLUMNS",
     "RECOMMENDATIONS_COLUMNS", "CROSS_SELL_COLUMNS", "AM_LOAD_COLUMNS",
@@ -63,6 +63,10 @@ MOTIONS = ("baseline", "continuation", "crop_rotation", "colonization")
 
 
 # --- input tables -----------------------------------------------------------------------
+#: The largest number (either way) an input cell may hold: a quadrillion is beyond any
+#: account's revenue, and a few cells of 1e308 would overflow every sum to infinity.
+MAX_NUMBER = 1e15
+
 @dataclass(frozen=True)
 class ColumnRule:
     """How one input column is read.

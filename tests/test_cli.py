@@ -201,3 +201,82 @@ def test_help_explains_the_workshop_commands():
     for opt in ("--data", "--replace", "--dry-run", "FILE"):
         assert opt in text
     assert "kit questionnaire" in build_parser().format_help() and "kit ingest" in build_parser().format_help()
+
+
+# --- installed anywhere: no Jupyter for the figures, notebooks copied out ----------------
+JUPYTER_MODULES = ("jupyter_client", "nbclient", "papermill", "nbconvert", "zmq")
+
+
+@pytest.mark.parametrize("command", ["tables", "validate"])
+def test_tables_and_validate_import_no_jupyter_machinery(command, data, tmp_path):
+    """A fresh interpreter (this one has imported everything already)."""
+    argv = [command, "--data", str(data)] + (["--out", str(tmp_path / "out")] if command == "tables" else [])
+    code = (f"import sys; from kit.cli import main; rc = main({argv!r}); "
+            f"print('loaded:', sorted(m for m in {JUPYTER_MODULES!r} if m in sys.modules)); sys.exit(rc)")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "loaded: []" in proc.stdout, proc.stdout
+
+
+def test_the_engine_names_stay_importable_from_kit_run():
+    import kit.engine
+    import kit.run
+
+    for name in ("IPCKernelManager", "KERNEL_NAME", "CELL_TIMEOUT", "START_TIMEOUT"):
+        assert name in kit.run.__all__ and getattr(kit.run, name) is getattr(kit.engine, name)
+    with pytest.raises(AttributeError):
+        kit.run.no_such_name  # noqa: B018
+
+
+def test_notebooks_copies_them_out_and_never_overwrites_unasked(tmp_path, capsys):
+    from kit.run import notebooks_dir
+
+    dest = tmp_path / "mine"
+    assert main(["notebooks", str(dest)]) == 0
+    printed = capsys.readouterr().out
+    names = ["account_health.ipynb", "portfolio_health.ipynb", "workshop.ipynb"]
+    assert sorted(p.name for p in dest.iterdir()) == names
+    for name in names:
+        assert (dest / name).read_bytes() == (notebooks_dir() / name).read_bytes()
+        assert str(dest / name) in printed
+    assert f"kit run --data FOLDER --notebooks {dest}" in printed
+
+    (dest / "account_health.ipynb").write_text("my changes", encoding="utf-8")
+    assert main(["notebooks", str(dest)]) == 2
+    err = capsys.readouterr().err
+    assert "--force" in err and "nothing was written" in err and "Traceback" not in err
+    assert (dest / "account_health.ipynb").read_text(encoding="utf-8") == "my changes"
+    assert main(["notebooks", str(dest), "--force"]) == 0
+    assert (dest / "account_health.ipynb").read_bytes() == (notebooks_dir() / "account_health.ipynb").read_bytes()
+
+
+def test_run_notebooks_option_reaches_the_run(data, tmp_path, monkeypatch, capsys):
+    import kit.run
+
+    dest = tmp_path / "mine"
+    assert main(["notebooks", str(dest)]) == 0
+    seen = {}
+
+    def fake_run(data, **kwargs):
+        seen.update(kwargs)
+        return kit.run.RunResult(out=tmp_path / "out", model=None)
+
+    monkeypatch.setattr(kit.run, "run", fake_run)
+    assert main(["run", "--data", str(data), "--notebooks", str(dest)]) == 0
+    assert seen["notebooks"] == dest
+    # a folder without the notebooks is refused before any figure is computed
+    with pytest.raises(SystemExit) as exc:
+        main(["run", "--data", str(data), "--notebooks", str(tmp_path)])
+    assert exc.value.code == 2
+    assert "no account_health.ipynb or portfolio_health.ipynb there" in capsys.readouterr().err
+
+
+def test_synth_never_replaces_files_without_force(tmp_path, capsys):
+    """``kit synth --out`` a client's data folder would replace its accounts.csv (issue 13)."""
+    client = tmp_path / "client"
+    client.mkdir()
+    (client / "accounts.csv").write_text("account_id,account_name\nA1,Real client\n")
+    assert main(["synth", "--accounts", "3", "--out", str(client)]) == 2
+    assert "already holds accounts.csv" in capsys.readouterr().err
+    assert (client / "accounts.csv").read_text() == "account_id,account_name\nA1,Real client\n"
+    assert main(["synth", "--accounts", "3", "--out", str(client), "--force"]) == 0

@@ -102,3 +102,66 @@ def test_missing_config_file(tmp_path):
         load_config(tmp_path / "nope.yml")
     (p,) = info.value.problems
     assert p.file == "nope.yml" and "existing" in p.expected
+
+
+# --- issue 13: settings read safely, finite and in order ----------------------------------
+BOMB = "\n".join(["a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+                 + [f"{c}: &{c} [{', '.join([f'*{p}'] * 9)}]" for p, c in zip("abcdefgh", "bcdefghi")])
+
+
+def test_a_yaml_alias_bomb_is_refused_before_it_expands(tmp_path):
+    import resource
+
+    path = tmp_path / "config.yml"
+    path.write_text(BOMB)
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    with pytest.raises(InputError) as exc:
+        load_config(path)
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 50_000  # KiB: nothing was expanded
+    assert [str(p) for p in exc.value.problems] == [
+        "config.yml, row 1: expected plain values, without YAML anchors and aliases (&name / *name): write each value out"]
+
+
+def test_a_huge_config_file_is_refused(tmp_path):
+    path = tmp_path / "config.yml"
+    path.write_text("# " + "x" * 100_000 + "\n")
+    with pytest.raises(InputError, match="at most 64 KiB"):
+        load_config(path)
+
+
+@pytest.mark.parametrize("value", [".inf", "-.inf", ".nan"])
+def test_non_finite_settings_are_refused(tmp_path, value):
+    path = tmp_path / "config.yml"
+    path.write_text(f"element_weights:\n  client_understanding: {value}\nrag_green: {value}\n")
+    with pytest.raises(InputError) as exc:
+        load_config(path)
+    shown = [str(p) for p in exc.value.problems]
+    assert any("element_weights.client_understanding" in s and "finite" in s for s in shown), shown
+    assert any("rag_green" in s and "finite" in s for s in shown), shown
+
+
+def test_contradictory_settings_are_refused_all_at_once(tmp_path):
+    path = tmp_path / "config.yml"
+    path.write_text("rag_amber: 80\nrag_green: 70\nam_load_min: 12\nam_load_max: 10\n")
+    with pytest.raises(InputError) as exc:
+        load_config(path)
+    assert [str(p) for p in exc.value.problems] == [
+        "config.yml, column rag_amber: expected rag_amber (80) at most rag_green (70): amber is the band below green",
+        "config.yml, column am_load_min: expected am_load_min (12) at most am_load_max (10): the load range runs from "
+        "the minimum to the maximum"]
+
+
+def test_a_long_value_is_quoted_short(tmp_path):
+    path = tmp_path / "config.yml"
+    path.write_text("nps_weak: [" + ", ".join(map(str, range(10_000))) + "]\n")
+    with pytest.raises(InputError) as exc:
+        load_config(path)
+    assert len(str(exc.value)) < 300
+
+
+def test_a_currency_with_control_characters_is_refused(tmp_path):
+    path = tmp_path / "config.yml"
+    path.write_text('currency: "\\e]0;x\\a"\n')
+    with pytest.raises(InputError, match="without control characters"):
+        load_config(path)
+    assert "\x1b" not in str(pytest.raises(InputError, load_config, path).value)

@@ -233,7 +233,29 @@ def _books(folder: Path) -> dict[str, tuple[Path, list[str]]]:
         wb.active.append(row)
     wb.create_sheet("revenue")
     wb.save(folder / "empty_sheet.xlsx")
+    # written by a script, never opened in Excel: formulas without saved values, and errors
+    wb = Workbook()
+    wb.active.title = "accounts"
+    for row in [list(t["accounts"].columns)] + t["accounts"].values.tolist():
+        wb.active.append(row)
+    rev = wb.create_sheet("revenue")
+    for row in [list(t["revenue"].columns)] + t["revenue"].values.tolist():
+        rev.append(row)
+    rev["F2"] = "=0.3*1"  # gross_margin
+    rev["F3"] = "=F2"
+    rev["C4"] = "#DIV/0!"  # amount
+    rev["F5"] = "#N/A"
+    wb.save(folder / "formulas.xlsx")
     return {
+        "formulas_and_errors": (folder / "formulas.xlsx", [
+            "formulas.xlsx [sheet revenue], row 2, column gross_margin: expected a value, not a formula with no saved "
+            "value in cell F2 (open and save the workbook in Excel, or paste values)",
+            "formulas.xlsx [sheet revenue], row 3, column gross_margin: expected a value, not a formula with no saved "
+            "value in cell F3 (open and save the workbook in Excel, or paste values)",
+            "formulas.xlsx [sheet revenue], row 4, column amount: value '#DIV/0!': expected a value, not the Excel error "
+            "#DIV/0! in cell C4 (fix the formula, or type the value)",
+            "formulas.xlsx [sheet revenue], row 5, column gross_margin: value '#N/A': expected a value, not the Excel "
+            "error #N/A in cell F5 (fix the formula, or type the value)"]),
         "missing_sheet": (write_book(folder / "missing.xlsx", {"accounts": t["accounts"], "Sheet1": t["revenue"]}),
                           [f"missing.xlsx: expected a sheet named 'revenue' (required; the workbook has sheets {listed})"]),
         "misnamed_sheets": (
@@ -268,7 +290,7 @@ def books(tmp_path_factory) -> dict[str, tuple[Path, list[str]]]:
 
 
 @pytest.mark.parametrize("name", ["missing_sheet", "misnamed_sheets", "bad_cells", "header_only_sheet", "empty_sheet",
-                                  "csv_renamed_xlsx", "damaged", "empty_file"])
+                                  "csv_renamed_xlsx", "damaged", "empty_file", "formulas_and_errors"])
 def test_broken_workbooks(books, name, tmp_path, capsys):
     book, want = books[name]
     before = hashlib.sha256(book.read_bytes()).hexdigest()
@@ -394,3 +416,123 @@ def test_the_encoding_assumed_is_said_and_recorded(tmp_path, capsys):
     manifest = json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["input_encodings"]["accounts.csv"] == "cp1252"
     assert manifest["input_encodings"]["revenue.csv"] == "utf-8"
+
+
+# --- built here: what git cannot hold, or holds badly (issue 13) ---------------------------
+def _copy_base(dest: Path) -> Path:
+    dest.mkdir(parents=True)
+    for p in BASE.iterdir():
+        (dest / p.name).write_bytes(p.read_bytes())
+    return dest
+
+
+def test_links_and_pipes_are_refused_without_reading_them(tmp_path, capsys):
+    """A link out of the data folder (to /etc/passwd, to another client's file) and a named
+    pipe are refused by name; nothing of what they point at is read or shown."""
+    import os
+
+    other = _copy_base(tmp_path / "other_client")
+    data = _copy_base(tmp_path / "client")
+    secret = tmp_path / "secret.csv"
+    secret.write_text("account_id,period,amount\nTOP-SECRET,2025Q1,1\n")
+    (data / "revenue.csv").unlink()
+    (data / "revenue.csv").symlink_to(secret)
+    (data / "contacts.csv").unlink()
+    (data / "contacts.csv").symlink_to(other / "contacts.csv")
+    (data / "surveys.csv").unlink()
+    os.mkfifo(data / "surveys.csv")  # opening it for reading would block the run forever
+    assert main(["validate", "--data", str(data)]) == 2
+    err = capsys.readouterr().err
+    kinds = {"contacts.csv": "a symbolic link", "revenue.csv": "a symbolic link", "surveys.csv": "a named pipe"}
+    assert problem_lines(err) == [f"{name}: expected a regular file (this is {kind}, which the kit does not follow or read: "
+                                  "copy the file itself into the data folder)" for name, kind in kinds.items()]
+    assert "TOP-SECRET" not in err and "account_id,period" not in err
+
+
+def test_a_nul_byte_deep_in_a_file_is_found(tmp_path, capsys):
+    data = _copy_base(tmp_path / "client")
+    body = (BASE / "activities.csv").read_text(encoding="utf-8")
+    filler = "".join(f"A1,2025-09-01,meeting,,,note {i}\n" for i in range(3000))  # past 64 KiB
+    (data / "activities.csv").write_bytes((body + filler).encode() + b"A1,2025-09-02,meeting,,,a\x00b\n")
+    assert len((data / "activities.csv").read_bytes()) > 65536
+    assert main(["validate", "--data", str(data)]) == 2
+    lines = problem_lines(capsys.readouterr().err)
+    assert lines == ["activities.csv: expected comma-separated text (the file holds binary data, NUL bytes "
+                     f"(the first on row {body.count(chr(10)) + 3001}): save it as 'CSV UTF-8')"]
+
+
+def _with_saved_values(book: Path, out: Path) -> Path:
+    """``book`` as Excel saves it: each formula cell of the revenue sheet with its value."""
+    import re
+    import zipfile
+
+    with zipfile.ZipFile(book) as zin, zipfile.ZipFile(out, "w") as zout:
+        for item in zin.infolist():
+            data = zin.read(item)
+            if item.filename == "xl/worksheets/sheet2.xml":
+                data = re.sub(rb"<f>([^<]*)</f><v\s*/>|<f>([^<]*)</f><v></v>|<f>([^<]*)</f>",
+                              lambda m: b"<f>" + (m.group(1) or m.group(2) or m.group(3)) + b"</f><v>0.3</v>", data)
+            zout.writestr(item, data)
+    return out
+
+
+def test_formulas_with_saved_values_are_read(tmp_path):
+    from openpyxl import Workbook
+
+    t = base_tables("accounts", "revenue")
+    wb = Workbook()
+    wb.active.title = "accounts"
+    for row in [list(t["accounts"].columns)] + t["accounts"].values.tolist():
+        wb.active.append(row)
+    rev = wb.create_sheet("revenue")
+    for row in [list(t["revenue"].columns)] + t["revenue"].values.tolist():
+        rev.append(row)
+    rev["F2"] = "=0.1+0.2"
+    wb.save(tmp_path / "plain.xlsx")
+    book = _with_saved_values(tmp_path / "plain.xlsx", tmp_path / "saved.xlsx")
+    p = load_portfolio(book)
+    assert p.table("revenue")["gross_margin"].iloc[0] == pytest.approx(0.3)
+
+
+def test_a_hidden_sheet_read_as_a_table_is_said(tmp_path, capsys):
+    from openpyxl import Workbook
+
+    t = base_tables("accounts", "revenue")
+    wb = Workbook()
+    wb.active.title = "accounts"
+    for row in [list(t["accounts"].columns)] + t["accounts"].values.tolist():
+        wb.active.append(row)
+    rev = wb.create_sheet("revenue")
+    for row in [list(t["revenue"].columns)] + t["revenue"].values.tolist():
+        rev.append(row)
+    rev.sheet_state = "hidden"
+    wb.save(tmp_path / "hidden.xlsx")
+    assert main(["validate", "--data", str(tmp_path / "hidden.xlsx")]) == 0
+    assert "note: sheet 'revenue' of hidden.xlsx is hidden in Excel; it was read as the revenue table" in capsys.readouterr().err
+    assert load_portfolio(tmp_path / "hidden.xlsx").notes
+
+
+def test_ids_that_differ_only_in_unicode_normalization_are_one_id(tmp_path):
+    """'Café' typed on a Mac (e + combining accent) and on Windows (é) are one account:
+    every text cell is read as Unicode NFC (README, 'Files as clients' tools write them')."""
+    import unicodedata
+
+    data = tmp_path / "client"
+    data.mkdir()
+    composed, decomposed = unicodedata.normalize("NFC", "Café-1"), unicodedata.normalize("NFD", "Café-1")
+    assert composed != decomposed
+    (data / "accounts.csv").write_text(f"account_id,account_name\n{composed},Café\n", encoding="utf-8")
+    (data / "revenue.csv").write_text(f"account_id,period,amount\n{decomposed},2025Q1,100\n", encoding="utf-8")
+    p = load_portfolio(data)
+    assert p.account_ids == [composed] and p.table("revenue")["account_id"].tolist() == [composed]
+
+
+def test_a_workbook_that_unpacks_too_large_is_refused_unparsed(tmp_path, capsys, monkeypatch):
+    import kit.io
+
+    t = base_tables("accounts", "revenue")
+    book = write_book(tmp_path / "book.xlsx", {"accounts": t["accounts"], "revenue": t["revenue"]})
+    monkeypatch.setattr(kit.io, "MAX_WORKBOOK_UNPACKED", 1000)  # a real bomb would take minutes to build
+    monkeypatch.setattr(pd, "read_excel", lambda *a, **k: pytest.fail("parsed"))
+    assert main(["validate", "--data", str(book)]) == 2
+    assert "expected a workbook that unpacks to at most" in capsys.readouterr().err

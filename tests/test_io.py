@@ -501,3 +501,32 @@ def test_workbooks_keep_input_text_as_text(tmp_path):
     assert ws["A3"].value == '=HYPERLINK("http://evil.example","x")' and ws["A3"].data_type == "s"
     assert ws["A4"].data_type == "s" and ws["B5"].value == 3
     assert [p.name for p in tmp_path.iterdir()] == ["plan.xlsx"]
+
+
+def test_csv_tables_never_hold_a_formula(tmp_path):
+    """Input text a spreadsheet would run (CSV injection) gets a leading apostrophe;
+    numbers and plain-number text stay as they are."""
+    from kit.io import write_csv
+
+    df = pd.DataFrame({"name": ['=HYPERLINK("http://evil.example","x")', "+cmd|' /C calc'!A0", "@SUM(A1)", "\tx",
+                                "-5", "Ann", None],
+                       "n": [1.0, -2.5, 3.0, 4.0, 5.0, 6.0, 7.0]})
+    write_csv(df, tmp_path / "t.csv")
+    back = pd.read_csv(tmp_path / "t.csv", dtype=str, keep_default_na=False)
+    assert back["name"].tolist() == ['\'=HYPERLINK("http://evil.example","x")', "'+cmd|' /C calc'!A0", "'@SUM(A1)",
+                                     "'\tx", "-5", "Ann", ""]
+    assert back["n"].tolist() == ["1", "-2.5", "3", "4", "5", "6", "7"]
+
+
+def test_workbook_text_a_workbook_cannot_hold_is_replaced_and_said(tmp_path):
+    from openpyxl import load_workbook
+
+    from kit.io import write_workbook
+
+    notes: list[str] = []
+    df = pd.DataFrame({"name": ["Evil\x1b[31m\x07 Corp", "fine"]})
+    path = write_workbook({"Goals": df}, tmp_path / "plan.xlsx", title="Plan of Evil\x1b Corp", notes=notes)
+    ws = load_workbook(path)["Goals"]
+    assert ws["A3"].value == "Evil\ufffd[31m\ufffd Corp" and ws["A1"].value == "Plan of Evil\ufffd Corp"
+    assert notes == ["3 character(s) of the input text that a workbook cannot hold (control characters) were replaced "
+                     "with U+FFFD in plan.xlsx"]

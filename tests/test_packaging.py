@@ -90,3 +90,23 @@ def test_notebook_parameters_match_the_contract():
 def test_reports_are_not_committed():
     ignore = (ROOT / ".gitignore").read_text()
     assert "reports/*" in ignore
+
+
+def test_every_package_of_kit_is_in_the_wheel_and_the_notebooks_too():
+    """pyproject.toml lists the packages by hand (kit.notebooks is mapped onto notebooks/):
+    a new subpackage of kit/ must be added there or it is left out of the wheel."""
+    st = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+    found = {".".join(p.parent.relative_to(ROOT).parts) for p in (ROOT / "kit").rglob("__init__.py")}
+    missing = found - set(st["packages"])
+    assert not missing, f"add {sorted(missing)} to [tool.setuptools] packages in pyproject.toml"
+    assert st["package-dir"] == {"kit.notebooks": "notebooks"} and "kit.notebooks" in st["packages"]
+    # without it kit.notebooks would be a namespace package the editable install cannot find
+    assert (ROOT / "notebooks" / "__init__.py").is_file()
+    assert "*.ipynb" in st["package-data"]["kit.notebooks"]
+
+
+def test_nbconvert_is_pinned_below_its_next_major_and_defusedxml_is_declared():
+    """kit/export.py subclasses nbconvert internals; openpyxl uses defusedxml only when installed."""
+    deps = {_name(r): r for r in tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]}
+    assert re.search(r"<\s*\d+(,|$)", deps["nbconvert"]), deps["nbconvert"]
+    assert "defusedxml" in deps

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
@@ -144,13 +146,15 @@ def test_a_rerun_keeps_reports_it_does_not_render(small, tmp_path):
     (out / "accounts").mkdir(parents=True)
     other = out / "accounts" / "other.html"
     other.write_text("a report of an earlier run")
-    half = out / "accounts" / ".x.html.tmp"  # an interrupted run's leftover
+    half = out / "accounts" / ".x.html.kit-tmp"  # an interrupted run's leftover
     half.write_text("half")
+    users_tmp = out / "accounts" / ".x.html.tmp"  # the user's own: kept (issue 13)
+    users_tmp.write_text("mine")
     mine = out / "notes.txt"  # not the kit's: kept
     mine.write_text("the consultant's notes")
     run(small, out=out, accounts=[ids[0]], progress=False)
     assert other.read_text() == "a report of an earlier run" and mine.read_text() == "the consultant's notes"
-    assert not half.exists()
+    assert not half.exists() and users_tmp.read_text() == "mine"
     assert (out / "accounts" / f"{report_stems(ids)[ids[0]]}.html").is_file()
     assert not (out / ".kit-cache").exists()  # the run's model file is gone
 
@@ -370,3 +374,51 @@ def test_an_interrupted_run_marks_its_unfinished_reports_so_a_rerun_renders_them
     again = run(small, out=out, accounts=ids[:3], progress=False)
     rendered = [r for r in list(again.accounts.values()) + [again.portfolio] if not r["skipped"]]
     assert len(rendered) == 4 and all(r["status"] == "ok" for r in rendered)
+
+
+# --- issue 13: hostile text and settings, and a plan that cannot be written ------------------
+def test_control_characters_and_a_hostile_currency_in_a_real_run(small, tmp_path):
+    """An account name with terminal escapes and a currency of HTML: the console stays
+    clean, the plan workbook is written (characters replaced, and said), pages escape both."""
+    data = tmp_path / "data"
+    shutil.copytree(small, data)
+    accounts = pd.read_csv(data / "accounts.csv", dtype=str, keep_default_na=False)
+    target = accounts["account_id"][0]
+    accounts.loc[0, "account_name"] = "Evil\x1b]0;PWNED\x07\x1b[31mRed Corp"
+    accounts.to_csv(data / "accounts.csv", index=False)
+    (tmp_path / "config.yml").write_text('currency: "<b>x<!--"\n')
+    proc = subprocess.run([sys.executable, "-m", "kit.cli", "run", "--data", str(data), "--out", str(tmp_path / "out"),
+                           "--config", str(tmp_path / "config.yml"), "--accounts", target, "--no-progress"],
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    assert "\x1b" not in proc.stdout + proc.stderr and "\x07" not in proc.stdout + proc.stderr
+    assert "replaced with U+FFFD" in proc.stderr
+    stem = report_stems(accounts["account_id"])[target]
+    from openpyxl import load_workbook
+
+    title = load_workbook(tmp_path / "out" / "plans" / f"{stem}.xlsx")["Goals"]["A1"].value
+    assert "Evil\ufffd]0;PWNED\ufffd\ufffd[31mRed Corp" in title
+    page = (tmp_path / "out" / "accounts" / f"{stem}.html").read_text()
+    assert "<b>x" not in page and "&lt;b&gt;x&lt;!--" in page
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    assert manifest["accounts"][target]["status"] == "ok" and manifest["notes"]
+
+
+def test_a_plan_that_cannot_be_written_fails_its_account(small, tmp_path, monkeypatch):
+    import kit.run
+
+    ids = pd.read_csv(small / "accounts.csv", dtype=str)["account_id"].tolist()[:2]
+    real = kit.run.write_plan
+
+    def failing(plan, path, **kw):
+        if plan.account_id == ids[1]:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real(plan, path, **kw)
+
+    monkeypatch.setattr(kit.run, "write_plan", failing)
+    res = run(small, out=tmp_path / "out", accounts=ids, progress=False)
+    assert res.exit_code == 1 and res.failed == [ids[1]]
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    assert "plan workbook" in manifest["accounts"][ids[1]]["error"] and manifest["accounts"][ids[0]]["status"] == "ok"
+    monkeypatch.setattr(kit.run, "write_plan", real)
+    assert run(small, out=tmp_path / "out", accounts=ids, progress=False).exit_code == 0  # a rerun writes it
