@@ -41,6 +41,7 @@ browser:
 
 # KIT_REQUIRE_BROWSER=1: here a missing browser fails the browser tests instead of skipping them.
 test: $(STAMP) browser
+	$(BIN)/ruff check kit tests benchmarks tools
 	KIT_REQUIRE_BROWSER=1 $(BIN)/python -m pytest -q tests
 	$(BIN)/python -m pytest -q --nbval-lax --nbval-kernel-name python3 notebooks
 

@@ -67,7 +67,7 @@ def child(data: str, out: str) -> None:
 
     t_start = time.perf_counter()
     import kit.cli
-    import kit.run
+    import kit.run.batch
 
     stages: dict[str, float] = {}
 
@@ -81,8 +81,8 @@ def child(data: str, out: str) -> None:
         return wrapper
 
     # the command's own steps, timed where kit.run calls them
-    kit.run.load_portfolio = timed("load", kit.run.load_portfolio)
-    kit.run.build_model = timed("model", kit.run.build_model)
+    kit.run.batch.load_portfolio = timed("load", kit.run.batch.load_portfolio)
+    kit.run.batch.build_model = timed("model", kit.run.batch.build_model)
     t_imported = time.perf_counter()
     code = kit.cli.main(["tables", "--data", data, "--out", out])
     t_done = time.perf_counter()

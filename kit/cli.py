@@ -15,7 +15,7 @@ from pathlib import Path
 from kit import __version__
 from kit.errors import SHOWN_PER_COLUMN, InputError, UsageError, printable
 
-__all__ = ["main", "build_parser"]
+__all__ = ["build_parser", "main"]
 
 EPILOG = """examples:
   kit run --data data/sample                      render every account into reports/sample/
@@ -149,7 +149,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _encoding_notes(portfolio) -> None:
     """Say which CSV files were not UTF-8: a wrong guess would show as odd accents."""
-    from kit.io import ENCODINGS
+    from kit.inputs.encodings import ENCODINGS
 
     for name, enc in sorted(getattr(portfolio, "encodings", {}).items()):
         if enc not in ("utf-8", "utf-8-sig"):
@@ -160,7 +160,7 @@ def _encoding_notes(portfolio) -> None:
 
 
 def _cmd_run(a) -> int:
-    from kit.run import run
+    from kit.run.batch import run
 
     res = run(a.data, out=a.out, as_of=a.as_of, config=a.config, accounts=a.accounts, workers=a.workers,
               audience=a.audience, progress=not a.no_progress, force=a.force, executor=a.executor,
@@ -179,7 +179,7 @@ def _cmd_run(a) -> int:
 
 
 def _cmd_tables(a) -> int:
-    from kit.run import tables_only
+    from kit.run.batch import tables_only
 
     out, model = tables_only(a.data, out=a.out, as_of=a.as_of, config=a.config, accounts=a.accounts)
     _encoding_notes(model.portfolio)
@@ -189,7 +189,7 @@ def _cmd_tables(a) -> int:
 
 def _cmd_validate(a) -> int:
     from kit.config import load_config
-    from kit.io import load_portfolio
+    from kit.inputs.portfolio import load_portfolio
 
     problems = []
     try:
@@ -226,7 +226,7 @@ def _cmd_synth(a) -> int:
 
 
 def _cmd_questionnaire(a) -> int:
-    from kit.questionnaire import make_questionnaire, make_questionnaires
+    from kit.workshop.questionnaire import make_questionnaire, make_questionnaires
 
     if a.rater is not None:
         if not a.role:
@@ -244,7 +244,7 @@ def _cmd_questionnaire(a) -> int:
 
 
 def _cmd_ingest(a) -> int:
-    from kit.ingest import ingest
+    from kit.workshop.ingest import ingest
 
     try:
         res = ingest(a.files, a.data, replace=a.replace, dry_run=a.dry_run)
@@ -263,7 +263,7 @@ def _cmd_notebooks(a) -> int:
     """``kit notebooks DIR``: copy the kit's notebooks out (existing ones only with --force)."""
     import shutil
 
-    from kit.run import notebooks_dir
+    from kit.run.batch import notebooks_dir
 
     src = notebooks_dir()
     names = sorted(p.name for p in src.glob("*.ipynb"))

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from kit.errors import InputError, Problem, printable, short_repr
 from kit.schema import ELEMENT_IDS
 
-__all__ = ["Settings", "load_config", "describe_settings"]
+__all__ = ["Settings", "describe_settings", "load_config"]
 
 
 #: settings that must not exceed another: (lower, upper, why)
@@ -99,7 +99,7 @@ class Settings(BaseModel):
         return v
 
     @model_validator(mode="after")
-    def _in_order(self) -> "Settings":
+    def _in_order(self) -> Settings:
         """Thresholds that only make sense one below the other (:data:`ORDERED`)."""
         wrong = [f"{low}|{low} ({getattr(self, low):g}) at most {high} ({getattr(self, high):g}): {why}"
                  for low, high, why in ORDERED if getattr(self, low) > getattr(self, high)]

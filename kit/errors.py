@@ -6,7 +6,7 @@ import re
 import reprlib
 from dataclasses import dataclass
 
-__all__ = ["Problem", "InputError", "UsageError", "SHOWN_PER_COLUMN", "printable", "short_repr"]
+__all__ = ["SHOWN_PER_COLUMN", "InputError", "Problem", "UsageError", "printable", "short_repr"]
 
 # C0 and C1 control characters (but newline and tab), DEL, and the invisible format
 # characters that reorder or hide text on a terminal (bidi overrides and isolates)
@@ -63,7 +63,11 @@ class Problem:
 SHOWN_PER_COLUMN = 20
 
 
-class InputError(Exception):
+class KitError(Exception):
+    """Base of the kit's own errors: what a user can fix (the CLI shows the message, exit 2)."""
+
+
+class InputError(KitError):
     """The input cannot be used; carries every problem found.
 
     ``problems`` holds every problem; :meth:`report` lists them by file and row, at
@@ -97,5 +101,5 @@ class InputError(Exception):
         return "\n".join(lines)
 
 
-class UsageError(Exception):
+class UsageError(KitError):
     """A bad argument (unknown account id, bad --as-of, ...)."""

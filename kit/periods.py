@@ -12,9 +12,20 @@ import re
 import pandas as pd
 
 __all__ = [
-    "QUARTER_RE", "ISO_DATE_RE", "parse_period", "parse_period_series", "quarter_label", "quarter_of",
-    "quarter_start", "quarter_end", "parse_as_of", "date_hint", "period_hint", "FIRST_YEAR", "LAST_YEAR",
+    "FIRST_YEAR",
+    "ISO_DATE_RE",
+    "LAST_YEAR",
+    "QUARTER_RE",
+    "date_hint",
     "in_supported_range",
+    "parse_as_of",
+    "parse_period",
+    "parse_period_series",
+    "period_hint",
+    "quarter_end",
+    "quarter_label",
+    "quarter_of",
+    "quarter_start",
 ]
 
 #: The years a period, a date or the analysis date may fall in.  Outside them a date is

@@ -629,8 +629,8 @@ def _contacts(acc: _Account, first_q: int, end_q: int) -> list[tuple]:
             last = _rand_date(rng, max(first_met, end_date - dt.timedelta(days=150)), end_date)
         title = _EXEC_TITLES[bc] if level == "executive" else {
             "senior": f"Director, {bc}", "manager": f"{bc} Manager", "staff": f"{bc} Analyst"}[level]
-        contact = dict(contact_id=f"{acc.account_id}-C{k + 1:02d}", name=names[k], level=level,
-                       bc=bc, role=role, advocate=advocate, active=active, first_met=first_met)
+        contact = {"contact_id": f"{acc.account_id}-C{k + 1:02d}", "name": names[k], "level": level,
+                       "bc": bc, "role": role, "advocate": advocate, "active": active, "first_met": first_met}
         acc.contacts.append(contact)
         rows.append((acc.account_id, contact["contact_id"], names[k], title, level, bc, role,
                      strength, _b(advocate), first_met.isoformat(), last.isoformat(), _b(active)))
@@ -677,8 +677,8 @@ def _opportunities(acc: _Account, end_q: int) -> list[tuple]:
         offering = str(rng.choice(never if (never and (rng.random() < 0.35 or not bought_offerings))
                                   else bought_offerings))
         referral = rng.random() < (0.5 if new_bc else 0.1)
-        opp = dict(opportunity_id=f"OPP-{acc.index + 1:04d}-{k + 1:02d}", created=created,
-                   bc=bc, offering=offering, referral=referral, stage=stage)
+        opp = {"opportunity_id": f"OPP-{acc.index + 1:04d}-{k + 1:02d}", "created": created,
+                   "bc": bc, "offering": offering, "referral": referral, "stage": stage}
         acc.opportunities.append(opp)
         rows.append((acc.account_id, opp["opportunity_id"], created.isoformat(), close.isoformat(),
                      stage, round(scale * rng.uniform(0.03, 0.25), -2), prob, bc, offering,

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import csv
 import itertools
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Callable, Mapping, Sequence
 
 import pytest
 
 from kit.config import Settings
-from kit.io import load_portfolio
-from kit.model import PortfolioModel, build_model
+from kit.figures.model import PortfolioModel, build_model
+from kit.inputs.portfolio import load_portfolio
 
 Rows = Sequence[Mapping[str, object]]
 Tables = Mapping[str, "Rows | str | bytes"]
@@ -108,7 +108,7 @@ def workshop(portfolio_dir, tmp_path):
     from openpyxl import load_workbook
     from workshop_helpers import ANSWERS, DAY, client_portfolio, fill, raters_csv
 
-    from kit.questionnaire import make_questionnaires
+    from kit.workshop.questionnaire import make_questionnaires
 
     data = client_portfolio(portfolio_dir)
     paths = make_questionnaires(data, "00123", raters_csv(tmp_path), tmp_path / "out", assessed_on=DAY)

@@ -103,7 +103,7 @@ def _workshop_data(tmp_path: Path) -> Path:
 def _answer_all(path: Path, value: object) -> None:
     from openpyxl import load_workbook
 
-    from kit.questionnaire import FIRST_ROW
+    from kit.workshop.questionnaire import FIRST_ROW
 
     wb = load_workbook(path)
     ws = wb["Questions"]
@@ -219,17 +219,17 @@ def test_tables_and_validate_import_no_jupyter_machinery(command, data, tmp_path
 
 
 def test_the_engine_names_stay_importable_from_kit_run():
-    import kit.engine
-    import kit.run
+    import kit.run.batch
+    import kit.run.engine
 
     for name in ("IPCKernelManager", "KERNEL_NAME", "CELL_TIMEOUT", "START_TIMEOUT"):
-        assert name in kit.run.__all__ and getattr(kit.run, name) is getattr(kit.engine, name)
+        assert name in kit.run.batch.__all__ and getattr(kit.run.batch, name) is getattr(kit.run.engine, name)
     with pytest.raises(AttributeError):
-        kit.run.no_such_name  # noqa: B018
+        kit.run.batch.no_such_name  # noqa: B018
 
 
 def test_notebooks_copies_them_out_and_never_overwrites_unasked(tmp_path, capsys):
-    from kit.run import notebooks_dir
+    from kit.run.batch import notebooks_dir
 
     dest = tmp_path / "mine"
     assert main(["notebooks", str(dest)]) == 0
@@ -261,7 +261,7 @@ def test_run_notebooks_option_reaches_the_run(data, tmp_path, monkeypatch, capsy
         seen.update(kwargs)
         return kit.run.RunResult(out=tmp_path / "out", model=None)
 
-    monkeypatch.setattr(kit.run, "run", fake_run)
+    monkeypatch.setattr(kit.run.batch, "run", fake_run)
     assert main(["run", "--data", str(data), "--notebooks", str(dest)]) == 0
     assert seen["notebooks"] == dest
     # a folder without the notebooks is refused before any figure is computed

@@ -147,8 +147,8 @@ def test_contradictory_settings_are_refused_all_at_once(tmp_path):
         load_config(path)
     assert [str(p) for p in exc.value.problems] == [
         "config.yml, column rag_amber: expected rag_amber (80) at most rag_green (70): amber is the band below green",
-        "config.yml, column am_load_min: expected am_load_min (12) at most am_load_max (10): the load range runs from "
-        "the minimum to the maximum"]
+        ("config.yml, column am_load_min: expected am_load_min (12) at most am_load_max (10): the load range runs from "
+        "the minimum to the maximum")]
 
 
 def test_a_long_value_is_quoted_short(tmp_path):

@@ -8,7 +8,13 @@ import pandas as pd
 import pytest
 
 from kit.periods import (
-    parse_as_of, parse_period, parse_period_series, quarter_end, quarter_label, quarter_of, quarter_start,
+    parse_as_of,
+    parse_period,
+    parse_period_series,
+    quarter_end,
+    quarter_label,
+    quarter_of,
+    quarter_start,
 )
 
 Q3_2025 = 2025 * 4 + 2  # year * 4 + (quarter - 1) = 8102

@@ -55,7 +55,7 @@ def _reusable(out: Path) -> tuple[bool, str]:
 
 
 def _render(workers: int) -> None:
-    from kit.run import run
+    from kit.run.batch import run
 
     print(f"Rendering {DATA} into {OUT} ...", flush=True)
     res = run(DATA, out=OUT, workers=workers, progress=True)

@@ -1,0 +1,266 @@
+"""All figures of a portfolio, computed once: the model layer behind tables and reports.
+
+:func:`build_model` runs every family of figures (revenue, assessment, concentration,
+pipeline, KPIs, indicators, evidence, warnings) on a validated :class:`~kit.io.Portfolio`
+as of one analysis date and returns a :class:`PortfolioModel`.  Nothing here draws or
+writes; :mod:`kit.tables` turns the model into the contract's CSV tables and
+:mod:`kit.report` into reports.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from kit.config import Settings
+from kit.errors import UsageError
+from kit.figures.assessment import AssessmentResult, score_assessments
+from kit.figures.concentration import concentration, relationship_coverage
+from kit.figures.early_warnings import evaluate_warnings, figure_rows
+from kit.figures.evidence import evidence
+from kit.figures.indicators import leading_indicators
+from kit.figures.kpis import account_manager_load, lifetime_value, portfolio_retention, retention, retention_trend, survey_kpis
+from kit.figures.market import bcg_quadrant
+from kit.figures.pipeline import pipeline_figures
+from kit.figures.recommendations import cross_sell_candidates, recommend
+from kit.figures.revenue import (
+    categorize,
+    hygiene,
+    motion_shares,
+    motion_table,
+    new_client_revenue,
+    revenue_figures,
+    revenue_motions,
+)
+from kit.inputs.portfolio import Portfolio
+from kit.periods import parse_as_of, quarter_end, quarter_label, quarter_of, quarter_start
+
+__all__ = ["PortfolioModel", "build_model", "quadrant", "resolve_as_of"]
+
+QUADRANT_RULES: dict[tuple[bool, bool], str] = {
+    (True, True): "Thriving",
+    (False, True): "Coasting",
+    (True, False): "Building",
+    (False, False): "At risk",
+}
+
+
+@dataclass(frozen=True)
+class PortfolioModel:
+    """Every figure of one portfolio as of one date.
+
+    Attributes
+    ----------
+    figures : DataFrame
+        One row per account (index account_id, in accounts.csv order), every per-account
+        figure: the ``account_summary.csv`` columns and more.
+    elements, evidence, indicators, warnings, motions, motion_table : DataFrame
+        Long tables (see the modules that compute them).
+    recommendations, cross_sell, am_load, retention_trend : DataFrame
+        Ranked objectives per account, cross-sell whitespace, accounts per account
+        manager, portfolio GRR/NRR by quarter.
+    totals : dict
+        Portfolio figures: revenue, growth, existing vs new-client split, GRR and NRR.
+    """
+
+    portfolio: Portfolio
+    settings: Settings
+    as_of: dt.date
+    quarter: int
+    figures: pd.DataFrame
+    assessment: AssessmentResult
+    evidence: pd.DataFrame
+    indicators: pd.DataFrame
+    warnings: pd.DataFrame
+    motions: pd.DataFrame
+    motion_table: pd.DataFrame
+    recommendations: pd.DataFrame
+    cross_sell: pd.DataFrame
+    am_load: pd.DataFrame
+    retention_trend: pd.DataFrame
+    totals: dict
+
+    @property
+    def t4q_label(self) -> str:
+        """``2025Q4-2026Q3`` style label of the trailing four quarters."""
+        return f"{quarter_label(self.quarter - 3)}-{quarter_label(self.quarter)}"
+
+    def account(self, account_id: str) -> pd.Series:
+        """One account's figures (raises UsageError for an unknown id)."""
+        if account_id not in self.figures.index:
+            raise UsageError(f"account_id {account_id!r} is not in accounts")
+        return self.figures.loc[account_id]
+
+
+def resolve_as_of(portfolio: Portfolio, as_of: str | dt.date | None) -> dt.date:
+    """The analysis date: as given, else the end of the last quarter present in revenue."""
+    try:
+        date = parse_as_of(as_of)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    if date is not None:
+        return date
+    q = portfolio.table("revenue")["quarter"]
+    if q.dropna().empty:
+        raise UsageError("revenue has no rows, so there is no default analysis date: give --as-of (as_of)")
+    return quarter_end(int(q.max()))
+
+
+def quadrant(health_index: float, healthy_at: float, hygienic) -> str | None:
+    """Health x hygiene quadrant, None when either side is unknown."""
+    if pd.isna(health_index) or hygienic is None or hygienic is pd.NA:
+        return None
+    return QUADRANT_RULES[(bool(health_index >= healthy_at), bool(hygienic))]
+
+
+def _lists(keys: pd.Series, values: pd.Series, idx: pd.Index) -> pd.Series:
+    """The values of each account as a list (in row order; [] for none), one pass
+    instead of a grouped apply per account."""
+    found: dict[object, list] = {}
+    for k, v in zip(keys.tolist(), values.tolist()):
+        found.setdefault(k, []).append(v)
+    return pd.Series([found.get(a, []) for a in idx.tolist()], index=idx, dtype=object)
+
+
+def _quadrant_reason(f: pd.Series | dict, s: Settings) -> str:
+    if pd.isna(f["health_index"]):
+        return "No quadrant: the account has no scored assessment."
+    health = (f"the health index {f['health_index']:.0f} is "
+              f"{'at or above' if f['health_index'] >= s.health_threshold else 'below'} {s.health_threshold:g}")
+    if f["hygiene_basis"] == "target":
+        hyg = (f"revenue attainment {f['revenue_attainment']:.0%} "
+               f"{'meets' if f['hygienic'] else 'misses'} the {s.hygiene_attainment:.0%} target")
+    elif f["hygiene_basis"] == "growth":
+        hyg = (f"without revenue targets, T4Q growth of {f['revenue_growth']:+.1%} is "
+               f"{'at or above' if f['hygienic'] else 'below'} zero")
+    else:
+        return f"No quadrant: there are no revenue targets and no prior-year revenue to judge hygiene; {health}."
+    if f["quadrant"] in ("Thriving", "At risk"):
+        joint = "and"
+    else:
+        joint = "but"
+    return f"{f['quadrant']}: {hyg}, {joint} {health}."
+
+
+def _age_quarters(assessed_on: pd.Series, quarter: int) -> pd.Series:
+    """Quarters from each assessment to the analysis quarter (NaN: not assessed)."""
+    if assessed_on.empty:  # keeps the dtype an element-wise map gives
+        return assessed_on.map(lambda d: np.nan if pd.isna(d) else quarter - quarter_of(d))
+    age = quarter - (assessed_on.dt.year * 4 + (assessed_on.dt.month - 1) // 3).astype(float)
+    # whole numbers when every account has one, as an element-wise map gives
+    return age.astype("int64") if age.notna().all() else age
+
+
+def build_model(portfolio: Portfolio, settings: Settings, *, as_of: str | dt.date | None = None) -> PortfolioModel:
+    """Compute every figure of the portfolio as of ``as_of`` (default: end of the last
+    revenue quarter).  Rows dated after the analysis date are not seen."""
+    s = settings
+    date = resolve_as_of(portfolio, as_of)
+    ts = pd.Timestamp(date)
+    Q = quarter_of(date)
+    accounts = portfolio.table("accounts")
+    ids = accounts["account_id"].tolist()
+    idx = pd.Index(ids, name="account_id")
+    revenue = portfolio.table("revenue")
+    revenue = revenue[revenue["quarter"] <= Q]
+    targets = portfolio.table("targets")
+    opportunities = portfolio.table("opportunities")
+    if "is_open" not in opportunities:
+        opportunities = opportunities.assign(is_open=pd.Series(dtype=bool), is_won=pd.Series(dtype=bool))
+    contacts = portfolio.table("contacts")
+    contacts = contacts[contacts["first_met"].isna() | (contacts["first_met"] <= ts)]
+    activities = portfolio.table("activities")
+    activities = activities[activities["date"] <= ts]
+    surveys = portfolio.table("surveys")
+
+    f = accounts.set_index("account_id")[["account_name", "industry", "region", "account_manager",
+                                           "market_growth", "market_share"]].copy()
+    f["bcg_quadrant"] = bcg_quadrant(accounts, settings=s).reindex(idx)
+    f = f.join(categorize(revenue, ids, quarter=Q, settings=s))
+    prev_cat = categorize(revenue, ids, quarter=Q - 4, settings=s)["category"]
+    f["previous_category"] = prev_cat
+    figs = revenue_figures(revenue, ids, quarter=Q)
+    f = f.join(figs)
+    f = f.join(hygiene(figs, revenue, targets, quarter=Q, settings=s))
+
+    result = score_assessments(portfolio.table("assessment"), portfolio.table("questions"), ids, as_of=ts, settings=s)
+    f = f.join(result.accounts)
+    f["assessment_age_quarters"] = _age_quarters(f["assessed_on"], Q)
+    f["quadrant"] = [quadrant(h, s.health_threshold, y) for h, y in zip(f["health_index"], f["hygienic"])]
+    # the columns _quadrant_reason reads (a missing one fails loudly, never silently)
+    reason_of = f[["health_index", "hygiene_basis", "revenue_attainment", "hygienic", "revenue_growth", "quadrant"]]
+    f["quadrant_reason"] = [_quadrant_reason(row, s) for _, row in figure_rows(reason_of)]
+
+    motions = revenue_motions(revenue, lookback=s.motion_lookback_quarters)
+    f = f.join(motion_shares(motions, ids, quarter=Q))
+    f = f.join(new_client_revenue(revenue, ids, quarter=Q))
+    f = f.join(concentration(revenue, ids, quarter=Q))
+    f = f.join(relationship_coverage(contacts, revenue, ids, quarter=Q, as_of=ts))
+    f = f.join(pipeline_figures(opportunities, targets, accounts, f["revenue_t4q"], quarter=Q, as_of=ts, settings=s))
+
+    t4_start, t4_end = pd.Timestamp(quarter_start(Q - 3)), ts
+    f = f.join(survey_kpis(surveys, ids, start=t4_start, end=t4_end, nps_min_responses=s.nps_min_responses))
+    prior = survey_kpis(surveys, ids, start=pd.Timestamp(quarter_start(Q - 7)), end=t4_start - pd.Timedelta(days=1))
+    f["nps_prior"], f["csat_prior"] = prior["nps"], prior["csat"]
+
+    f = f.join(retention(f["revenue_t4q"], f["revenue_prior4"]))
+    port_ret = portfolio_retention(f["revenue_t4q"], f["revenue_prior4"])
+    fallback = port_ret["grr"] if not np.isnan(port_ret["grr"]) else 0.0
+    f = f.join(lifetime_value(revenue, ids, f["grr"], quarter=Q, fallback_retention=fallback,
+                              discount_rate=s.ltv_discount_rate))
+    am = account_manager_load(accounts, f["category"], low=s.am_load_min, high=s.am_load_max)
+    am_of = am.set_index("account_manager")
+    loads, flags = am_of["accounts"].to_dict(), am_of["flag"].to_dict()
+    f["am_load"] = pd.array([loads.get(a) for a in f["account_manager"]], dtype="Int64")
+    f["am_load_flag"] = [flags.get(a, "") for a in f["account_manager"]]
+
+    ind = leading_indicators(revenue, opportunities, contacts, activities, ids, quarter=Q)
+    t4 = ind[ind["period"] == "T4Q"].set_index("account_id")
+    f["new_offerings_proposed_t4q"] = t4["new_offerings_proposed"]
+
+    # recent executive touch: an executive meeting, or an executive contact's last contact
+    recent = pd.Timestamp(quarter_start(Q - s.no_executive_contact_quarters + 1))
+    em = activities[(activities["type"] == "executive_meeting") & (activities["date"] >= recent)]["account_id"]
+    ec = contacts[(contacts["level"] == "executive") & (contacts["last_contact"] >= recent)]["account_id"]
+    f["executive_contact_recent"] = idx.isin(set(em) | set(ec))
+    key = contacts[(contacts["advocate"].astype(bool) | (contacts["role"] == "decision_maker"))
+                   & ~contacts["active"].astype(bool) & (contacts["last_contact"] >= t4_start)]
+    names = key.assign(who=key["name"].fillna(key["contact_id"]))
+    f["key_supporters_left"] = _lists(names["account_id"], names["who"], idx)
+
+    el = result.elements
+    disagree = el[el["raters_disagree"]]
+    f["raters_disagree_elements"] = _lists(disagree["account_id"], disagree["element"], idx)
+    ev = evidence(el, f, settings=s, has_contacts=portfolio.has("contacts"))
+    weak = ev[ev["rated_well_evidence_weak"]]
+    f["evidence_weak_elements"] = _lists(weak["account_id"], weak["element"], idx)
+
+    supplied = set(portfolio.tables)
+    warns = evaluate_warnings(f, settings=s, supplied=supplied)
+    # text (or object when no warning fired at all, as a grouped join gives)
+    f["warnings"] = pd.Series([";".join(w) for w in _lists(warns["account_id"], warns["warning_id"], idx)], index=idx,
+                              dtype=object if warns.empty else "str")
+    f["n_warnings"] = warns.groupby("account_id").size().reindex(idx, fill_value=0).astype(int)
+    if not portfolio.has("contacts"):
+        f["decision_makers"] = np.nan  # unknown, not zero
+    if not portfolio.has("opportunities"):
+        f[["open_pipeline", "weighted_pipeline"]] = np.nan
+    cross = cross_sell_candidates(revenue, opportunities, ids, quarter=Q, as_of=ts)
+    recs = recommend(f, el, warns, cross, portfolio.table("objectives"), settings=s)
+    t4q, prior, new = f["revenue_t4q"].sum(), f["revenue_prior4"].sum(), f["new_client_t4q"].sum()
+    totals = {
+        "accounts": len(f), "revenue_t4q": float(t4q), "revenue_prior4": float(prior),
+        "revenue_growth": float(t4q / prior - 1) if prior > 0 else float("nan"),
+        "new_client_t4q": float(new), "existing_t4q": float(t4q - new),
+        "new_client_share": float(new / t4q) if t4q > 0 else float("nan"),
+        "grr": port_ret["grr"], "nrr": port_ret["nrr"], "retention_base_accounts": port_ret["accounts"],
+    }
+    return PortfolioModel(
+        portfolio=portfolio, settings=s, as_of=date, quarter=Q, figures=f, assessment=result,
+        evidence=ev, indicators=ind, warnings=warns, motions=motions, motion_table=motion_table(motions),
+        recommendations=recs, cross_sell=cross, am_load=am,
+        retention_trend=retention_trend(revenue, ids, quarter=Q), totals=totals,
+    )

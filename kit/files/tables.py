@@ -1,0 +1,105 @@
+"""CSV tables for BI tools: plain numbers, blanks empty, no text a spreadsheet runs as a formula."""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from pandas.api.types import infer_dtype
+
+from kit.files.atomic import replacing
+
+
+def _plain(v):
+    if v is None or (isinstance(v, float) and v != v) or v is pd.NA or v is pd.NaT:
+        return ""
+    if isinstance(v, (bool,)) or type(v).__name__ == "bool_":
+        return "true" if v else "false"
+    if isinstance(v, float) or type(v).__name__.startswith("float"):
+        r = round(float(v), 4)
+        if r == 0:
+            r = 0.0  # no "-0.0"
+        return f"{r:.4f}".rstrip("0").rstrip(".") if r != int(r) else str(int(r))
+    return v
+
+
+def _float_text(x: float) -> str:
+    """:func:`_plain` of a finite float: ``f"{x:.4f}"`` rounds the exact binary value
+    to 4 decimals as ``round(x, 4)`` does, so stripping its zeros gives the same text."""
+    text = f"{x:.4f}".rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text  # no "-0"
+
+
+def _plain_column(s: pd.Series) -> np.ndarray | None:
+    """:func:`_plain` of every cell of one column, by dtype rather than cell by cell
+    (None: a column that only ``DataFrame.to_csv`` formats as before, such as dates)."""
+    dtype = s.dtype
+    if isinstance(dtype, np.dtype) and dtype.kind == "b":
+        return np.where(s.to_numpy(), "true", "false").astype(object)
+    if isinstance(dtype, np.dtype) and dtype.kind in "iu":
+        return s.to_numpy(dtype=object)  # whole numbers as they are
+    if dtype.kind == "f":  # numpy float or nullable Float64
+        missing = s.isna().to_numpy()
+        values = s.to_numpy(dtype=float, na_value=np.nan)
+        if np.isfinite(values[~missing]).all():
+            out = np.full(len(values), "", dtype=object)
+            # one text per distinct number
+            codes, uniques = pd.factorize(values[~missing])
+            out[~missing] = np.array([_float_text(x) for x in uniques.tolist()] + [""], dtype=object).take(codes)
+            return out
+    elif isinstance(dtype, (pd.StringDtype, np.dtype)) and infer_dtype(s, skipna=True) in ("string", "empty"):
+        return _no_formula(s.astype(object).where(s.notna(), "").to_numpy(dtype=object))  # blanks empty
+    # anything else (nullable whole numbers and booleans, mixed objects, dates): cell by cell
+    plain = s.astype(object).map(_plain)
+    if plain.dtype == object or isinstance(plain.dtype, pd.StringDtype) or plain.dtype.kind in "iu":
+        return _no_formula(plain.to_numpy(dtype=object))
+    return None  # e.g. dates: DataFrame.to_csv formats them its own way
+
+
+#: text a spreadsheet opening a CSV file takes for a formula (OWASP's "CSV injection")
+_FORMULA_START = re.compile(r"[=+\-@\t\r]")
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+
+
+def _no_formula(cells: np.ndarray) -> np.ndarray:
+    """Text cells of a CSV table that a spreadsheet would run as a formula (``=HYPERLINK(...)``,
+    ``+cmd|...``, ``@SUM``) get a leading apostrophe, as Excel itself marks text; plain
+    numbers (``-5``) stay as they are.  Once per distinct value."""
+    def safe(v: object) -> object:
+        if isinstance(v, str) and v and _FORMULA_START.match(v) and not _PLAIN_NUMBER.fullmatch(v):
+            return "'" + v
+        return v
+
+    if not len(cells):
+        return cells
+    codes, uniques = pd.factorize(cells, use_na_sentinel=False)
+    fixed = np.array([safe(u) for u in uniques] + [None], dtype=object)
+    return fixed.take(codes)
+
+
+def write_csv(df: pd.DataFrame, path: Path, columns: Iterable[str] | None = None) -> Path:
+    """Write a table: plain numbers rounded to 4 decimals, booleans true/false, blanks empty."""
+    with replacing(path) as tmp:
+        _write_csv(df, tmp, columns)
+    return path
+
+
+def _write_csv(df: pd.DataFrame, path: Path, columns: Iterable[str] | None) -> None:
+    cols = list(columns) if columns is not None else list(df.columns)
+    full = df.reindex(columns=cols)
+    plain = [_plain_column(full.iloc[:, i]) for i in range(len(cols))] if len(df) else [None]
+    if any(p is None for p in plain):  # no rows, or a column to_csv formats itself
+        out = full.astype(object).apply(lambda s: s.map(_plain)) if len(df) else full
+        out.to_csv(path, index=False, lineterminator="\n", encoding="utf-8")
+        return
+    cells = [p.tolist() for p in plain]
+    # the csv writer DataFrame.to_csv uses, with its settings (minimal quoting, quotes
+    # doubled), fed the rows directly: the same bytes without building a frame of text
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh, lineterminator="\n", quoting=csv.QUOTE_MINIMAL, quotechar='"', doublequote=True)
+        writer.writerow(list(full.columns))
+        writer.writerows(zip(*cells))

@@ -1,0 +1,628 @@
+"""Charts: ``plot_*(data, *, ax=None, ...) -> Figure``.
+
+Object-oriented matplotlib only (no pyplot state machine): without ``ax`` a new
+:class:`~matplotlib.figure.Figure` is made.  Styling comes from :func:`theme`, a context
+manager, never from changed global rcParams.  Charts take figures already computed by
+the model layer; they compute nothing of their own beyond layout.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+
+import matplotlib as mpl
+import matplotlib.lines
+import matplotlib.patches
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from kit.config import Settings
+from kit.figures.market import BCG_RULES
+from kit.schema import ELEMENT_NAMES, MOTIONS
+
+__all__ = [
+    "MOTION_COLORS",
+    "RAG_COLORS",
+    "plot_am_load",
+    "plot_category_migration",
+    "plot_concentration",
+    "plot_element_heatmap",
+    "plot_elements",
+    "plot_market_position",
+    "plot_perception_gap",
+    "plot_pipeline_funnel",
+    "plot_quadrant",
+    "plot_rater_scores",
+    "plot_retention",
+    "plot_revenue_motions",
+    "plot_revenue_split",
+    "plot_weakest_elements",
+    "theme",
+]
+
+# Okabe-Ito colours (safe for the common colour-vision deficiencies); every chart also
+# says in text what a colour means
+RAG_COLORS = {"green": "#009E73", "amber": "#E69F00", "red": "#D55E00", None: "#9e9e9e"}
+MOTION_COLORS = {"baseline": "#b0bec5", "continuation": "#1f4e79", "crop_rotation": "#4f9dd9", "colonization": "#f28e2b"}
+# colour-blind-safe pair (blue / orange) plus neutrals; series also differ by hatch,
+# marker or line style, never by colour alone
+_DARK_BLUE, _LIGHT_BLUE, _PALE_BLUE, _ORANGE = "#1f4e79", "#4f9dd9", "#c6dcf0", "#f28e2b"
+_INK, _MUTED = "#263238", "#455a64"
+QUADRANT_COLORS = {"Thriving": "#009E73", "Coasting": "#E69F00", "Building": "#56B4E9", "At risk": "#D55E00"}
+QUADRANT_MARKERS = {"Thriving": "o", "Coasting": "s", "Building": "^", "At risk": "X"}
+
+_RC = {
+    "font.size": 9, "axes.titlesize": 11, "axes.titleweight": "bold", "axes.spines.top": False,
+    "axes.spines.right": False, "axes.grid": True, "grid.alpha": 0.3, "figure.dpi": 100,
+    "savefig.dpi": 110, "savefig.bbox": "tight",
+    # input text (account names) may hold "$": never parse it as mathtext
+    "text.parse_math": False,
+}
+
+
+@contextlib.contextmanager
+def theme() -> Iterator[None]:
+    """The kit's chart style, restored on exit."""
+    with mpl.rc_context(_RC):
+        yield
+
+
+def _axes(ax: Axes | None, size: tuple[float, float]) -> tuple[Figure, Axes]:
+    if ax is not None:
+        return ax.figure, ax
+    fig = Figure(figsize=size, layout="constrained")
+    return fig, fig.add_subplot()
+
+
+def plot_elements(elements: pd.DataFrame, *, settings: Settings, ax: Axes | None = None) -> Figure:
+    """Ten-element chart: each element's score (bar, RAG colour) and the raters' range
+    (line from the lowest to the highest rater mean, on the same 0-100 scale).
+
+    ``elements``: one account's rows with element, score, rag, range_low, range_high.
+    """
+    with theme():
+        fig, ax = _axes(ax, (7.5, 4.6))
+        df = elements.reset_index(drop=True)
+        y = np.arange(len(df))[::-1]
+        scores = df["score"].fillna(0).to_numpy()
+        colors = [RAG_COLORS.get(r if isinstance(r, str) else None) for r in df["rag"]]
+        ax.barh(y, scores, color=colors, height=0.6)
+        has_range = df["range_low"].notna().to_numpy()
+        ax.hlines(y[has_range], df["range_low"][has_range], df["range_high"][has_range], color="#263238", linewidth=2)
+        ax.plot(df["range_low"][has_range], y[has_range], "|", color="#263238", markersize=10)
+        ax.plot(df["range_high"][has_range], y[has_range], "|", color="#263238", markersize=10)
+        for yi, sc, rag in zip(y, df["score"], df["rag"]):
+            # the band in words too: never colour alone
+            ax.text(101, yi, "not rated" if pd.isna(sc) else f"{sc:.0f} {str(rag).upper()}", va="center", fontsize=7)
+        ax.axvline(settings.rag_green, color=RAG_COLORS["green"], linestyle="--", linewidth=1)
+        ax.axvline(settings.rag_amber, color=RAG_COLORS["amber"], linestyle="--", linewidth=1)
+        ax.set_yticks(y, [ELEMENT_NAMES.get(e, e) for e in df["element"]])
+        ax.set_xlim(0, 118)
+        ax.set_xticks([0, 20, 40, 60, 80, 100])
+        ax.set_xlabel("score (0-100); dashed lines: amber and green bands")
+        ax.set_title("Ten assessment elements: score and raters' range")
+        # a neutral swatch: the bars' colours are the RAG bands, not one series colour
+        handles = [mpl.patches.Patch(color=RAG_COLORS[None], label="element score (colour = RAG band)"),
+                   mpl.lines.Line2D([], [], color="#263238", linewidth=2, label="raters' range (lowest to highest rater)")]
+        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.0, -0.12), fontsize=7, frameon=False, ncols=2)
+    return fig
+
+
+def plot_revenue_motions(motions: pd.DataFrame, *, ax: Axes | None = None, title: str = "Revenue by motion") -> Figure:
+    """Stacked bars of revenue per quarter by motion.
+
+    ``motions``: rows of ``revenue_motions`` (period, motion, amount), any accounts.
+    """
+    with theme():
+        fig, ax = _axes(ax, (7.5, 3.4))
+        wide = motions.groupby(["period", "motion"])["amount"].sum().unstack(fill_value=0.0)
+        wide = wide.reindex(columns=[m for m in MOTIONS if m in wide.columns]).sort_index()
+        x = np.arange(len(wide))
+        pos_bottom = np.zeros(len(wide))
+        neg_bottom = np.zeros(len(wide))
+        for m in wide.columns:
+            v = wide[m].to_numpy()
+            bottom = np.where(v >= 0, pos_bottom, neg_bottom)
+            ax.bar(x, v, bottom=bottom, color=MOTION_COLORS[m], label=m.replace("_", " "))
+            pos_bottom += np.where(v >= 0, v, 0)
+            neg_bottom += np.where(v < 0, v, 0)
+        ax.set_xticks(x, wide.index, rotation=45, ha="right")
+        ax.yaxis.set_major_formatter(mpl.ticker.FuncFormatter(lambda v, _: f"{v:,.0f}"))
+        ax.set_title(title)
+        if len(wide.columns):
+            ax.legend(fontsize=7, frameon=False, ncols=4, loc="upper left")
+    return fig
+
+
+def plot_quadrant(figures: pd.DataFrame, *, settings: Settings, ax: Axes | None = None, labels: bool = True) -> Figure:
+    """Health x hygiene scatter: health index (x) against revenue attainment (y).
+
+    ``figures``: health_index, revenue_attainment, quadrant, account_name per account;
+    accounts without attainment are left out (the caller says how many).
+    """
+    with theme():
+        fig, ax = _axes(ax, (7, 5))
+        df = figures.dropna(subset=["health_index", "revenue_attainment"])
+        for q, color in QUADRANT_COLORS.items():
+            sub = df[df["quadrant"] == q]
+            ax.scatter(sub["health_index"], sub["revenue_attainment"], s=40, color=color, label=f"{q} ({len(sub)})",
+                       marker=QUADRANT_MARKERS[q], edgecolor="white", linewidth=0.5, zorder=3)
+        if labels:
+            for _, r in df.iterrows():
+                ax.annotate(str(r["account_name"])[:22], (r["health_index"], r["revenue_attainment"]), fontsize=6,
+                            xytext=(3, 3), textcoords="offset points", color="#455a64")
+        ax.axvline(settings.health_threshold, color="#455a64", linestyle="--", linewidth=1)
+        ax.axhline(settings.hygiene_attainment, color="#455a64", linestyle="--", linewidth=1)
+        ax.set_xlim(0, 100)
+        ax.set_xlabel(f"health index (healthy at {settings.health_threshold:g} or more)")
+        ax.set_ylabel(f"revenue attainment (hygienic at {settings.hygiene_attainment:g} or more)")
+        ax.set_title("Health x hygiene")
+        ax.legend(fontsize=7, frameon=False, loc="best")
+    return fig
+
+
+def plot_element_heatmap(scores: pd.DataFrame, *, ax: Axes | None = None) -> Figure:
+    """Heatmap of accounts (rows) x elements (columns), scores 0-100 annotated.
+
+    ``scores``: wide frame, index = account labels, columns = element ids.
+    """
+    import seaborn as sns
+
+    with theme():
+        fig, ax = _axes(ax, (9, max(3.0, 0.26 * len(scores) + 1.8)))
+        data = scores.rename(columns=lambda e: ELEMENT_NAMES.get(e, e))
+        _plain_ticks(ax)  # seaborn measures the labels it sets: plain text from the start
+        sns.heatmap(data, ax=ax, vmin=0, vmax=100, cmap="RdYlBu", annot=True, fmt=".0f", annot_kws={"fontsize": 6},
+                    cbar_kws={"label": "score", "shrink": 0.6}, linewidths=0.4, linecolor="white")
+        ax.set_xlabel("")
+        ax.set_ylabel("")
+        ax.tick_params(axis="x", rotation=40, labelsize=7)
+        ax.tick_params(axis="y", labelsize=7)
+        for lbl in ax.get_xticklabels():
+            lbl.set_horizontalalignment("right")
+        _plain_ticks(ax)  # account labels may hold "$"
+        ax.set_title("Element scores by account (blank: not rated)")
+    return fig
+
+
+def plot_weakest_elements(summary: pd.DataFrame, *, settings: Settings, ax: Axes | None = None) -> Figure:
+    """Mean score per element across the portfolio, weakest first.
+
+    ``summary``: element, mean_score (and n_accounts) per element.
+    """
+    with theme():
+        fig, ax = _axes(ax, (7.5, 3.8))
+        df = summary.sort_values("mean_score", ascending=False, na_position="first").reset_index(drop=True)
+        y = np.arange(len(df))
+        colors = [RAG_COLORS.get(settings.rag(v)) for v in df["mean_score"]]
+        ax.barh(y, df["mean_score"].fillna(0), color=colors, height=0.6)
+        ax.set_yticks(y, [ELEMENT_NAMES.get(e, e) for e in df["element"]])
+        for yi, v in zip(y, df["mean_score"]):
+            label = "n/a" if pd.isna(v) else f"{v:.0f} {str(settings.rag(v)).upper()}"
+            ax.text(min(v if pd.notna(v) else 0, 100) + 1, yi, label, va="center", fontsize=7)
+        ax.set_xlim(0, 115)
+        ax.set_xticks([0, 20, 40, 60, 80, 100])
+        ax.set_xlabel("mean element score across assessed accounts")
+        ax.set_title("Weakest elements across the portfolio (bottom = weakest)")
+    return fig
+
+
+# --- helpers shared by the charts below -------------------------------------------------
+
+def _empty(fig: Figure, ax: Axes, message: str) -> Figure:
+    """An empty chart: the message centred, no axes furniture."""
+    ax.text(0.5, 0.5, message, transform=ax.transAxes, ha="center", va="center", fontsize=10, color=_MUTED)
+    ax.set_axis_off()
+    return fig
+
+
+def _plain_ticks(ax: Axes) -> None:
+    """Tick labels that show input text stay plain text even on a caller's ``ax``, whose
+    tick labels were made outside :func:`theme` (with ``text.parse_math`` on)."""
+    for t in ax.get_xticklabels() + ax.get_yticklabels():
+        t.set_parse_math(False)
+
+
+def _amount(v: float) -> str:
+    return "n/a" if pd.isna(v) else f"{v:,.0f}"
+
+
+def _pct(v: float) -> str:
+    return "n/a" if pd.isna(v) else f"{v:.0%}"
+
+
+_THOUSANDS = mpl.ticker.FuncFormatter(lambda v, _: f"{v:,.0f}")
+_DIMENSION_LABELS = {"buying_center": "Buying center", "offering": "Offering"}
+
+
+def plot_concentration(shares: pd.DataFrame, *, top_share_flag: float = 0.6, ax: Axes | None = None) -> Figure:
+    """Revenue shares per buying center and per offering (last 4 quarters), one bar each.
+
+    ``shares``: long frame with ``dimension`` ("buying_center" or "offering"), ``name``,
+    ``amount`` (T4Q revenue) and ``share`` (0-1, of the dimension's total). Bars are
+    grouped by dimension and sorted by share within each group; a dashed line marks
+    ``top_share_flag``.
+    """
+    with theme():
+        if shares.empty:
+            fig, ax = _axes(ax, (7.5, 2.0))
+            return _empty(fig, ax, "No revenue in the last 4 quarters")
+        dims = list(dict.fromkeys([d for d in _DIMENSION_LABELS if d in set(shares["dimension"])]
+                                  + list(shares["dimension"])))
+        groups = [shares[shares["dimension"] == d].sort_values("share", ascending=False, kind="stable") for d in dims]
+        n_rows = sum(len(g) for g in groups)
+        fig, ax = _axes(ax, (7.5, max(2.4, 0.28 * n_rows + 0.45 * len(groups) + 1.0)))
+        colors = [_DARK_BLUE, _LIGHT_BLUE]
+        pos, y, widths, labels, bar_colors = 0.0, [], [], [], []
+        for i, (d, g) in enumerate(zip(dims, groups)):
+            prefix = _DIMENSION_LABELS.get(d, str(d).replace("_", " ").capitalize())
+            for name, share in zip(g["name"], g["share"]):
+                y.append(pos)
+                widths.append(share)
+                labels.append(f"{prefix} · {name}")
+                bar_colors.append(colors[i % len(colors)])
+                pos += 1.0
+            pos += 0.6  # a gap between the groups
+        widths = np.asarray(widths, dtype=float)
+        ax.barh(y, np.nan_to_num(widths), color=bar_colors, height=0.7)
+        for yi, w in zip(y, widths):
+            ax.text((0 if np.isnan(w) else w) + 0.01, yi, _pct(w), va="center", fontsize=8, zorder=4,
+                    bbox={"boxstyle": "square,pad=0.1", "facecolor": "white", "edgecolor": "none"})
+        ax.axvline(top_share_flag, color=_INK, linestyle="--", linewidth=1, zorder=3,
+                   label=f"concentration flag ({top_share_flag:.0%})")
+        ax.set_yticks(y, labels)
+        _plain_ticks(ax)
+        ax.invert_yaxis()
+        ax.set_xlim(0, max(1.0, top_share_flag, np.nanmax(widths) if np.isfinite(widths).any() else 0) * 1.1)
+        ax.xaxis.set_major_formatter(mpl.ticker.PercentFormatter(1.0, decimals=0))
+        ax.grid(axis="y", visible=False)
+        ax.set_xlabel("share of revenue within the dimension, last 4 quarters")
+        ax.set_title("Revenue concentration by buying center and offering")
+        ax.legend(fontsize=7, frameon=False, loc="lower right")
+    return fig
+
+
+def plot_pipeline_funnel(stages: pd.DataFrame, *, ax: Axes | None = None) -> Figure:
+    """Open pipeline as a funnel: one bar per stage centred on zero, open value (outer
+    bar) with the weighted value as a darker inner bar.
+
+    ``stages``: ``stage``, ``n`` (open opportunities), ``amount`` (open value) and
+    ``weighted`` (weighted value), in drawing order (first row at the top).
+    """
+    with theme():
+        if stages.empty:
+            fig, ax = _axes(ax, (7.5, 2.0))
+            return _empty(fig, ax, "No open opportunities")
+        df = stages.reset_index(drop=True)
+        fig, ax = _axes(ax, (7.5, max(2.2, 0.5 * len(df) + 1.2)))
+        y = np.arange(len(df))
+        amount = df["amount"].astype(float).fillna(0.0).clip(lower=0).to_numpy()
+        weighted = df["weighted"].astype(float).fillna(0.0).clip(lower=0).to_numpy()
+        widest = max(amount.max(), weighted.max())
+        widest = widest if widest > 0 else 1.0
+        ax.barh(y, amount, left=-amount / 2, height=0.72, color=_PALE_BLUE, edgecolor=_DARK_BLUE, linewidth=0.8,
+                label="open value (outer bar)")
+        ax.barh(y, weighted, left=-weighted / 2, height=0.38, color=_DARK_BLUE, label="weighted value (inner bar)")
+        for yi, r, half in zip(y, df.itertuples(index=False), np.maximum(amount, weighted) / 2):
+            n = int(r.n) if pd.notna(r.n) else 0
+            text = f"{r.stage}: {n} opp{'' if n == 1 else 's'}, {_amount(r.amount)} (weighted {_amount(r.weighted)})"
+            ax.text(half + 0.02 * widest, yi, text, va="center", fontsize=8)
+        # room on the right for the stage texts
+        ax.set_xlim(-0.52 * widest, 1.45 * widest)
+        ax.set_ylim(len(df) - 0.5, -0.5)
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.grid(False)
+        ax.spines[["left", "bottom"]].set_visible(False)
+        ax.set_title("Open pipeline by stage")
+        ax.legend(fontsize=7, frameon=False, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncols=2)
+    return fig
+
+
+def plot_category_migration(counts: pd.DataFrame, *, ax: Axes | None = None) -> Figure:
+    """Accounts per category a year ago and now: two bars per category.
+
+    ``counts``: index = category names in display order (Strategic, Core, Beachhead,
+    Greenfield); columns ``a_year_ago`` and ``now`` (account counts).
+    """
+    with theme():
+        fig, ax = _axes(ax, (6.5, 3.4))
+        if counts.empty:
+            return _empty(fig, ax, "No accounts")
+        x = np.arange(len(counts))
+        w = 0.38
+        series = [("a_year_ago", "a year ago", -w / 2, {"color": _LIGHT_BLUE, "edgecolor": "white", "hatch": "///"}),
+                  ("now", "now", w / 2, {"color": _DARK_BLUE, "edgecolor": _DARK_BLUE})]
+        values = counts[["a_year_ago", "now"]].astype(float)
+        top = float(np.nanmax(values.to_numpy())) if values.notna().any().any() else 0.0
+        top = top if top > 0 else 1.0
+        for col, label, dx, style in series:
+            v = values[col].to_numpy()
+            ax.bar(x + dx, np.nan_to_num(v), w, label=label, linewidth=0.6, **style)
+            for xi, vi in zip(x + dx, v):
+                ax.text(xi, (0 if np.isnan(vi) else vi) + 0.015 * top, "n/a" if np.isnan(vi) else f"{vi:.0f}",
+                        ha="center", va="bottom", fontsize=8)
+        ax.set_xticks(x, [str(c) for c in counts.index])
+        _plain_ticks(ax)
+        ax.set_ylim(0, top * 1.18)
+        ax.yaxis.set_major_locator(mpl.ticker.MaxNLocator(integer=True))
+        ax.grid(axis="x", visible=False)
+        ax.set_ylabel("accounts")
+        ax.set_title("Accounts by category: a year ago and now")
+        ax.legend(fontsize=7, frameon=False, loc="upper right")
+    return fig
+
+
+def plot_market_position(figures: pd.DataFrame, *, growth_threshold: float = 0.10, share_threshold: float = 1.0,
+                         ax: Axes | None = None) -> Figure:
+    """Market position (BCG matrix): relative market share (x, log scale) against market
+    growth (y), point area by revenue; quadrant names and counts in the corners.
+
+    ``figures``: one row per account with ``market_share`` (relative share, > 0),
+    ``market_growth`` (decimal) and ``revenue_t4q`` (>= 0). Rows missing share or
+    growth are not drawn; the title says how many. Points carry no names.
+    """
+    with theme():
+        fig, ax = _axes(ax, (7, 5))
+        share = figures["market_share"].astype(float)
+        growth = figures["market_growth"].astype(float)
+        missing = share.isna() | growth.isna()
+        off_scale = ~missing & (share <= 0)  # classified, but a log axis cannot show it
+        ok = ~missing & ~off_scale
+        x, y = share[ok].to_numpy(), growth[ok].to_numpy()
+        rev = figures["revenue_t4q"].astype(float)[ok].fillna(0.0).clip(lower=0).to_numpy()
+        rev_max = rev.max() if len(rev) and rev.max() > 0 else 1.0
+        max_area, min_area = 600.0, 14.0
+        ax.scatter(x, y, s=np.maximum(min_area, max_area * rev / rev_max), color=_LIGHT_BLUE, alpha=0.65,
+                   edgecolor=_DARK_BLUE, linewidth=0.6, zorder=3)
+        ax.axvline(share_threshold, color=_MUTED, linestyle="--", linewidth=1)
+        ax.axhline(growth_threshold, color=_MUTED, linestyle="--", linewidth=1)
+        ax.set_xscale("log")
+        # limits keep both threshold lines inside, so each corner lies in its quadrant
+        sx = np.concatenate([x, [share_threshold if share_threshold > 0 else 1.0]])
+        ax.set_xlim(sx.min() / 2.5, sx.max() * 2.5)
+        gy = np.concatenate([y, [growth_threshold]])
+        pad = max(0.05, 0.2 * (gy.max() - gy.min()))
+        ax.set_ylim(gy.min() - pad, gy.max() + pad)
+        ax.xaxis.set_major_locator(mpl.ticker.LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+        ax.xaxis.set_major_formatter(mpl.ticker.FuncFormatter(lambda v, _: f"{v:g}x"))
+        ax.xaxis.set_minor_formatter(mpl.ticker.NullFormatter())
+        ax.yaxis.set_major_formatter(mpl.ticker.PercentFormatter(1.0, decimals=0))
+        hi_g, hi_s = y >= growth_threshold, x >= share_threshold
+        corners = {(True, True): (0.98, 0.98, "right", "top"), (True, False): (0.02, 0.98, "left", "top"),
+                   (False, True): (0.98, 0.02, "right", "bottom"), (False, False): (0.02, 0.02, "left", "bottom")}
+        for key, (cx, cy, ha, va) in corners.items():
+            n = int(((hi_g == key[0]) & (hi_s == key[1])).sum())
+            ax.text(cx, cy, f"{BCG_RULES[key]} ({n})", transform=ax.transAxes, ha=ha, va=va, fontsize=9,
+                    fontweight="bold", color=_INK, zorder=4,
+                    bbox={"boxstyle": "round,pad=0.25", "facecolor": "white", "edgecolor": "none", "alpha": 0.8})
+        ax.set_xlabel(f"relative market share (log scale; high at {share_threshold:g}x or more)")
+        ax.set_ylabel(f"market growth (high at {growth_threshold:.0%} or more)")
+        title = "Market position: share against growth"
+        notes = []
+        if missing.any():
+            notes.append(f"{int(missing.sum())} not classified")
+        if off_scale.any():
+            notes.append(f"{int(off_scale.sum())} with share ≤ 0 not drawn")
+        ax.set_title(title + (f" ({'; '.join(notes)})" if notes else ""))
+        if len(rev) and rev.max() > 0:
+            # a size key at round values (two significant digits)
+            refs = sorted({float(f"{rev_max:.2g}"), float(f"{rev_max / 4:.2g}")}, reverse=True)
+            handles = [mpl.lines.Line2D([], [], linestyle="none", marker="o", markersize=np.sqrt(max(min_area, max_area * r / rev_max)),
+                                        markerfacecolor=_LIGHT_BLUE, alpha=0.65, markeredgecolor=_DARK_BLUE,
+                                        markeredgewidth=0.6, label=_amount(r)) for r in refs]
+            ax.legend(handles=handles, title="revenue, last 4 quarters", title_fontsize=7, fontsize=7,
+                      frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0), labelspacing=1.8,
+                      handletextpad=1.2, borderpad=1.0)
+    return fig
+
+
+def plot_retention(retention: pd.DataFrame, *, ax: Axes | None = None) -> Figure:
+    """Gross and net revenue retention per period, with a reference line at 100%.
+
+    ``retention``: ``period`` (label, e.g. "2026Q3"), ``grr`` and ``nrr`` (fractions,
+    NaN where not defined), in period order.
+    """
+    with theme():
+        fig, ax = _axes(ax, (7.5, 3.4))
+        if retention.empty or retention[["grr", "nrr"]].isna().all().all():
+            return _empty(fig, ax, "No retention figures")
+        df = retention.reset_index(drop=True)
+        x = np.arange(len(df))
+        ax.axhline(1.0, color=_MUTED, linestyle=":", linewidth=1, label="100% (reference)")
+        series = [("grr", "GRR", "gross revenue retention (GRR)", {"color": _DARK_BLUE, "marker": "o", "linestyle": "-"}),
+                  ("nrr", "NRR", "net revenue retention (NRR)", {"color": _ORANGE, "marker": "s", "linestyle": "--"})]
+        last = {}
+        for col, short, label, style in series:
+            v = df[col].astype(float).to_numpy()
+            ax.plot(x, v, label=label, linewidth=1.6, markersize=5, **style)
+            valid = np.flatnonzero(~np.isnan(v))
+            if len(valid):
+                last[short] = (x[valid[-1]], v[valid[-1]])
+        # the higher of the two last values is labelled above its point, the lower below
+        order = sorted(last, key=lambda k: last[k][1])
+        for k in last:
+            up = len(last) == 1 or k == order[-1]
+            ax.annotate(f"{k} {last[k][1]:.0%}", last[k], xytext=(6, 5 if up else -5), textcoords="offset points",
+                        ha="left", va="bottom" if up else "top", fontsize=8, fontweight="bold")
+        ax.set_xticks(x, df["period"].astype(str), rotation=45 if len(df) > 8 else 0,
+                      ha="right" if len(df) > 8 else "center")
+        _plain_ticks(ax)
+        ax.set_xlim(-0.5, len(df) - 0.5 + 0.6)
+        ax.yaxis.set_major_formatter(mpl.ticker.PercentFormatter(1.0, decimals=0))
+        ax.set_ylabel("retention")
+        # the legend sits between the axes and the title, clear of the lines
+        ax.set_title("Revenue retention", pad=20)
+        handles, labels = ax.get_legend_handles_labels()
+        ax.legend(handles[1:] + handles[:1], labels[1:] + labels[:1], fontsize=7, frameon=False, ncols=3,
+                  loc="lower left", bbox_to_anchor=(0.0, 1.0), borderaxespad=0.2)
+    return fig
+
+
+def plot_revenue_split(split: pd.DataFrame, *, ax: Axes | None = None) -> Figure:
+    """Revenue per period split into existing and new clients (stacked bars); the label
+    above each bar is the new-client share of it. No title: the caller adds context.
+
+    ``split``: ``period``, ``existing`` and ``new_client`` (revenue amounts), in period order.
+    """
+    with theme():
+        fig, ax = _axes(ax, (7.5, 3.4))
+        if split.empty:
+            return _empty(fig, ax, "No revenue")
+        df = split.reset_index(drop=True)
+        x = np.arange(len(df))
+        existing = df["existing"].astype(float).fillna(0.0).to_numpy()
+        new = df["new_client"].astype(float).fillna(0.0).to_numpy()
+        pos_bottom, neg_bottom = np.zeros(len(df)), np.zeros(len(df))
+        for v, label, style in ((existing, "existing clients", {"color": _DARK_BLUE, "edgecolor": _DARK_BLUE}),
+                                (new, "new clients", {"color": _ORANGE, "edgecolor": "white", "hatch": "///"})):
+            ax.bar(x, v, 0.7, bottom=np.where(v >= 0, pos_bottom, neg_bottom), label=label, linewidth=0.6, **style)
+            pos_bottom += np.where(v >= 0, v, 0)
+            neg_bottom += np.where(v < 0, v, 0)
+        total = existing + new
+        top = pos_bottom.max() if pos_bottom.max() > 0 else 1.0
+        for xi, t, nv, h in zip(x, total, new, pos_bottom):
+            if t > 0:
+                ax.text(xi, h + 0.015 * top, f"{nv / t:.0%}", ha="center", va="bottom", fontsize=7, color=_INK)
+        ax.set_ylim(min(0.0, neg_bottom.min() * 1.1), top * 1.15)
+        ax.set_xticks(x, df["period"].astype(str), rotation=45 if len(df) > 8 else 0,
+                      ha="right" if len(df) > 8 else "center")
+        _plain_ticks(ax)
+        ax.yaxis.set_major_formatter(_THOUSANDS)
+        ax.grid(axis="x", visible=False)
+        handles, labels = ax.get_legend_handles_labels()
+        # above the axes, clear of the bars and their labels
+        ax.legend(handles, labels, fontsize=7, frameon=False, ncols=2, loc="lower left", bbox_to_anchor=(0.0, 1.0),
+                  title="label above bar: new-client share", title_fontsize=7, alignment="left", borderaxespad=0.2)
+    return fig
+
+
+def plot_am_load(load: pd.DataFrame, *, low: int = 5, high: int = 10, ax: Axes | None = None) -> Figure:
+    """Accounts per account manager against the target range ``low``-``high``; bars
+    outside the range say so in text.
+
+    ``load``: ``account_manager`` and ``accounts`` (count), one row per manager.
+    """
+    with theme():
+        if load.empty:
+            fig, ax = _axes(ax, (7.5, 2.0))
+            return _empty(fig, ax, "No account managers")
+        df = load.sort_values("accounts", ascending=False, kind="stable").reset_index(drop=True)
+        fig, ax = _axes(ax, (7.5, max(2.4, 0.3 * len(df) + 1.3)))
+        y = np.arange(len(df))
+        accounts = df["accounts"].astype(float).to_numpy()
+        outside = (accounts < low) | (accounts > high)
+        ax.axvspan(low, high, color="#dfe6ea", zorder=0, label=f"target range {low}-{high}")
+        ax.barh(y, accounts, height=0.65, color=np.where(outside, _ORANGE, _DARK_BLUE).tolist(), zorder=2)
+        for yi, v, out in zip(y, accounts, outside):
+            ax.text(v + 0.15, yi, f"{v:.0f}" + ("  outside range" if out else ""), va="center", fontsize=8,
+                    fontweight="bold" if out else "normal")
+        ax.set_yticks(y, df["account_manager"].astype(str))
+        _plain_ticks(ax)
+        ax.invert_yaxis()
+        ax.set_xlim(0, max(float(accounts.max()), high) * 1.3 + 1)
+        ax.xaxis.set_major_locator(mpl.ticker.MaxNLocator(integer=True))
+        ax.grid(axis="y", visible=False)
+        ax.set_xlabel("accounts per account manager")
+        ax.set_title("Account-manager load")
+        ax.legend(fontsize=7, frameon=False, loc="lower right")
+    return fig
+
+
+# --- the assessment workshop (kit.workshop) ---------------------------------------------
+
+_ROLE_STYLE = {"internal": ("o", _DARK_BLUE, "internal rater"), "client": ("s", _ORANGE, "client rater"),
+               None: ("^", "#9e9e9e", "rater without a role")}
+
+
+def plot_rater_scores(rater_means: pd.DataFrame, *, order: list[str] | None = None, ax: Axes | None = None,
+                      title: str = "Rater element means so far") -> Figure:
+    """Each rater's element mean (1-5) per element: a marker per rater (circle internal,
+    square client), a line from the lowest to the highest rater and the spread in text.
+
+    ``rater_means``: rows of :func:`kit.assessment.rater_element_means` of one workshop
+    (element, rater, rater_role, rater_mean); ``order``: elements top to bottom (default
+    the pinned order).
+    """
+    from kit.schema import ELEMENT_IDS, INTERNAL_ROLES
+
+    with theme():
+        elements = list(order) if order is not None else list(ELEMENT_IDS)
+        fig, ax = _axes(ax, (7.5, 0.42 * len(elements) + 1.6))
+        if rater_means.empty:
+            return _empty(fig, ax, "No answers yet")
+        y_of = {e: len(elements) - 1 - i for i, e in enumerate(elements)}
+        raters = list(dict.fromkeys(rater_means["rater"]))
+        offset = {r: (i - (len(raters) - 1) / 2) * min(0.5 / max(len(raters), 1), 0.12) for i, r in enumerate(raters)}
+        df = rater_means[rater_means["element"].isin(y_of)]
+        for e, g in df.groupby("element", sort=False):
+            lo, hi = g["rater_mean"].min(), g["rater_mean"].max()
+            ax.hlines(y_of[e], lo, hi, color="#b0bec5", linewidth=3, zorder=1)
+            if len(g) > 1:
+                ax.text(5.35, y_of[e], f"spread {hi - lo:.1f}", va="center", fontsize=7, color=_INK)
+        seen = set()
+        for r in df.itertuples(index=False):
+            group = "client" if r.rater_role == "client" else "internal" if r.rater_role in INTERNAL_ROLES else None
+            marker, color, label = _ROLE_STYLE[group]
+            ax.plot(r.rater_mean, y_of[r.element] + offset[r.rater], marker=marker, color=color, linestyle="none",
+                    markersize=7, markeredgecolor="white", zorder=3, label=None if group in seen else label)
+            seen.add(group)
+        ax.set_yticks([y_of[e] for e in elements], [ELEMENT_NAMES.get(e, e) for e in elements])
+        _plain_ticks(ax)
+        ax.set_ylim(-0.7, len(elements) - 0.3)
+        ax.set_xlim(0.8, 6.0)
+        ax.set_xticks([1, 2, 3, 4, 5], ["1 weak", "2", "3", "4", "5 exemplary"])
+        ax.set_xlabel("rater's mean of the element's questions (1-5)")
+        ax.grid(axis="y", visible=False)
+        ax.set_title(title)
+        handles, labels = ax.get_legend_handles_labels()
+        handles.append(mpl.lines.Line2D([], [], color="#b0bec5", linewidth=3))
+        labels.append("lowest to highest rater")
+        ax.legend(handles, labels, fontsize=7, frameon=False, ncols=len(labels), loc="upper left",
+                  bbox_to_anchor=(0.0, -0.14))
+    return fig
+
+
+def plot_perception_gap(gaps: pd.DataFrame, *, flag: float = 1.0, ax: Axes | None = None) -> Figure:
+    """Internal vs client gap per element (internal raters' mean - client raters' mean,
+    1-5 points): bars right = internal raters higher, left = the client higher; bars at
+    or beyond ``flag`` hatched and marked in text.
+
+    ``gaps``: element and perception_gap, in the order to show (top to bottom).
+    """
+    with theme():
+        df = gaps.reset_index(drop=True)
+        fig, ax = _axes(ax, (7.5, 0.38 * len(df) + 1.5))
+        if df.empty or df["perception_gap"].isna().all():
+            return _empty(fig, ax, "No internal vs client gap: it needs internal and client raters")
+        y = np.arange(len(df))[::-1]
+        gap = df["perception_gap"].astype(float).to_numpy()
+        has = ~np.isnan(gap)
+        flagged = has & (np.abs(np.nan_to_num(gap)) >= flag)
+        colors = np.where(np.nan_to_num(gap) >= 0, _DARK_BLUE, _ORANGE)
+        bars = ax.barh(y[has], gap[has], color=colors[has].tolist(), height=0.6, zorder=2)
+        for bar, f in zip(bars, flagged[has]):
+            if f:
+                bar.set_hatch("//")
+                bar.set_edgecolor("white")
+        lim = max(float(np.nanmax(np.abs(gap))), flag) + 1.0
+        for yi, g, f in zip(y, gap, flagged):
+            if np.isnan(g):
+                ax.text(0.05, yi, "no gap (internal or client answers missing)", va="center", fontsize=7, color=_MUTED)
+            else:
+                ax.text(g + (0.05 if g >= 0 else -0.05), yi, f"{g:+.2f}" + ("  gap" if f else ""), va="center",
+                        ha="left" if g >= 0 else "right", fontsize=7, fontweight="bold" if f else "normal")
+        ax.axvline(0, color=_INK, linewidth=1)
+        for x in (flag, -flag):
+            ax.axvline(x, color=_MUTED, linestyle="--", linewidth=1)
+        ax.set_yticks(y, [ELEMENT_NAMES.get(e, e) for e in df["element"]])
+        _plain_ticks(ax)
+        ax.set_xlim(-lim, lim)
+        ax.grid(axis="y", visible=False)
+        ax.set_xlabel(f"\u2190 client rates higher  |  internal raters rate higher \u2192\n"
+                      f"(points; dashed lines at \u00b1{flag:g}: marked 'gap')")
+        ax.set_title("Internal vs client perception gap")
+    return fig

@@ -1,0 +1,49 @@
+"""The model a report is made from: computed here, or the file kit run wrote."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from kit.config import load_config
+from kit.errors import UsageError
+from kit.figures.model import PortfolioModel, build_model
+from kit.inputs.portfolio import load_portfolio, match_account_id
+from kit.schema import AUDIENCES
+
+
+def load_model(data_dir: str | Path, *, as_of: str | dt.date | None = None, config_path: str | Path | None = None) -> PortfolioModel:
+    """Load, validate and compute a portfolio (the one call behind every report)."""
+    return build_model(load_portfolio(data_dir), load_config(config_path), as_of=as_of)
+
+
+def model_for(data_dir, *, as_of, config_path, model_path) -> PortfolioModel:
+    if model_path is None:
+        return load_model(data_dir, as_of=as_of, config_path=config_path)
+    from kit.figures.cache import load_model_file
+
+    return load_model_file(model_path)
+
+
+def resolve_account_id(model: PortfolioModel, account_id: object) -> str:
+    """The account id as a string.
+
+    None gives the first account; a number (papermill's CLI ``-p`` turns ``00123`` into
+    ``123``) is matched to the one id that equals it once leading zeros are dropped.
+    """
+    ids = list(model.figures.index)
+    if account_id is None:
+        return ids[0]
+    found = match_account_id(ids, account_id)
+    if found is not None:
+        return found
+    text = str(account_id)
+    sample = ", ".join(repr(i) for i in ids[:5])
+    raise UsageError(f"account_id {text!r} is not in accounts (ids are text, e.g. {sample}; "
+                     "with the papermill CLI pass it with -r account_id <id> so it stays text)")
+
+
+def check_audience(audience: str) -> str:
+    if audience not in AUDIENCES:
+        raise UsageError(f"audience must be one of {list(AUDIENCES)}, got {audience!r}")
+    return audience

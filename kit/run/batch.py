@@ -1,0 +1,649 @@
+"""Batch execution: tables, executed notebooks, HTML reports, index and manifest.
+
+``kit run`` computes every figure once (to write ``tables/``) and hands that model to
+every notebook (``model_path``), so no kernel recomputes the portfolio.  The notebooks
+run in long-lived workers, each keeping one warm kernel on the ipc transport (see
+:mod:`kit.engine`): spawn-started local processes, or a Dask cluster
+(``executor="dask"``).  A notebook whose inputs, parameters, settings, notebook file and
+kit version are unchanged since the last run in the same folder is skipped (fingerprints
+in ``manifest.json``; ``force=True`` renders all).  One failing account (an error, a dead
+or hung kernel) is recorded in the manifest; the others still render.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import multiprocessing
+import sys
+import threading
+from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from kit import __version__
+from kit.config import load_config
+from kit.errors import UsageError, printable
+from kit.figures.model import PortfolioModel, build_model
+from kit.figures.plan import account_plan, write_plan
+from kit.figures.tables import output_tables
+from kit.files.atomic import write_json, write_text
+from kit.files.names import report_stems
+from kit.files.tables import write_csv
+from kit.inputs.portfolio import load_portfolio
+from kit.run.folder import (
+    MANIFEST,
+    RunLock,
+    check_out_folder,
+    owned_files,
+    refuse_foreign,
+    remove_caches,
+    remove_stale,
+    remove_temporaries,
+    run_cache,
+)
+
+if TYPE_CHECKING:  # at run time, __getattr__ below imports them on first use
+    from kit.run.engine import CELL_TIMEOUT, KERNEL_NAME, START_TIMEOUT, IPCKernelManager
+
+__all__ = [
+    "CELL_TIMEOUT",
+    "EXECUTORS",
+    "KERNEL_NAME",
+    "START_TIMEOUT",
+    "IPCKernelManager",
+    "RunResult",
+    "default_out",
+    "fingerprints",
+    "notebooks_dir",
+    "run",
+    "tables_only",
+]
+
+EXECUTORS = ("local", "dask")
+
+# kit.engine imports jupyter_client (and zmq): only rendering needs it, so kit tables and
+# kit validate do not load it.  These names stay importable from kit.run.
+_ENGINE_NAMES = frozenset({"IPCKernelManager", "KERNEL_NAME", "CELL_TIMEOUT", "START_TIMEOUT",
+                           "warm_up", "worker_init", "worker_render"})
+
+
+def __getattr__(name: str):
+    """``kit.run.KERNEL_NAME`` and the other engine names, imported on first use."""
+    if name in _ENGINE_NAMES:
+        from kit.run import engine
+
+        return getattr(engine, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def notebooks_dir() -> Path:
+    """The folder holding the kit's notebooks (``account_health.ipynb`` and friends).
+
+    They are the package ``kit.notebooks``: in a wheel, ``kit/notebooks/`` in
+    site-packages; in a checkout or an editable install, the repository's ``notebooks/``
+    folder (``pyproject.toml`` maps the package onto it).
+
+    Returns
+    -------
+    Path
+        A folder on disk (papermill and nbconvert read files by path).
+
+    Raises
+    ------
+    UsageError
+        The installed kit has no notebooks (e.g. an editable install made before they
+        became a package: ``pip install -e .`` again), or they are not plain files.
+    """
+    from importlib import resources
+
+    try:
+        folder = resources.files("kit.notebooks")
+    except ModuleNotFoundError:
+        raise UsageError("the kit's notebooks (package kit.notebooks) are not installed: reinstall the kit "
+                         "(pip install -e . in a checkout); or pass a folder of notebooks with --notebooks DIR "
+                         "(kit notebooks DIR writes one)") from None
+    # From a wheel or a checkout the package is a folder on disk; a zipped install is not
+    # (papermill needs real files), nor is a namespace package without notebooks/__init__.py.
+    if not isinstance(folder, Path) or not (folder / "account_health.ipynb").is_file():
+        raise UsageError(f"notebooks not found in {folder}: pass a folder of notebooks with --notebooks DIR "
+                         "(kit notebooks DIR writes one)")
+    return folder
+
+
+def default_out(data: str | Path) -> Path:
+    """``reports/<name of the data folder or workbook>``."""
+    p = Path(data)
+    name = p.stem if p.suffix.lower() in {".xlsx", ".xlsm"} else p.resolve().name
+    return Path("reports") / name
+
+
+@dataclass
+class RunResult:
+    """What a run produced; ``exit_code`` follows the contract (0 ok, 1 some failed)."""
+
+    out: Path
+    model: PortfolioModel | None  # None when nothing changed and nothing was computed
+    accounts: dict[str, dict] = field(default_factory=dict)
+    portfolio: dict | None = None
+
+    @property
+    def failed(self) -> list[str]:
+        return [a for a, r in self.accounts.items() if r["status"] != "ok"]
+
+    @property
+    def exit_code(self) -> int:
+        bad = self.failed or (self.portfolio is not None and self.portfolio["status"] != "ok")
+        return 1 if bad else 0
+
+
+def _select(model: PortfolioModel, accounts: list[str] | None) -> list[str]:
+    ids = list(model.figures.index)
+    if not accounts:
+        return ids
+    unknown = [a for a in accounts if a not in model.figures.index]
+    if unknown:
+        raise UsageError(f"--accounts: unknown account id(s) {', '.join(map(repr, unknown))}; "
+                         f"ids are text as in accounts (e.g. {', '.join(map(repr, ids[:3]))})")
+    return list(dict.fromkeys(accounts))
+
+
+def _write_tables(tables: dict, out: Path, owned: set[str]) -> list[str]:
+    """Write ``tables/`` (each file replaced whole), then remove the tables an earlier run
+    of the kit wrote and this one no longer writes; no other file."""
+    written = []
+    for name, df in tables.items():
+        write_csv(df, out / "tables" / f"{name}.csv")
+        written.append(f"tables/{name}.csv")
+    remove_stale(out, owned, set(written), under="tables/")
+    return written
+
+
+def _files(out: Path, owned: set[str], written: Iterable[str]) -> list[str]:
+    """What the manifest records as the kit's: this run's files and the earlier runs'
+    files still there (reports of accounts this run did not render)."""
+    return sorted({p for p in owned if (out / p).is_file()} | set(written) | {MANIFEST})
+
+
+def _manifest(model: PortfolioModel, *, config_path, audience, result: RunResult | None, tables: list[str], command: str,
+              files: list[str], notes: list[str] = ()) -> dict:
+    return {
+        "files": files,
+        "notes": [printable(n) for n in (*model.portfolio.notes, *notes)],
+        "kit_version": __version__,
+        "command": command,
+        "as_of": model.as_of.isoformat(),
+        "analysis_quarter": model.t4q_label.split("-")[-1],
+        "t4q": model.t4q_label,
+        "audience": audience,
+        "data": str(model.portfolio.source),
+        "config_file": None if config_path is None else str(config_path),
+        "config": model.settings.model_dump(),
+        "inputs": dict(sorted(model.portfolio.hashes.items())),
+        "input_encodings": dict(sorted(model.portfolio.encodings.items())),
+        "questions": "client questions table" if model.portfolio.questions_supplied else "kit default question bank",
+        "tables": tables,
+        "accounts": {} if result is None else result.accounts,
+        "portfolio": None if result is None else result.portfolio,
+        "generated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+    }
+
+
+def _digest(*parts: object) -> str:
+    import hashlib
+
+    h = hashlib.sha256()
+    for p in parts:
+        h.update(p if isinstance(p, bytes) else str(p).encode("utf-8"))
+        h.update(b"\x1f")
+    return h.hexdigest()
+
+
+def _row_digests(df, key: str = "account_id") -> dict:
+    """One digest per value of ``key``: the hashes of its rows, in order (vectorized)."""
+    import hashlib
+
+    import pandas as pd
+
+    if df is None or len(df) == 0:
+        return {}
+    # text of list cells (none expected in long tables, but never fail on one)
+    safe = df.apply(lambda s: s.map(repr)) if df.dtypes.eq(object).any() and df.map(lambda v: isinstance(v, list)).to_numpy().any() else df
+    h = pd.Series(pd.util.hash_pandas_object(safe, index=False).to_numpy(), index=df.index)
+    cols = ",".join(map(str, df.columns)).encode()
+    return {k: hashlib.sha256(cols + g.to_numpy().tobytes()).hexdigest() for k, g in h.groupby(df[key].to_numpy(), sort=False)}
+
+
+def _frame_bytes(df) -> bytes:
+    import pandas as pd
+
+    if df is None or len(df) == 0:
+        return b""
+    return ",".join(map(str, df.columns)).encode() + pd.util.hash_pandas_object(df, index=False).to_numpy().tobytes()
+
+
+def _kit_digest() -> str:
+    """The kit's own code and resources: a changed kit re-renders, whatever its version."""
+    root = Path(__file__).resolve().parent.parent  # the kit package
+    files = sorted(p for p in root.rglob("*") if p.is_file() and p.suffix in {".py", ".css", ".j2", ".csv", ".json", ".yml"})
+    return _digest(*(p.relative_to(root).as_posix().encode() + b"\0" + p.read_bytes() for p in files))
+
+
+def fingerprints(model: PortfolioModel, ids: list[str], *, audience: str, nbdir: Path) -> dict:
+    """What each report is made of, hashed: a report whose fingerprint is unchanged since
+    the last run in the same folder is skipped.
+
+    An account's fingerprint covers its own rows of every input table, its figures and
+    its rows of every derived table, the portfolio's benchmark percentiles and the
+    objectives in use, the settings, analysis date, audience, notebook file, and the kit's
+    version and code.  The portfolio's covers every input file's hash instead of one account's rows.
+    """
+    import json
+
+    from kit.figures.benchmarks import portfolio_percentiles
+    from kit.files.atomic import sha256_of
+
+    settings = json.dumps(model.settings.model_dump(), sort_keys=True, default=str)
+    common = _digest(__version__, _kit_digest(), model.as_of.isoformat(), settings, len(model.figures),
+                     _frame_bytes(portfolio_percentiles(model.figures).reset_index()),
+                     _frame_bytes(model.portfolio.table("objectives")), _frame_bytes(model.portfolio.table("questions")))
+    acc_nb = sha256_of(nbdir / "account_health.ipynb")
+    out = {None: _digest(common, sha256_of(nbdir / "portfolio_health.ipynb"), json.dumps(model.portfolio.hashes, sort_keys=True))}
+    long_tables = [model.assessment.elements, model.assessment.comments, model.evidence, model.indicators, model.warnings,
+                   model.recommendations, model.cross_sell, model.motion_table]
+    inputs = [df for name, df in sorted(model.portfolio.tables.items()) if "account_id" in df.columns]
+    digests = [_row_digests(df) for df in long_tables + inputs]
+    fig = model.figures.loc[ids]
+    rows = fig.astype(object).map(lambda v: repr(v) if isinstance(v, (list, tuple)) else v).reset_index()
+    for acc, rec in zip(ids, rows.to_dict("records")):
+        row = json.dumps(rec, sort_keys=True, default=str)
+        out[acc] = _digest(common, acc_nb, audience, acc, row, *(d.get(acc, "") for d in digests))
+    return out
+
+
+def _input_files(data: Path, config_path) -> list[Path]:
+    """Every file a run may read: the workbook, or each file at the top of the data folder
+    (tables, a client's questions and objectives), and the config file."""
+    from kit.inputs.sources import folder_entries
+
+    data = Path(data)
+    # regular files only: a link or a pipe in the folder is refused by the loader, never read
+    files = [data] if data.is_file() else [p for p in folder_entries(data) if p.is_file() and not p.is_symlink()] \
+        if data.is_dir() else []
+    return files + ([Path(config_path)] if config_path is not None else [])
+
+
+def run_fingerprint(data, *, config_path, as_of, accounts, audience: str, nbdir: Path) -> str | None:
+    """One digest of everything a run's outputs depend on, computed without loading the
+    data: the bytes of every input file and of the notebooks, the arguments, and the
+    kit's version and code.  None when an input cannot be read (the run then reports it)."""
+    from kit.files.atomic import sha256_of
+
+    try:
+        files = {str(p): sha256_of(p) for p in _input_files(data, config_path)}
+        notebooks = [sha256_of(nbdir / name) for name in ("account_health.ipynb", "portfolio_health.ipynb")]
+    except OSError:
+        return None
+    return _digest(__version__, _kit_digest(), sorted(files.items()), notebooks, str(as_of), accounts, audience)
+
+
+def _unchanged_run(out: Path, fingerprint: str | None, audience: str) -> dict | None:
+    """The last run's manifest when that run had the same fingerprint, rendered every report
+    and left every output in place: nothing to do.  None otherwise."""
+    import json
+
+    try:
+        m = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if fingerprint is None or m.get("run_fingerprint") != fingerprint or m.get("command") != "kit run":
+        return None
+    records = list((m.get("accounts") or {}).values()) + [m.get("portfolio") or {"status": "missing"}]
+    if any(r.get("status") != "ok" for r in records):
+        return None  # failed reports are retried
+    paths = [r.get("report") for r in records] + [r.get("notebook") for r in records] + list(m.get("tables") or [])
+    paths.append("index.html")
+    if audience == "internal":
+        paths += [f"plans/{Path(r['report']).stem}.xlsx" for r in (m.get("accounts") or {}).values()]
+    if not all(isinstance(p, str) and (out / p).is_file() for p in paths):
+        return None
+    return m
+
+
+def _previous(out: Path) -> dict:
+    """The last run's per-report records in this folder (empty when there is none)."""
+    import json
+
+    try:
+        m = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    prev = {acc: r for acc, r in (m.get("accounts") or {}).items()}
+    if m.get("portfolio"):
+        prev[None] = m["portfolio"]
+    return prev
+
+
+def _unchanged(job: dict, prev: dict, out: Path) -> bool:
+    r = prev.get(job["key"])
+    return bool(r and r.get("status") == "ok" and r.get("fingerprint") == job["fingerprint"]
+                and r.get("report") == job["rel_html"] and (out / job["rel_html"]).is_file()
+                and (out / job["rel_nb"]).is_file())
+
+
+def _jobs(model: PortfolioModel, out: Path, ids: list[str], stems: dict[str, str], *, data: Path,
+          config_path: Path | None, audience: str, nbdir: Path, model_path: Path, fresh: bool) -> list[dict]:
+    as_of = model.as_of.isoformat()
+    cfg = None if config_path is None else str(Path(config_path).resolve())
+    common = {"data_dir": str(data.resolve()), "as_of": as_of, "config_path": cfg, "model_path": str(model_path)}
+    fps = fingerprints(model, ids, audience=audience, nbdir=nbdir)
+    jobs = [{
+        "key": None, "input": str(nbdir / "portfolio_health.ipynb"), "output": str(out / "notebooks" / "portfolio.ipynb"),
+        "html": str(out / "portfolio.html"), "rel_html": "portfolio.html", "rel_nb": "notebooks/portfolio.ipynb",
+        "parameters": dict(common), "cwd": str(nbdir), "title": "Portfolio health assessment",
+        "fingerprint": fps[None], "fresh": fresh,
+    }]
+    names = model.figures["account_name"]
+    for acc in ids:
+        stem = stems[acc]
+        jobs.append({
+            "key": acc, "input": str(nbdir / "account_health.ipynb"), "output": str(out / "notebooks" / f"account_{stem}.ipynb"),
+            "html": str(out / "accounts" / f"{stem}.html"), "rel_html": f"accounts/{stem}.html", "rel_nb": f"notebooks/account_{stem}.ipynb",
+            # plain JSON types: the id stays a string
+            "parameters": {**common, "account_id": str(acc), "audience": audience}, "cwd": str(nbdir),
+            "title": f"Account health assessment: {names[acc]}", "fingerprint": fps[acc], "fresh": fresh,
+        })
+    return jobs
+
+
+def _prepare(data, *, out, as_of, config) -> tuple[PortfolioModel, Path]:
+    model = build_model(load_portfolio(data), load_config(config), as_of=as_of)
+    return model, Path(out) if out is not None else default_out(data)
+
+
+def tables_only(data: str | Path, *, out: str | Path | None = None, as_of=None, config: str | Path | None = None,
+                accounts: list[str] | None = None) -> tuple[Path, PortfolioModel]:
+    """``kit tables``: the figures only (``tables/`` and ``manifest.json``).
+
+    Raises
+    ------
+    InputError, UsageError
+        Unusable input or arguments, an ``--out`` among the inputs, files in ``--out``
+        the kit did not write and would overwrite, or another run writing there.
+    """
+    out_path = Path(out) if out is not None else default_out(data)
+    check_out_folder(data, out_path)
+    model, _ = _prepare(data, out=out_path, as_of=as_of, config=config)
+    ids = _select(model, accounts)
+    tables = output_tables(model, ids if accounts else None)
+    with RunLock(out_path, "kit tables"):
+        owned = owned_files(out_path)
+        refuse_foreign(out_path, [f"tables/{n}.csv" for n in tables] + [MANIFEST], owned)
+        remove_temporaries(out_path)
+        written = _write_tables(tables, out_path, owned)
+        files = _files(out_path, owned, written)
+        write_json(_manifest(model, config_path=config, audience=None, result=None, tables=written, command="kit tables",
+                             files=files), out_path / MANIFEST)
+    return out_path, model
+
+
+def run(data: str | Path, *, out: str | Path | None = None, as_of=None, config: str | Path | None = None,
+        accounts: list[str] | None = None, workers: int = 1, audience: str = "internal", progress: bool = True,
+        notebooks: str | Path | None = None, force: bool = False, executor: str = "local",
+        scheduler: str | None = None, fresh_kernels: bool = False, timeout: float | None = None) -> RunResult:
+    """``kit run``: tables, one executed notebook and HTML report per account, the
+    portfolio report, ``index.html`` and ``manifest.json``.
+
+    Parameters
+    ----------
+    notebooks
+        A folder with ``account_health.ipynb`` and ``portfolio_health.ipynb`` (default: the
+        kit's own ``notebooks/``), for teams that keep adapted notebooks.
+    force
+        Render every report, even those unchanged since the last run in ``out``.
+    executor, scheduler
+        ``"local"``: ``workers`` spawn-started processes on this machine.  ``"dask"``: the
+        renders go to the Dask cluster at ``scheduler`` (``tcp://host:8786``; None starts a
+        local cluster of ``workers`` processes).  Dask workers must see the same paths
+        (data, notebooks, run folder) and have the kit installed.
+    fresh_kernels
+        A new kernel for every notebook instead of one warm kernel per worker.
+    timeout
+        Seconds one notebook may take in all (default :data:`kit.engine.NOTEBOOK_TIMEOUT`);
+        a notebook over it fails and its kernel is replaced.  Each cell also has
+        :data:`kit.engine.CELL_TIMEOUT`.
+
+    Raises
+    ------
+    InputError, UsageError
+        Unusable input or arguments (nothing rendered).
+    """
+    from kit.schema import AUDIENCES
+
+    if audience not in AUDIENCES:
+        raise UsageError(f"--audience must be one of {list(AUDIENCES)}, got {audience!r}")
+    if workers < 1:
+        raise UsageError(f"--workers must be 1 or more, got {workers}")
+    if executor not in EXECUTORS:
+        raise UsageError(f"--executor must be one of {list(EXECUTORS)}, got {executor!r}")
+    if timeout is not None and timeout <= 0:
+        raise UsageError(f"--timeout must be more than 0 seconds, got {timeout}")
+    if scheduler is not None and executor != "dask":
+        raise UsageError("--scheduler needs --executor dask")
+    # Nothing changed since the last run in this folder: keep every output as it is,
+    # without loading the data or starting a kernel.
+    out_path = Path(out) if out is not None else default_out(data)
+    check_out_folder(data, out_path)
+    nbdir = Path(notebooks) if notebooks is not None else notebooks_dir()
+    with contextlib.ExitStack() as stack:
+        # one run at a time in a folder: a second would remove files the first still uses
+        lock = stack.enter_context(RunLock(out_path, "kit run"))
+        if lock.stale:
+            print(printable(f"note: an earlier {lock.stale.get('command', 'kit run')} into {out_path} (process "
+                            f"{lock.stale.get('pid', '?')}) stopped before it finished; its unfinished files are redone"),
+                  file=sys.stderr)
+        fingerprint = run_fingerprint(data, config_path=config, as_of=as_of, accounts=accounts, audience=audience,
+                                      nbdir=nbdir)
+        previous = None if force else _unchanged_run(out_path, fingerprint, audience)
+        if previous is not None:
+            return _kept(out_path, previous)
+        pool = None
+        if executor == "local" and workers > 1:
+            # workers start their kernels while this process computes the figures
+            from kit.run.engine import warm_up, worker_init
+
+            ctx = multiprocessing.get_context("spawn")
+            pool = stack.enter_context(ProcessPoolExecutor(max_workers=workers, mp_context=ctx,
+                                                           initializer=worker_init, initargs=(fresh_kernels,)))
+            for _ in range(workers):
+                pool.submit(warm_up, fresh_kernels)
+        return _run(data, out=out, as_of=as_of, config=config, accounts=accounts, workers=workers, audience=audience,
+                    progress=progress, notebooks=notebooks, force=force, executor=executor, scheduler=scheduler,
+                    fresh_kernels=fresh_kernels, timeout=timeout, pool=pool, fingerprint=fingerprint)
+
+
+def _kept(out: Path, manifest: dict) -> RunResult:
+    """The result of a run that had nothing to do: every report kept (``skipped``)."""
+    def skipped(r: dict) -> dict:
+        return {**r, "seconds": 0.0, "skipped": True, "rendered_seconds": r.get("rendered_seconds", r.get("seconds"))}
+
+    result = RunResult(out=out, model=None, accounts={a: skipped(r) for a, r in manifest["accounts"].items()},
+                       portfolio=skipped(manifest["portfolio"]))
+    manifest = {**manifest, "accounts": result.accounts, "portfolio": result.portfolio,
+                "generated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}
+    write_json(manifest, out / "manifest.json")
+    return result
+
+
+def _run(data, *, out, as_of, config, accounts, workers, audience, progress, notebooks, force, executor, scheduler,
+         fresh_kernels, timeout, pool, fingerprint=None) -> RunResult:
+    from tqdm import tqdm
+
+    from kit.figures.cache import save_model
+    from kit.report.index_page import index_page
+
+    model, out_path = _prepare(data, out=out, as_of=as_of, config=config)
+    ids = _select(model, accounts)
+    stems = report_stems(model.figures.index)  # from every id, so a subset run names files the same
+    out_path.mkdir(parents=True, exist_ok=True)
+    prev = {} if force else _previous(out_path)
+    nbdir = Path(notebooks) if notebooks is not None else notebooks_dir()
+    # the model file of this run only, in a folder of its own
+    cache = run_cache(out_path)
+    model_path = (cache / "model.pkl").resolve()
+    jobs = _jobs(model, out_path, ids, stems, data=Path(data), config_path=config, audience=audience, nbdir=nbdir,
+                 model_path=model_path, fresh=fresh_kernels)
+    tables = output_tables(model, ids if accounts else None)
+    plan_paths = {acc: f"plans/{stems[acc]}.xlsx" for acc in ids} if audience == "internal" else {}
+    planned = ([f"tables/{n}.csv" for n in tables] + [j["rel_html"] for j in jobs] + [j["rel_nb"] for j in jobs]
+               + list(plan_paths.values()) + ["index.html", MANIFEST])
+    owned = owned_files(out_path)
+    refuse_foreign(out_path, planned, owned)  # before anything is written
+    remove_temporaries(out_path)
+    remove_caches(out_path)
+    written = _write_tables(tables, out_path, owned)
+    result = RunResult(out=out_path, model=model)
+    save_model(model, model_path)
+    for sub in ("notebooks", "accounts"):
+        (out_path / sub).mkdir(exist_ok=True)
+    if timeout is not None:
+        jobs = [{**j, "timeout": timeout} for j in jobs]
+    todo = [j for j in jobs if not _unchanged(j, prev, out_path)]
+    todo_keys = {j["key"] for j in todo}
+    plans = [acc for acc in ids if acc in todo_keys or not (out_path / "plans" / f"{stems[acc]}.xlsx").is_file()]
+    # the plan is internal material: never in a client run; written while the workers render
+    plan_errors: dict[str, str] = {}
+    plan_notes: list[str] = []
+    planner = threading.Thread(target=_write_plans,
+                               args=(model, plans if audience == "internal" else [], out_path, stems, plan_errors, plan_notes))
+    planner.start()
+    bar = tqdm(total=len(todo), desc="Rendering reports", unit="report", disable=not progress, file=sys.stderr)
+
+    def record(r: dict, fingerprint: str, skipped: bool = False) -> None:
+        key = r.pop("key")
+        r = {**r, "fingerprint": fingerprint, "skipped": skipped}
+        if key is None:
+            result.portfolio = r
+        else:
+            result.accounts[key] = r
+        if not skipped:
+            bar.update(1)
+        if r.get("error"):
+            r["error"] = printable(r["error"])  # input text in an error never drives the terminal
+        if r["status"] != "ok":
+            bar.write(printable(f"failed: {'portfolio' if key is None else 'account ' + repr(key)}: {r['error']}"))
+
+    for j in jobs:
+        if j["key"] not in todo_keys:
+            old = prev[j["key"]]
+            record({"key": j["key"], "status": "ok", "error": None, "seconds": 0.0, "report": j["rel_html"],
+                    "notebook": j["rel_nb"], "rendered_seconds": old.get("rendered_seconds", old.get("seconds"))},
+                   j["fingerprint"], skipped=True)
+    # Until this run ends, the manifest lists the reports it renders as unfinished: a run
+    # killed half-way leaves nothing that a rerun would take for up to date.
+    pending = {j["key"]: {"status": "rendering", "error": "the run stopped before this report was finished",
+                          "report": j["rel_html"], "notebook": j["rel_nb"], "fingerprint": None} for j in todo}
+    interim = RunResult(out=out_path, model=model, portfolio=pending.get(None, result.portfolio),
+                        accounts={a: pending.get(a, result.accounts.get(a)) for a in ids})
+    # every file this run may write is the kit's from now on, also if the run is killed
+    write_json(_manifest(model, config_path=config, audience=audience, result=interim, tables=written, command="kit run",
+                         files=sorted(set(_files(out_path, owned, written)) | set(planned))), out_path / MANIFEST)
+    by_key = {j["key"]: j["fingerprint"] for j in jobs}
+    try:
+        for r in _execute_jobs(todo, workers=workers, executor=executor, scheduler=scheduler, fresh=fresh_kernels, pool=pool):
+            r["rendered_seconds"] = r["seconds"]
+            record(r, by_key[r["key"]])
+    finally:
+        bar.close()
+        planner.join()
+        remove_caches(out_path)
+    for acc, err in plan_errors.items():
+        # the report is there, but the plan is not: the account failed (exit 1), and a
+        # rerun writes it again
+        rec = result.accounts.get(acc) or {"report": f"accounts/{stems[acc]}.html", "notebook": f"notebooks/account_{stems[acc]}.ipynb"}
+        result.accounts[acc] = {**rec, "status": "failed", "error": printable(err), "fingerprint": None}
+        print(printable(f"kit run: {err}"), file=sys.stderr)
+    for note in plan_notes:
+        print(printable(f"note: {note}"), file=sys.stderr)
+    result.accounts = {a: result.accounts[a] for a in ids if a in result.accounts}
+    write_text(index_page(model, result.accounts, result.portfolio, ids=ids, audience=audience), out_path / "index.html")
+    done = written + ["index.html"] + [p for p in planned if p.startswith(("accounts/", "notebooks/", "plans/", "portfolio"))
+                                       and (out_path / p).is_file()]
+    manifest = _manifest(model, config_path=config, audience=audience, result=result, tables=written, command="kit run",
+                         files=_files(out_path, owned, done), notes=plan_notes)
+    write_json({**manifest, "run_fingerprint": fingerprint}, out_path / MANIFEST)
+    return result
+
+
+def _write_plans(model: PortfolioModel, ids: list[str], out: Path, stems: dict[str, str], errors: dict[str, str],
+                 notes: list[str]) -> None:
+    """Each account's Account Development Plan workbook (same fingerprint, same plan).
+    A plan that cannot be written goes in ``errors`` (account -> message): that account
+    fails; the other plans and the reports are still written."""
+    for acc in ids:
+        try:
+            write_plan(account_plan(model, acc), out / "plans" / f"{stems[acc]}.xlsx", notes=notes)
+        except Exception as exc:  # e.g. a locked or unwritable file: that plan only
+            errors[acc] = f"plan workbook of account {acc!r} not written: {type(exc).__name__}: {exc}"
+
+
+def _execute_jobs(jobs: list[dict], *, workers: int, executor: str, scheduler: str | None, fresh: bool, pool=None):
+    """Yield each job's result as it finishes (``pool``: local workers already started)."""
+    if not jobs:
+        return
+    from kit.run.engine import worker_init, worker_render
+
+    if pool is not None:
+        futures = [pool.submit(worker_render, job) for job in jobs]
+        for fut in as_completed(futures):
+            yield fut.result()
+        return
+    if executor == "dask":
+        yield from _execute_dask(jobs, workers=workers, scheduler=scheduler)
+        return
+    if workers == 1:
+        # in this process: a warm kernel of its own, shut down at the end
+        from kit.run.engine import WarmKernel, render
+
+        warm = None if fresh else WarmKernel()
+        try:
+            for job in jobs:
+                yield render(job, warm)
+        finally:
+            if warm is not None:
+                warm.close()
+        return
+    ctx = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=worker_init, initargs=(fresh,)) as pool:
+        futures = [pool.submit(worker_render, job) for job in jobs]
+        for fut in as_completed(futures):
+            yield fut.result()
+
+
+def _execute_dask(jobs: list[dict], *, workers: int, scheduler: str | None):
+    from kit.run.engine import worker_render
+
+    try:
+        from distributed import Client, LocalCluster
+        from distributed import as_completed as dask_completed
+    except ImportError:
+        raise UsageError("--executor dask needs the 'distributed' package (pip install 'dask[distributed]')") from None
+    cluster = None
+    if scheduler is None:
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
+        client = Client(cluster)
+    else:
+        try:
+            client = Client(scheduler, timeout="30s")
+        except OSError as exc:
+            raise UsageError(f"--scheduler {scheduler!r}: cannot reach the Dask scheduler ({exc})") from None
+    try:
+        futures = client.map(worker_render, jobs, pure=False)
+        for fut in dask_completed(futures):
+            yield fut.result()
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()

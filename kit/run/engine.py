@@ -1,0 +1,294 @@
+"""Worker side of ``kit run``: execute one notebook and export it to HTML.
+
+Each worker process keeps one warm kernel (started on the ipc transport in a private
+folder) and runs every notebook it is given in it, through papermill with the
+:class:`WarmKernelEngine`.  Before each notebook the kernel's namespace is reset to a
+fresh session (user variables, history and the execution counter), so no state crosses
+from one account to the next; imported modules stay loaded, which is what saves the
+start-up time.  A kernel that dies or times out fails that notebook only: the worker
+starts a new kernel for the next one.  ``fresh=True`` gives every notebook its own
+kernel, as plain papermill does.
+"""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import os
+import shutil
+import signal
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from jupyter_client import BlockingKernelClient
+from jupyter_client.manager import AsyncKernelManager
+from jupyter_core.utils import run_sync
+
+__all__ = [
+    "CELL_TIMEOUT",
+    "KERNEL_NAME",
+    "NOTEBOOK_TIMEOUT",
+    "START_TIMEOUT",
+    "IPCKernelManager",
+    "WarmKernel",
+    "render",
+    "warm_up",
+    "worker_init",
+    "worker_render",
+]
+
+#: Kernels are named explicitly: the Python 3 kernel of the environment running the kit.
+KERNEL_NAME = "python3"
+#: Per-cell execution timeout and kernel start-up timeout, in seconds.
+CELL_TIMEOUT = 300
+START_TIMEOUT = 120
+#: A notebook that takes longer than this in all is failed (its kernel is replaced).
+NOTEBOOK_TIMEOUT = 900
+
+RESET = "get_ipython().reset(new_session=True)"  # user names, history and In/Out gone; counter back to 1
+# The kit and its libraries are imported once per kernel.  gc.freeze() then sets those
+# objects aside from garbage collection: the reset before each notebook collects garbage,
+# and without the freeze that scanned every module object (a tenth of a second a report).
+PRELOAD = "import kit.report, kit.figures.cache, gc; gc.collect(); gc.freeze()"
+
+
+class IPCKernelManager(AsyncKernelManager):
+    """An async kernel manager on the ipc transport, its sockets in a private folder
+    (``ipc_folder``; a new temporary folder when not given)."""
+
+    def __init__(self, *, ipc_folder: str | None = None, **kwargs):
+        kwargs.setdefault("transport", "ipc")
+        super().__init__(**kwargs)
+        self.ip = os.path.join(ipc_folder or tempfile.mkdtemp(prefix="kit-"), "k")
+
+    @classmethod
+    def in_folder(cls, folder: str) -> type[IPCKernelManager]:
+        """This manager with its sockets in ``folder``, as a class: papermill builds the
+        manager itself from the class it is given."""
+        return type("IPCKernelManagerIn", (cls,), {"__init__": lambda self, **kw: cls.__init__(self, ipc_folder=folder, **kw)})
+
+
+class WarmKernel:
+    """One kernel kept alive across notebooks (one per worker process).
+
+    The manager is the async one papermill's client expects (a blocking manager's
+    client would block nbclient's event loop and hide a dead kernel); this class drives
+    it with ``run_sync`` between notebooks.
+    """
+
+    def __init__(self) -> None:
+        self.folder = tempfile.mkdtemp(prefix="kit-")
+        self.km: IPCKernelManager | None = None
+
+    def _alive(self) -> bool:
+        try:
+            return self.km is not None and bool(run_sync(self.km.is_alive)())
+        except Exception:
+            return False
+
+    def _client(self) -> BlockingKernelClient:
+        kc = BlockingKernelClient()
+        kc.load_connection_info(self.km.get_connection_info())
+        kc.start_channels()
+        return kc
+
+    def start(self) -> IPCKernelManager:
+        """A running kernel: the current one, or a new one when there is none or it died."""
+        if self._alive():
+            return self.km
+        self.stop()
+        self.km = IPCKernelManager(kernel_name=KERNEL_NAME, ipc_folder=self.folder)
+        run_sync(self.km.start_kernel)()
+        kc = self._client()
+        try:
+            kc.wait_for_ready(timeout=START_TIMEOUT)
+            # the imports every report needs, once per kernel (a reset keeps modules loaded)
+            kc.execute_interactive(PRELOAD, silent=True, store_history=False, timeout=START_TIMEOUT)
+        finally:
+            kc.stop_channels()
+        return self.km
+
+    def reset(self) -> None:
+        """A fresh session in the running kernel, before each notebook."""
+        self.start()
+        kc = self._client()
+        try:
+            reply = kc.execute_interactive(RESET, silent=True, store_history=False, timeout=CELL_TIMEOUT)
+            if reply["content"]["status"] != "ok":
+                raise RuntimeError(f"kernel reset failed: {reply['content'].get('evalue')}")
+        finally:
+            kc.stop_channels()
+
+    def kill(self) -> None:
+        """Kill the kernel process (from the watchdog thread)."""
+        if self.km is not None:
+            try:
+                run_sync(self.km.signal_kernel)(signal.SIGKILL)
+            except Exception:  # already gone
+                pass
+
+    def stop(self) -> None:
+        """Shut the kernel down at once (no graceful wait)."""
+        if self.km is not None:
+            try:
+                run_sync(self.km.shutdown_kernel)(now=True)
+            except Exception:  # already dead: nothing to shut down
+                pass
+            self.km = None
+
+    def close(self) -> None:
+        self.stop()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _register_engine() -> str:
+    """Register the papermill engine that runs a notebook in a given kernel manager."""
+    from papermill.clientwrap import PapermillNotebookClient
+    from papermill.engines import NBClientEngine, papermill_engines
+
+    class WarmKernelEngine(NBClientEngine):
+        """papermill's nbclient engine, in a kernel the caller owns (``km=``)."""
+
+        @classmethod
+        def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None, stderr_file=None,
+                                     start_timeout=60, execution_timeout=None, **kwargs):
+            km = kwargs.pop("km")
+            kwargs.pop("input_path", None)
+            client = PapermillNotebookClient(
+                nb_man, km=km, timeout=execution_timeout, startup_timeout=start_timeout, kernel_name=kernel_name,
+                log=logging.getLogger("papermill"), log_output=log_output, stdout_file=stdout_file, stderr_file=stderr_file,
+            )
+            try:
+                return client.execute()
+            finally:
+                if client.kc is not None:  # the kernel stays; its client for this notebook goes
+                    client.kc.stop_channels()
+
+    papermill_engines.register("kit-warm", WarmKernelEngine)
+    return "kit-warm"
+
+
+def _watchdog(warm: WarmKernel | None, seconds: float) -> threading.Timer | None:
+    """Kill the warm kernel when a notebook runs longer than ``seconds`` in all: papermill
+    then fails that notebook (the kernel died) and the worker starts a new kernel."""
+    if warm is None or warm.km is None:
+        return None
+    timer = threading.Timer(seconds, warm.kill)
+    timer.daemon = True
+    timer.start()
+    return timer
+
+
+def _execute(job: dict, warm: WarmKernel | None, output: str, *, ipc_folder: str | None = None) -> None:
+    import papermill as pm
+
+    common = {"parameters": job["parameters"], "kernel_name": KERNEL_NAME, "progress_bar": False, "cwd": job["cwd"],
+                  "start_timeout": START_TIMEOUT, "execution_timeout": CELL_TIMEOUT}
+    if warm is None:
+        pm.execute_notebook(job["input"], output, kernel_manager_class=IPCKernelManager.in_folder(ipc_folder),
+                            shutdown_kernel="immediate", **common)
+        return
+    warm.reset()
+    timer = _watchdog(warm, job.get("timeout", NOTEBOOK_TIMEOUT))
+    try:
+        pm.execute_notebook(job["input"], output, engine_name=_register_engine(), km=warm.km,
+                            request_save_on_cell_execute=False, **common)
+    finally:
+        if timer is not None:
+            timer.cancel()
+
+
+def render(job: dict, warm: WarmKernel | None = None) -> dict:
+    """Execute one notebook and export it to HTML.
+
+    Parameters
+    ----------
+    job : dict
+        ``key`` (account id, None for the portfolio), ``input``/``output`` notebook
+        paths, ``html`` path, ``parameters`` (plain JSON types), ``cwd``, ``title``,
+        ``rel_html``, ``rel_nb``.
+    warm : WarmKernel, optional
+        Run in this worker's warm kernel; None starts a kernel for this notebook only.
+
+    Returns
+    -------
+    dict
+        ``key``, ``status`` (ok/failed), ``error``, ``seconds``, ``report``, ``notebook``.
+    """
+    import nbformat
+    from papermill.exceptions import PapermillExecutionError
+
+    from kit.files.atomic import write_text
+    from kit.report.export import notebook_to_html
+
+    logging.getLogger("papermill").setLevel(logging.WARNING)  # keep the console to the progress bar
+    t0 = time.perf_counter()
+    own_ipc = tempfile.mkdtemp(prefix="kit-") if warm is None else None
+    try:
+        # papermill writes beside the final notebook; both files are moved into place only
+        # when whole, so an interrupted run never leaves half a notebook or report
+        executed = Path(job["output"]).with_name(f".{Path(job['output']).stem}.kit-tmp.ipynb")
+        try:
+            _execute(job, warm, str(executed), ipc_folder=own_ipc)
+            nb = nbformat.read(executed, as_version=4)
+        except PapermillExecutionError:
+            os.replace(executed, job["output"])  # the failed notebook, kept: it shows the failing cell
+            raise
+        finally:
+            executed.unlink(missing_ok=True)
+        for cell in nb.cells:  # papermill gives its cell a random id: a fixed one keeps reruns identical
+            if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
+                cell["id"] = "injected-parameters"
+        text = nbformat.writes(nb)
+        write_text(text if text.endswith("\n") else text + "\n", Path(job["output"]))  # as nbformat.write
+        write_text(notebook_to_html(nb, title=job["title"]), Path(job["html"]))
+        status, error = "ok", None
+    except PapermillExecutionError as exc:
+        status, error = "failed", f"{exc.ename}: {exc.evalue}"
+    except Exception as exc:  # any other failure of this one report (a dead kernel, a timeout); the run goes on
+        status, error = "failed", f"{type(exc).__name__}: {exc}".strip()
+        if warm is not None:
+            warm.stop()  # a kernel in an unknown state is not reused
+    finally:
+        if own_ipc:
+            shutil.rmtree(own_ipc, ignore_errors=True)
+    return {"key": job["key"], "status": status, "error": error, "seconds": round(time.perf_counter() - t0, 2),
+            "report": job["rel_html"], "notebook": job["rel_nb"]}
+
+
+# The worker's own warm kernel, one per thread: pool workers and Dask workers run one job
+# at a time per thread, and a kernel must never run two notebooks at once.
+_WORKER = threading.local()
+
+
+def worker_init(fresh: bool = False) -> None:
+    """Pool initializer: keep a warm kernel in this worker (thread) unless ``fresh``."""
+    if fresh or getattr(_WORKER, "warm", None) is not None:
+        return
+    warm = _WORKER.warm = WarmKernel()
+    atexit.register(warm.close)
+    try:  # pool workers leave through multiprocessing's exit, which skips atexit
+        from multiprocessing.util import Finalize
+
+        Finalize(warm, warm.close, exitpriority=10)
+    except Exception:
+        pass
+
+
+def warm_up(fresh: bool = False) -> bool:
+    """Start this worker's kernel ahead of the first notebook (while the main process
+    computes the figures)."""
+    worker_init(fresh)
+    if not fresh:
+        _WORKER.warm.start()
+    return True
+
+
+def worker_render(job: dict) -> dict:
+    """Render one job in this worker (its warm kernel unless ``job["fresh"]``)."""
+    if job.get("fresh"):
+        return render(job, None)
+    worker_init()
+    return render(job, _WORKER.warm)

@@ -1,0 +1,298 @@
+"""Charts: return a Figure, take an ax, draw what the data says, leave rcParams alone."""
+
+from __future__ import annotations
+
+from io import BytesIO
+
+import matplotlib as mpl
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.figure import Figure
+
+from kit.config import Settings
+from kit.report import charts
+from kit.schema import ELEMENT_IDS
+
+
+@pytest.fixture
+def elements():
+    n = len(ELEMENT_IDS)
+    scores = np.linspace(20, 90, n)
+    s = Settings()
+    df = pd.DataFrame({"element": ELEMENT_IDS, "score": scores, "range_low": scores - 5, "range_high": scores + 5})
+    df.loc[3, ["score", "range_low", "range_high"]] = np.nan
+    df["rag"] = df["score"].map(s.rag)
+    return df
+
+
+def test_plot_elements_draws_one_bar_per_element_and_ranges(elements):
+    fig = charts.plot_elements(elements, settings=Settings())
+    assert isinstance(fig, Figure)
+    ax = fig.axes[0]
+    assert len(ax.patches) == 10
+    widths = sorted(p.get_width() for p in ax.patches)
+    assert widths[0] == 0  # the unrated element has no bar ...
+    assert any(t.get_text() == "not rated" for t in ax.texts)  # ... and says so
+    rag_green = mpl.colors.to_rgba(charts.RAG_COLORS["green"])
+    assert sum(p.get_facecolor() == rag_green for p in ax.patches) == int((elements["score"] >= 70).sum())
+    # the legend explains the bars' colour, it does not borrow the first bar's colour
+    legend = ax.get_legend()
+    assert [t.get_text().split(" (")[0] for t in legend.get_texts()] == ["element score", "raters' range"]
+    assert legend.get_patches()[0].get_facecolor() == mpl.colors.to_rgba(charts.RAG_COLORS[None])
+
+
+def test_charts_use_a_given_ax_and_keep_rcparams(elements):
+    before = dict(mpl.rcParams)
+    fig = Figure()
+    ax = fig.add_subplot()
+    out = charts.plot_elements(elements, settings=Settings(), ax=ax)
+    assert out is fig
+    assert dict(mpl.rcParams) == before
+
+
+def test_plot_revenue_motions_stacks_by_motion():
+    df = pd.DataFrame({"period": ["2025Q1", "2025Q1", "2025Q2", "2025Q2"],
+                       "motion": ["continuation", "colonization", "continuation", "crop_rotation"],
+                       "amount": [100.0, 50.0, 120.0, -10.0]})
+    fig = charts.plot_revenue_motions(df)
+    ax = fig.axes[0]
+    heights = sorted(round(p.get_height(), 6) for p in ax.patches if p.get_height() != 0)
+    assert heights == [-10.0, 50.0, 100.0, 120.0]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["continuation", "crop rotation", "colonization"]
+
+
+def test_plot_quadrant_plots_only_complete_points_and_dollar_names_are_text():
+    df = pd.DataFrame({"health_index": [70, 40, np.nan], "revenue_attainment": [1.1, 0.8, 1.0],
+                       "quadrant": ["Thriving", "At risk", None], "account_name": ["$A$ Corp", "B", "C"]})
+    fig = charts.plot_quadrant(df, settings=Settings())
+    ax = fig.axes[0]
+    assert sum(len(c.get_offsets()) for c in ax.collections) == 2
+    fig.canvas.draw()  # "$A$" must not be parsed as mathtext
+    assert any(t.get_text() == "$A$ Corp" for t in ax.texts)
+
+
+def test_heatmap_and_weakest():
+    wide = pd.DataFrame(np.arange(20, dtype=float).reshape(2, 10) * 5, columns=list(ELEMENT_IDS), index=["a", "b"])
+    fig = charts.plot_element_heatmap(wide)
+    assert len(fig.axes[0].texts) == 20
+    summ = pd.DataFrame({"element": list(ELEMENT_IDS), "mean_score": np.linspace(30, 80, 10)})
+    fig = charts.plot_weakest_elements(summ, settings=Settings())
+    ax = fig.axes[0]
+    assert ax.get_yticklabels()[0].get_text() != ""
+    assert len(ax.patches) == 10
+
+
+# --- concentration, pipeline, categories, market position, retention, split, AM load ---
+
+BAD_MATH = "Acme $\\nocommand$ Ltd"  # mathtext would fail on this: it must stay plain text
+
+
+def _png(fig):
+    buf = BytesIO()
+    fig.savefig(buf, format="png")
+    assert buf.getvalue().startswith(b"\x89PNG")
+    return buf.getvalue()
+
+
+def _texts(ax):
+    return [t.get_text() for t in ax.texts]
+
+
+@pytest.fixture
+def shares():
+    return pd.DataFrame({"dimension": ["offering", "buying_center", "buying_center", "offering", "buying_center"],
+                         "name": ["Cloud", "IT", "Finance", "Consulting", BAD_MATH],
+                         "amount": [700.0, 300.0, 430.0, 300.0, 270.0],
+                         "share": [0.7, 0.3, 0.43, 0.3, 0.27]})
+
+
+@pytest.fixture
+def stages():
+    return pd.DataFrame({"stage": ["Qualification", "Proposal", "Negotiation"], "n": [8, 3, 1],
+                         "amount": [900_000.0, 450_000.0, 200_000.0], "weighted": [90_000.0, 225_000.0, 160_000.0]})
+
+
+@pytest.fixture
+def migration():
+    return pd.DataFrame({"a_year_ago": [2, 5, 7, 11], "now": [3, 6, 4, 12]},
+                        index=["Strategic", "Core", "Beachhead", "Greenfield"])
+
+
+@pytest.fixture
+def market():
+    return pd.DataFrame({"market_share": [2.0, 0.5, 3.0, 0.2, np.nan, 1.5],
+                         "market_growth": [0.15, 0.20, 0.02, -0.05, 0.10, np.nan],
+                         "revenue_t4q": [1_000_000.0, 0.0, 250_000.0, 40_000.0, 10.0, 5.0],
+                         "account_name": ["Alpha", "Beta", "Gamma", "Delta", "Eps", "Zeta"]})
+
+
+@pytest.fixture
+def retention():
+    return pd.DataFrame({"period": ["2026Q1", "2026Q2", "2026Q3", "2026Q4"],
+                         "grr": [np.nan, 0.90, 0.93, np.nan], "nrr": [np.nan, 1.05, 1.08, 1.12]})
+
+
+@pytest.fixture
+def split():
+    return pd.DataFrame({"period": ["2026Q1", "2026Q2", "2026Q3"], "existing": [900_000.0, 1_000_000.0, 800_000.0],
+                         "new_client": [100_000.0, 0.0, 200_000.0]})
+
+
+@pytest.fixture
+def load():
+    return pd.DataFrame({"account_manager": ["Ann", BAD_MATH, "Cy", "Di"], "accounts": [7, 12, 3, 10]})
+
+
+def test_plot_concentration_groups_sorts_labels_and_flags(shares):
+    fig = charts.plot_concentration(shares, top_share_flag=0.6)
+    ax = fig.axes[0]
+    assert ax.yaxis_inverted()  # first row at the top
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert labels == ["Buying center · Finance", "Buying center · IT", f"Buying center · {BAD_MATH}",
+                      "Offering · Cloud", "Offering · Consulting"]
+    assert [round(p.get_width(), 6) for p in ax.patches] == [0.43, 0.3, 0.27, 0.7, 0.3]
+    assert _texts(ax) == ["43%", "30%", "27%", "70%", "30%"]
+    flag = [ln for ln in ax.lines if ln.get_linestyle() == "--"]
+    assert len(flag) == 1 and list(flag[0].get_xdata()) == [0.6, 0.6]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["concentration flag (60%)"]
+    _png(fig)  # the "$" name is drawn as plain text
+
+
+def test_plot_pipeline_funnel_centres_bars_and_says_what_they_are(stages):
+    fig = charts.plot_pipeline_funnel(stages)
+    ax = fig.axes[0]
+    outer, inner = ax.patches[:3], ax.patches[3:]
+    assert len(ax.patches) == 6
+    assert [p.get_width() for p in outer] == [900_000.0, 450_000.0, 200_000.0]
+    assert [p.get_width() for p in inner] == [90_000.0, 225_000.0, 160_000.0]
+    assert all(p.get_x() == -p.get_width() / 2 for p in ax.patches)  # centred on zero
+    assert all(i.get_height() < o.get_height() for o, i in zip(outer, inner))  # inner bar, not colour only
+    assert inner[0].get_y() + inner[0].get_height() / 2 == 0 and ax.yaxis_inverted()  # first stage at the top
+    assert "Proposal: 3 opps, 450,000 (weighted 225,000)" in _texts(ax)
+    assert "Negotiation: 1 opp, 200,000 (weighted 160,000)" in _texts(ax)
+    _png(fig)
+
+
+def test_plot_category_migration_pairs_bars_by_colour_and_hatch(migration):
+    fig = charts.plot_category_migration(migration)
+    ax = fig.axes[0]
+    assert len(ax.patches) == 8
+    before, now = ax.patches[:4], ax.patches[4:]
+    assert [p.get_height() for p in before] == [2, 5, 7, 11]
+    assert [p.get_height() for p in now] == [3, 6, 4, 12]
+    assert all(b.get_x() < n.get_x() for b, n in zip(before, now))
+    assert before[0].get_hatch() and not now[0].get_hatch()
+    assert before[0].get_facecolor() != now[0].get_facecolor()
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["Strategic", "Core", "Beachhead", "Greenfield"]
+    assert sorted(_texts(ax), key=int) == sorted(["2", "5", "7", "11", "3", "6", "4", "12"], key=int)
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["a year ago", "now"]
+    _png(fig)
+
+
+def test_plot_market_position_log_share_skips_missing_and_counts_quadrants(market):
+    fig = charts.plot_market_position(market, growth_threshold=0.10, share_threshold=1.0)
+    ax = fig.axes[0]
+    assert ax.get_xscale() == "log"
+    points = [c for c in ax.collections if len(c.get_offsets())]
+    assert len(points) == 1 and len(points[0].get_offsets()) == 4  # the two rows with a NaN are not drawn
+    assert "2 not classified" in ax.get_title()
+    sizes = points[0].get_sizes()
+    assert sizes[0] == sizes.max() and sizes[1] > 0  # area by revenue, with a minimum for zero revenue
+    texts = _texts(ax)
+    assert {"Star (1)", "Question mark (1)", "Cash cow (1)", "Dog (1)"} <= set(texts)
+    assert not any(name in t for t in texts for name in market["account_name"])  # points carry no names
+    assert {ln.get_linestyle() for ln in ax.lines} == {"--"} and len(ax.lines) == 2
+    assert ax.xaxis.get_major_formatter()(1.0, 0) == "1x"  # no mathtext tick labels
+    assert ax.yaxis.get_major_formatter()(0.1, 0) == "10%"
+    _png(fig)
+
+
+def test_plot_market_position_counts_at_the_threshold_as_high():
+    df = pd.DataFrame({"market_share": [1.0], "market_growth": [0.10], "revenue_t4q": [5.0]})
+    ax = charts.plot_market_position(df).axes[0]
+    assert "Star (1)" in _texts(ax) and "not classified" not in ax.get_title()
+
+
+def test_plot_retention_two_styled_lines_reference_and_last_values(retention):
+    fig = charts.plot_retention(retention)
+    ax = fig.axes[0]
+    assert len(ax.lines) == 3
+    ref = [ln for ln in ax.lines if list(ln.get_ydata()) == [1.0, 1.0]]
+    assert len(ref) == 1
+    grr, nrr = [ln for ln in ax.lines if ln is not ref[0]]
+    assert grr.get_marker() != nrr.get_marker() and grr.get_linestyle() != nrr.get_linestyle()
+    assert {"GRR 93%", "NRR 112%"} <= set(_texts(ax))  # last valid value of each
+    assert ax.yaxis.get_major_formatter()(1.0, 0) == "100%"
+    assert [t.get_text() for t in ax.get_xticklabels()] == list(retention["period"])
+    _png(fig)
+
+
+def test_plot_revenue_split_stacks_hatches_and_labels_the_new_share(split):
+    fig = charts.plot_revenue_split(split)
+    ax = fig.axes[0]
+    existing, new = ax.patches[:3], ax.patches[3:]
+    assert [p.get_height() for p in existing] == [900_000.0, 1_000_000.0, 800_000.0]
+    assert [p.get_height() for p in new] == [100_000.0, 0.0, 200_000.0]
+    assert [p.get_y() for p in new] == [900_000.0, 1_000_000.0, 800_000.0]  # stacked on existing
+    assert new[0].get_hatch() and not existing[0].get_hatch()
+    assert _texts(ax) == ["10%", "0%", "20%"]
+    assert ax.get_title() == ""
+    assert ax.yaxis.get_major_formatter()(1_250_000, 0) == "1,250,000"
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["existing clients", "new clients"]
+    _png(fig)
+
+
+def test_plot_am_load_sorts_shades_target_and_marks_outside_in_text(load):
+    fig = charts.plot_am_load(load, low=5, high=10)
+    ax = fig.axes[0]
+    bars = [p for p in ax.patches if p.get_label() != "target range 5-10"]
+    assert [p.get_width() for p in bars] == [12, 10, 7, 3]
+    assert [t.get_text() for t in ax.get_yticklabels()] == [BAD_MATH, "Di", "Ann", "Cy"]
+    assert ax.yaxis_inverted()
+    texts = _texts(ax)
+    assert sum("outside range" in t for t in texts) == 2  # 12 and 3; 10 is inside (inclusive)
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["target range 5-10"]
+    _png(fig)
+
+
+@pytest.mark.parametrize("plot, columns, message", [
+    (charts.plot_concentration, ["dimension", "name", "amount", "share"], "No revenue in the last 4 quarters"),
+    (charts.plot_pipeline_funnel, ["stage", "n", "amount", "weighted"], "No open opportunities"),
+    (charts.plot_category_migration, ["a_year_ago", "now"], "No accounts"),
+    (charts.plot_retention, ["period", "grr", "nrr"], "No retention figures"),
+    (charts.plot_revenue_split, ["period", "existing", "new_client"], "No revenue"),
+    (charts.plot_am_load, ["account_manager", "accounts"], "No account managers"),
+])
+def test_empty_input_says_so(plot, columns, message):
+    fig = plot(pd.DataFrame(columns=columns))
+    ax = fig.axes[0]
+    assert _texts(ax) == [message]
+    assert not ax.patches
+    _png(fig)
+
+
+@pytest.mark.parametrize("name", ["shares", "stages", "migration", "market", "retention", "split", "load"])
+def test_new_charts_use_a_given_ax_and_keep_rcparams(request, name):
+    plot = {"shares": charts.plot_concentration, "stages": charts.plot_pipeline_funnel,
+            "migration": charts.plot_category_migration, "market": charts.plot_market_position,
+            "retention": charts.plot_retention, "split": charts.plot_revenue_split, "load": charts.plot_am_load}[name]
+    data = request.getfixturevalue(name)
+    before = dict(mpl.rcParams)
+    fig = Figure()
+    ax = fig.add_subplot()
+    assert plot(data, ax=ax) is ax.figure
+    assert dict(mpl.rcParams) == before
+    assert plot.__name__ in charts.__all__
+    _png(fig)
+    assert dict(mpl.rcParams) == before
+
+
+def test_input_text_in_tick_labels_stays_plain_on_a_callers_ax():
+    # a caller's ax has tick labels made outside theme(); "$" must still not be mathtext
+    fig = Figure()
+    ax = fig.add_subplot()
+    wide = pd.DataFrame(np.full((2, 10), 50.0), columns=list(ELEMENT_IDS), index=[BAD_MATH, "b"])
+    charts.plot_element_heatmap(wide, ax=ax)
+    assert next(t.get_text() for t in ax.get_yticklabels()) == BAD_MATH
+    _png(fig)

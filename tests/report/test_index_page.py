@@ -1,0 +1,313 @@
+"""index.html: every account a row with its figures, links, failures, escaping, the shared
+stylesheet, and a self-contained page whose inline script sorts and filters the table."""
+
+from __future__ import annotations
+
+import math
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import nbformat
+import pytest
+from bs4 import BeautifulSoup
+from nbformat.v4 import new_markdown_cell, new_notebook
+
+from kit.config import Settings
+from kit.figures.model import build_model
+from kit.inputs.portfolio import load_portfolio
+from kit.report import AccountReport
+from kit.report.blocks import fmt_num
+from kit.report.export import notebook_to_html, stylesheet
+from kit.report.index_page import index_page
+
+HOSTILE = "O'Brien & Sons <Holdings>"
+SCRIPTY = '<script>alert("x")</script> Ltd'
+#: A tiny portfolio whose names and ids need escaping.  Analysis quarter 2025Q4: one rater
+#: scores one element 4 (health 75, green) or 2 (25, red); revenue 100 against a target of
+#: 100 (hygienic) or 200 (not); "plain" is not assessed (no health index, no quadrant).
+HOSTILE_TABLES = {
+    "accounts": [{"account_id": "../x", "account_name": HOSTILE},
+                 {"account_id": 'A&B"', "account_name": SCRIPTY},
+                 {"account_id": "plain", "account_name": "Plain Co"}],
+    "revenue": [{"account_id": a, "period": "2025Q4", "amount": "100"} for a in ("../x", 'A&B"', "plain")],
+    "targets": [{"account_id": "../x", "period": "2025Q4", "revenue_target": "100"},
+                {"account_id": 'A&B"', "period": "2025Q4", "revenue_target": "200"}],
+    "assessment": [{"account_id": "../x", "assessed_on": "2025-11-15", "rater": "r1", "element": "relationships", "score": "4"},
+                   {"account_id": 'A&B"', "assessed_on": "2025-11-15", "rater": "r1", "element": "relationships", "score": "2"}],
+}
+HOSTILE_REPORTS = {"../x": "accounts/x-1.html", 'A&B"': "accounts/A&B-2.html"}  # "plain" failed
+COLUMNS = ["name", "id", "category", "health", "rag", "quadrant", "warnings", "report"]
+
+
+@pytest.fixture(scope="module")
+def report(synth_portfolio) -> AccountReport:
+    return AccountReport.load(synth_portfolio(6, 2), None)
+
+
+@pytest.fixture(scope="module")
+def hostile_model(tables_writer, tmp_path_factory):
+    folder = tables_writer(tmp_path_factory.mktemp("hostile") / "data", HOSTILE_TABLES)
+    return build_model(load_portfolio(folder), Settings())
+
+
+def _hostile_page(model) -> str:
+    accounts = {a: {"status": "ok", "report": r, "error": None} for a, r in HOSTILE_REPORTS.items()}
+    accounts["plain"] = {"status": "failed", "report": None, "error": "KeyError: 'x' <b>bold</b>"}
+    return index_page(model, accounts, {"status": "ok"}, ids=list(model.figures.index), audience="internal")
+
+
+@pytest.fixture(scope="module")
+def hostile_page(hostile_model) -> str:
+    return _hostile_page(hostile_model)
+
+
+def _soup(page: str) -> BeautifulSoup:
+    return BeautifulSoup(page, "html.parser")
+
+
+def _rows(page: str) -> dict[str, dict[str, object]]:
+    """Per account id (the Id cell's text): its cells by column key."""
+    table = _soup(page).find("table", id="accounts")
+    keys = [th["data-key"] for th in table.thead.find_all("th")]
+    assert keys == COLUMNS
+    out = {}
+    for tr in table.tbody.find_all("tr"):
+        cells = dict(zip(keys, tr.find_all("td"), strict=True))
+        out[cells["id"].get_text()] = cells
+    return out
+
+
+# --- content ------------------------------------------------------------------------------
+def test_index_page_links_and_failures(report):
+    m = report.model
+    ids = list(m.figures.index)
+    accounts = {a: {"status": "ok", "report": f"accounts/{a}.html", "error": None} for a in ids}
+    accounts[ids[1]] = {"status": "failed", "report": None, "error": "ValueError: <boom>"}
+    page = index_page(m, accounts, {"status": "ok"}, ids=ids, audience="internal")
+    assert 'href="portfolio.html"' in page and f'href="accounts/{ids[0]}.html"' in page
+    assert "failed: ValueError: &lt;boom&gt;" in page and "1 account report(s) failed" in page
+    rows = _rows(page)
+    assert list(rows) == ids  # every account, in the order given
+    for acc in ids:
+        link = rows[acc]["name"].find("a")
+        if acc == ids[1]:
+            assert link is None and rows[acc]["report"].get_text() == "failed: ValueError: <boom>"
+        else:
+            assert link["href"] == f"accounts/{acc}.html" and rows[acc]["report"].get_text() == "ok"
+    assert "Tables for BI tools are in tables/" in page
+
+
+def test_every_account_row_shows_its_figures_and_raw_sort_values(report):
+    f = report.model.figures
+    ids = list(f.index)
+    accounts = {a: {"status": "ok", "report": f"accounts/{a}.html", "error": None} for a in ids}
+    rows = _rows(index_page(report.model, accounts, {"status": "ok"}, ids=ids, audience="client"))
+    assert len(rows) == len(f) == 6
+    for acc, row in f.iterrows():
+        cells = rows[acc]
+        assert cells["name"].get_text() == row["account_name"]
+        assert cells["category"].get_text() == row["category"] == cells["category"]["data-value"]
+        assert cells["health"].get_text() == fmt_num(row["health_index"])
+        if math.isnan(row["health_index"]):
+            assert cells["health"]["data-sort"] == ""
+        else:  # the raw number, not the rounded text
+            assert float(cells["health"]["data-sort"]) == row["health_index"]
+        rag = row["health_rag"]
+        assert cells["rag"].get_text() == (rag.upper() if isinstance(rag, str) else "not rated")
+        assert cells["rag"]["data-sort"] == {"red": "1", "amber": "2", "green": "3"}.get(rag, "")
+        quad = row["quadrant"] if isinstance(row["quadrant"], str) else None  # None or NaN when unknown
+        assert cells["quadrant"].get_text() == (quad or "—")
+        assert cells["warnings"].get_text() == cells["warnings"]["data-sort"] == str(int(row["n_warnings"]))
+
+
+def test_hand_made_accounts_rows(hostile_model, hostile_page):
+    f = hostile_model.figures
+    assert f.loc["../x", "health_index"] == 75 and f.loc["../x", "quadrant"] == "Thriving"
+    assert f.loc['A&B"', "health_index"] == 25 and f.loc['A&B"', "quadrant"] == "At risk"
+    rows = _rows(hostile_page)
+    assert list(rows) == ["../x", 'A&B"', "plain"]
+    x, ab, plain = rows["../x"], rows['A&B"'], rows["plain"]
+    assert (x["health"].get_text(), x["health"]["data-sort"], x["rag"].get_text()) == ("75", "75", "GREEN")
+    assert x["rag"].find("span", class_="rag-green") is not None  # colour and word
+    assert (ab["health"].get_text(), ab["health"]["data-sort"], ab["rag"].get_text()) == ("25", "25", "RED")
+    assert (plain["health"].get_text(), plain["health"]["data-sort"], plain["rag"].get_text()) == ("—", "", "not rated")
+    assert [r["quadrant"].get_text() for r in (x, ab, plain)] == ["Thriving", "At risk", "—"]
+    assert [r["quadrant"]["data-value"] for r in (x, ab, plain)] == ["Thriving", "At risk", "none"]
+    for acc, cells in rows.items():
+        assert cells["warnings"].get_text() == str(int(f.loc[acc, "n_warnings"]))
+        assert cells["category"].get_text() == f.loc[acc, "category"]
+
+
+def test_links_to_reports_and_failures(hostile_page):
+    soup, rows = _soup(hostile_page), _rows(hostile_page)
+    assert rows["../x"]["name"].a["href"] == "accounts/x-1.html"
+    assert rows['A&B"']["name"].a["href"] == "accounts/A&B-2.html"
+    assert 'href="accounts/A&amp;B-2.html"' in hostile_page
+    assert rows["plain"]["name"].a is None and rows["plain"]["name"].get_text() == "Plain Co"
+    assert rows["plain"]["report"].get_text() == "failed: KeyError: 'x' <b>bold</b>"
+    assert [a["href"] for a in soup.find_all("a")] == ["portfolio.html", "accounts/x-1.html", "accounts/A&B-2.html"]
+    assert "1 account report(s) failed; see manifest.json." in soup.get_text()
+
+
+def test_portfolio_failure_message(hostile_model):
+    ids = list(hostile_model.figures.index)
+    accounts = {a: {"status": "ok", "report": f"accounts/{i}.html", "error": None} for i, a in enumerate(ids)}
+    page = index_page(hostile_model, accounts, {"status": "failed", "error": "RuntimeError: <x>"}, ids=ids, audience="internal")
+    assert 'href="portfolio.html"' not in page
+    assert "Portfolio report failed: RuntimeError: &lt;x&gt;" in page
+    assert "report(s) failed" not in page
+    page = index_page(hostile_model, accounts, None, ids=ids, audience="internal")
+    assert "Portfolio report failed: not rendered" in page
+
+
+def test_text_from_inputs_is_escaped(hostile_page):
+    soup, rows = _soup(hostile_page), _rows(hostile_page)
+    assert "<Holdings>" not in hostile_page and "O&#x27;Brien &amp; Sons &lt;Holdings&gt;" in hostile_page
+    assert '<script>alert("x")' not in hostile_page and "&lt;script&gt;alert(&quot;x&quot;)" in hostile_page
+    assert "<b>bold</b>" not in hostile_page
+    assert rows["../x"]["name"].get_text() == HOSTILE
+    assert rows['A&B"']["name"].get_text() == SCRIPTY
+    assert len(soup.find_all("script")) == 1 and soup.find("b") is None
+
+
+# --- self-contained: one stylesheet, inline script, nothing fetched ------------------------
+def test_nothing_referenced_outside_the_page(hostile_page):
+    soup = _soup(hostile_page)
+    assert "http" not in hostile_page.lower()
+    assert soup.find(["link", "img", "iframe", "object", "embed", "base"]) is None
+    assert not soup.find_all(attrs={"src": True})
+    assert "@import" not in hostile_page and "url(" not in hostile_page
+    for a in soup.find_all(href=True):
+        assert "//" not in a["href"] and ":" not in a["href"], a["href"]
+
+
+def test_css_is_the_kit_stylesheet_the_reports_get(hostile_page):
+    css = (Path(__file__).resolve().parents[2] / "kit" / "resources" / "kit.css").read_text(encoding="utf-8")
+    assert stylesheet() == css
+    styles = _soup(hostile_page).find_all("style")
+    assert len(styles) == 1 and styles[0].string.strip() == css.strip()
+    nb = new_notebook(cells=[new_markdown_cell("# A report")])
+    nbformat.validate(nb)
+    report_styles = _soup(notebook_to_html(nb, title="t")).find_all("style")
+    assert len(report_styles) == 1 and report_styles[0].string.strip() == css.strip()
+    for cls in (".kpis", ".kpi .value", ".kpi .label", ".kpi .trend", ".rag-green", ".rag-amber", ".rag-red",
+                ".flag", ".muted", "td.ws-bought", "td.ws-pipeline", "td.ws-whitespace", "ol.recs", ".table-wrap",
+                "table.accounts", "button.sort", ".filters", "dl.legend", "@media print"):
+        assert cls in css, cls
+
+
+def test_script_inline_and_controls_present(hostile_page):
+    soup = _soup(hostile_page)
+    (script,) = soup.find_all("script")
+    assert not script.get("src") and "aria-sort" in script.string and "</" not in script.string
+    heads = soup.find("table", id="accounts").thead.find_all("th")
+    assert [th["data-type"] for th in heads] == ["text", "text", "num", "num", "num", "text", "num", "text"]
+    assert all(th.get("scope") == "col" for th in heads)
+    form = soup.find("form", id="filters")
+    assert form.has_attr("hidden")  # shown by the script: without JavaScript there is nothing to use
+    assert form.find("input", id="f-text")["type"] == "search"
+    cat_values = sorted({o["value"] for o in form.find("select", id="f-category").find_all("option")} - {""})
+    assert cat_values == sorted({r["category"].get_text() for r in _rows(hostile_page).values()})
+    quad = [(o["value"], o.get_text()) for o in form.find("select", id="f-quadrant").find_all("option")]
+    assert quad == [("", "All quadrants"), ("Thriving", "Thriving"), ("At risk", "At risk"), ("none", "none")]
+    assert soup.find(class_="shown").get_text() == "3 of 3 accounts shown"
+    legend = [dt.get_text() for dt in soup.find("dl", class_="legend").find_all("dt")]
+    assert legend == ["Category", "Health index", "RAG", "Quadrant", "Warnings", "Report"]
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
+def test_script_is_valid_javascript(hostile_page, tmp_path):
+    js = tmp_path / "index.js"
+    js.write_text(_soup(hostile_page).find("script").string, encoding="utf-8")
+    proc = subprocess.run(["node", "--check", str(js)], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+
+
+# --- the script in a browser (headless chromium through playwright, when available) -------
+CHROMIUM = os.environ.get("KIT_CHROMIUM", "/usr/bin/chromium")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    playwright = pytest.importorskip("playwright.sync_api")
+    if not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
+        pytest.skip(f"no chromium at {CHROMIUM}")
+    with playwright.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True,
+                              args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking",
+                                    "--disable-component-update", "--disable-sync", "--no-first-run"])
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+@pytest.fixture
+def open_index(browser, hostile_page, tmp_path):
+    """``open_index(js=True)``: the hand-made index.html opened from file://; returns the page
+    and the list of script errors and non-file requests seen."""
+    path = tmp_path / "index.html"
+    path.write_text(hostile_page, encoding="utf-8")
+    contexts = []
+
+    def open_(js: bool = True):
+        context = browser.new_context(java_script_enabled=js)
+        contexts.append(context)
+        page = context.new_page()
+        problems: list[str] = []
+        page.on("pageerror", lambda e: problems.append(f"error: {e}"))
+        page.on("request", lambda r: None if r.url.startswith(("file:", "data:")) else problems.append(r.url))
+        page.goto(path.as_uri(), wait_until="load")
+        return page, problems
+
+    yield open_
+    for c in contexts:
+        c.close()
+
+
+def _visible_ids(page) -> list[str]:
+    return page.eval_on_selector_all(
+        "#accounts tbody tr", "trs => trs.filter(tr => !tr.hidden).map(tr => tr.cells[1].textContent)")
+
+
+def test_browser_sorts_and_filters(open_index):
+    page, problems = open_index()
+    shown = page.locator(".shown")
+    assert page.locator("#filters").is_visible() and shown.inner_text() == "3 of 3 accounts shown"
+    health = page.get_by_role("button", name="Health index")
+    health.click()
+    assert _visible_ids(page) == ['A&B"', "../x", "plain"]  # 25, 75, missing last
+    assert page.locator('th[data-key="health"]').get_attribute("aria-sort") == "ascending"
+    health.click()
+    assert _visible_ids(page) == ["../x", 'A&B"', "plain"]  # reversed, missing still last
+    assert page.locator('th[data-key="health"]').get_attribute("aria-sort") == "descending"
+    page.get_by_role("button", name="Account").click()
+    assert _visible_ids(page) == ['A&B"', "../x", "plain"]  # "<script>…", "O'Brien…", "Plain Co"
+    assert page.locator('th[data-key="health"]').get_attribute("aria-sort") is None
+    page.fill("#f-text", "o'brien")
+    assert _visible_ids(page) == ["../x"] and shown.inner_text() == "1 of 3 accounts shown"
+    page.fill("#f-text", "at risk")  # quadrant text
+    assert _visible_ids(page) == ['A&B"']
+    page.fill("#f-text", "")
+    page.select_option("#f-quadrant", "none")
+    assert _visible_ids(page) == ["plain"]
+    page.select_option("#f-quadrant", "")
+    cat = page.eval_on_selector('#accounts tbody tr td[data-value]', "td => td.dataset.value")
+    page.select_option("#f-category", cat)
+    n_cat = sum(1 for r in _rows(page.content()).values() if r["category"].get_text() == cat)
+    assert len(_visible_ids(page)) == n_cat and shown.inner_text() == f"{n_cat} of 3 accounts shown"
+    page.get_by_role("button", name="Clear").click()
+    page.wait_for_function("document.getElementById('shown-n').textContent === '3'")
+    assert len(_visible_ids(page)) == 3
+    assert not problems
+
+
+def test_browser_without_javascript_shows_the_plain_table(open_index):
+    page, problems = open_index(js=False)
+    assert not page.locator("#filters").is_visible()
+    assert page.locator("#accounts tbody tr:visible").count() == 3
+    assert page.locator(".shown").inner_text() == "3 of 3 accounts shown"
+    assert page.get_by_role("link", name=HOSTILE).get_attribute("href") == "accounts/x-1.html"
+    assert not problems
