@@ -142,6 +142,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("dir", metavar="DIR", help="folder to copy the notebooks into (created if missing)")
     p.add_argument("--force", action="store_true", help="overwrite notebooks already in DIR (default: refuse, "
                                                         "they may hold your changes)")
+    from kit.importing.cli import add_parsers
+    add_parsers(sub)
     for command in sub.choices.values():  # also after the command: kit run --debug ...
         command.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=DEBUG_HELP)
     return parser
@@ -149,7 +151,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _encoding_notes(portfolio) -> None:
     """Say which CSV files were not UTF-8: a wrong guess would show as odd accents."""
-    from kit.inputs.encodings import ENCODINGS
+    from kit.inputs.charsets import ENCODINGS
 
     for name, enc in sorted(getattr(portfolio, "encodings", {}).items()):
         if enc not in ("utf-8", "utf-8-sig"):
@@ -293,8 +295,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 2
+    from kit.importing.cli import HANDLERS
     handler = {"run": _cmd_run, "tables": _cmd_tables, "validate": _cmd_validate, "synth": _cmd_synth,
-               "questionnaire": _cmd_questionnaire, "ingest": _cmd_ingest, "notebooks": _cmd_notebooks}[args.command]
+               "questionnaire": _cmd_questionnaire, "ingest": _cmd_ingest, "notebooks": _cmd_notebooks,
+               **HANDLERS}[args.command]
     debug = getattr(args, "debug", False)
     try:
         return handler(args)
@@ -305,7 +309,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except UsageError as exc:
         _traceback(debug)
-        print(printable(f"kit {args.command}: error: {exc}"), file=sys.stderr)
+        print(printable(f"kit {args.command}: error: {exc.for_cli()}"), file=sys.stderr)
         return 2
     except OSError as exc:  # e.g. an --out folder that cannot be written
         _traceback(debug)

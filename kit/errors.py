@@ -102,4 +102,26 @@ class InputError(KitError):
 
 
 class UsageError(KitError):
-    """A bad argument (unknown account id, bad --as-of, ...)."""
+    """A bad argument (unknown account id, bad as_of, ...).
+
+    A library function's message names its parameter (``"workers: must be 1 or more"``)
+    and sets ``param``; :meth:`for_cli` says the same with the command line's flag.
+    """
+
+    def __init__(self, message: str, *, param: str | None = None):
+        super().__init__(message)
+        self.param = param
+
+    def __reduce__(self):  # picklable with its keyword (errors cross worker processes)
+        return (_usage_error, (str(self), self.param))
+
+    def for_cli(self) -> str:
+        """The message with the parameter named as its flag (``--workers: must be ...``)."""
+        text = str(self)
+        if self.param and text.startswith(f"{self.param}:"):
+            return "--" + self.param.replace("_", "-") + text[len(self.param):]
+        return text
+
+
+def _usage_error(message: str, param: str | None) -> UsageError:
+    return UsageError(message, param=param)

@@ -194,7 +194,7 @@ def parse_as_of(value: str | dt.date | None) -> dt.date | None:
     if isinstance(value, dt.date):
         value = value.date() if isinstance(value, dt.datetime) else value
         if not in_supported_range(value.year):
-            raise ValueError(f"--as-of (as_of) {value.isoformat()} is out of range: expected a date {RANGE_TEXT}")
+            raise ValueError(f"as_of: {value.isoformat()} is out of range: expected a date {RANGE_TEXT}")
         return value
     text = str(value).strip()
     m = QUARTER_RE.match(text)
@@ -204,9 +204,9 @@ def parse_as_of(value: str | dt.date | None) -> dt.date | None:
         date = None
     if date is None:
         raise ValueError(
-            f"--as-of (as_of) {str(value)[:40]!r} is not a date: expected an ISO date like 2025-09-30 "
+            f"as_of: {str(value)[:40]!r} is not a date: expected an ISO date like 2025-09-30 "
             "or a quarter label like 2025Q3"
         )
     if not in_supported_range(date.year):
-        raise ValueError(f"--as-of (as_of) {str(value)[:40]!r} is out of range: expected a date {RANGE_TEXT}")
+        raise ValueError(f"as_of: {str(value)[:40]!r} is out of range: expected a date {RANGE_TEXT}")
     return quarter_end(quarter_of(date)) if m else date

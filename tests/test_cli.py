@@ -47,7 +47,7 @@ def test_unknown_account_and_bad_as_of_exit_2(data, tmp_path, capsys):
     assert main(["tables", "--data", str(data), "--out", str(tmp_path / "o"), "--accounts", "NOPE"]) == 2
     assert "unknown account id" in capsys.readouterr().err
     assert main(["tables", "--data", str(data), "--out", str(tmp_path / "o"), "--as-of", "someday"]) == 2
-    assert "as_of" in capsys.readouterr().err
+    assert "--as-of" in capsys.readouterr().err
 
 
 def test_as_of_changes_the_window(data, tmp_path):
@@ -103,7 +103,7 @@ def _workshop_data(tmp_path: Path) -> Path:
 def _answer_all(path: Path, value: object) -> None:
     from openpyxl import load_workbook
 
-    from kit.workshop.questionnaire import FIRST_ROW
+    from kit.workshop.common import FIRST_ROW
 
     wb = load_workbook(path)
     ws = wb["Questions"]
@@ -280,3 +280,30 @@ def test_synth_never_replaces_files_without_force(tmp_path, capsys):
     assert "already holds accounts.csv" in capsys.readouterr().err
     assert (client / "accounts.csv").read_text() == "account_id,account_name\nA1,Real client\n"
     assert main(["synth", "--accounts", "3", "--out", str(client), "--force"]) == 0
+
+
+@pytest.mark.parametrize("as_of", ["9999-12-31", "0001-01-01", "9999Q4", "1899Q4", "2025-02-30", "soon"])
+def test_an_as_of_out_of_range_or_not_a_date_names_the_flag(as_of, tmp_path, capsys):
+    """No internal error at the edges of the calendar (issue 13): the message names --as-of."""
+    from kit.synth import make_portfolio, write_portfolio
+
+    data = write_portfolio(make_portfolio(3, seed=1), tmp_path / "d")[0].parent
+    assert main(["tables", "--data", str(data), "--out", str(tmp_path / "o"), "--as-of", as_of]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("kit tables: error: --as-of: ") and "internal error" not in err
+    assert not (tmp_path / "o").exists()
+
+
+def test_library_errors_name_the_parameter_and_the_cli_the_flag():
+    from kit.errors import UsageError
+    from kit.run.options import RunOptions
+
+    with pytest.raises(UsageError) as exc:
+        RunOptions(workers=0)
+    assert str(exc.value) == "workers: must be 1 or more, got 0" and exc.value.for_cli().startswith("--workers: ")
+    with pytest.raises(UsageError, match="timeout"):
+        RunOptions(timeout=float("nan"))
+    import pickle
+
+    again = pickle.loads(pickle.dumps(exc.value))  # errors cross worker processes
+    assert again.param == "workers" and str(again) == str(exc.value)

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from kit.workshop.questionnaire import FIRST_ROW
+from kit.workshop.common import FIRST_ROW
 
 DAY = "2026-09-10"
 

@@ -12,7 +12,7 @@ import pandas as pd
 
 from kit.errors import Problem
 from kit.inputs.cells import clean_table
-from kit.inputs.encodings import as_utf8, legacy_encoding, mixed_encoding, separator_of
+from kit.inputs.charsets import as_utf8, legacy_encoding, mixed_encoding, separator_of
 from kit.schema import (
     TableRule,
 )

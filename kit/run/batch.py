@@ -44,6 +44,7 @@ from kit.run.folder import (
     remove_temporaries,
     run_cache,
 )
+from kit.run.options import EXECUTORS, Job, RunOptions
 
 if TYPE_CHECKING:  # at run time, __getattr__ below imports them on first use
     from kit.run.engine import CELL_TIMEOUT, KERNEL_NAME, START_TIMEOUT, IPCKernelManager
@@ -62,7 +63,6 @@ __all__ = [
     "tables_only",
 ]
 
-EXECUTORS = ("local", "dask")
 
 # kit.engine imports jupyter_client (and zmq): only rendering needs it, so kit tables and
 # kit validate do not load it.  These names stay importable from kit.run.
@@ -145,8 +145,8 @@ def _select(model: PortfolioModel, accounts: list[str] | None) -> list[str]:
         return ids
     unknown = [a for a in accounts if a not in model.figures.index]
     if unknown:
-        raise UsageError(f"--accounts: unknown account id(s) {', '.join(map(repr, unknown))}; "
-                         f"ids are text as in accounts (e.g. {', '.join(map(repr, ids[:3]))})")
+        raise UsageError(f"accounts: unknown account id(s) {', '.join(map(repr, unknown))}; "
+                         f"ids are text as in accounts (e.g. {', '.join(map(repr, ids[:3]))})", param="accounts")
     return list(dict.fromkeys(accounts))
 
 
@@ -326,35 +326,34 @@ def _previous(out: Path) -> dict:
     return prev
 
 
-def _unchanged(job: dict, prev: dict, out: Path) -> bool:
-    r = prev.get(job["key"])
-    return bool(r and r.get("status") == "ok" and r.get("fingerprint") == job["fingerprint"]
-                and r.get("report") == job["rel_html"] and (out / job["rel_html"]).is_file()
-                and (out / job["rel_nb"]).is_file())
+def _unchanged(job: Job, prev: dict, out: Path) -> bool:
+    r = prev.get(job.key)
+    return bool(r and r.get("status") == "ok" and r.get("fingerprint") == job.fingerprint
+                and r.get("report") == job.rel_html and (out / job.rel_html).is_file()
+                and (out / job.rel_nb).is_file())
 
 
 def _jobs(model: PortfolioModel, out: Path, ids: list[str], stems: dict[str, str], *, data: Path,
-          config_path: Path | None, audience: str, nbdir: Path, model_path: Path, fresh: bool) -> list[dict]:
+          config_path: Path | None, audience: str, nbdir: Path, model_path: Path, fresh: bool,
+          timeout: float | None) -> list[Job]:
     as_of = model.as_of.isoformat()
     cfg = None if config_path is None else str(Path(config_path).resolve())
     common = {"data_dir": str(data.resolve()), "as_of": as_of, "config_path": cfg, "model_path": str(model_path)}
     fps = fingerprints(model, ids, audience=audience, nbdir=nbdir)
-    jobs = [{
-        "key": None, "input": str(nbdir / "portfolio_health.ipynb"), "output": str(out / "notebooks" / "portfolio.ipynb"),
-        "html": str(out / "portfolio.html"), "rel_html": "portfolio.html", "rel_nb": "notebooks/portfolio.ipynb",
-        "parameters": dict(common), "cwd": str(nbdir), "title": "Portfolio health assessment",
-        "fingerprint": fps[None], "fresh": fresh,
-    }]
+    jobs = [Job(key=None, input=str(nbdir / "portfolio_health.ipynb"), output=str(out / "notebooks" / "portfolio.ipynb"),
+                html=str(out / "portfolio.html"), rel_html="portfolio.html", rel_nb="notebooks/portfolio.ipynb",
+                parameters=dict(common), cwd=str(nbdir), title="Portfolio health assessment", fingerprint=fps[None],
+                fresh=fresh, timeout=timeout)]
     names = model.figures["account_name"]
     for acc in ids:
         stem = stems[acc]
-        jobs.append({
-            "key": acc, "input": str(nbdir / "account_health.ipynb"), "output": str(out / "notebooks" / f"account_{stem}.ipynb"),
-            "html": str(out / "accounts" / f"{stem}.html"), "rel_html": f"accounts/{stem}.html", "rel_nb": f"notebooks/account_{stem}.ipynb",
+        jobs.append(Job(
+            key=acc, input=str(nbdir / "account_health.ipynb"), output=str(out / "notebooks" / f"account_{stem}.ipynb"),
+            html=str(out / "accounts" / f"{stem}.html"), rel_html=f"accounts/{stem}.html",
+            rel_nb=f"notebooks/account_{stem}.ipynb",
             # plain JSON types: the id stays a string
-            "parameters": {**common, "account_id": str(acc), "audience": audience}, "cwd": str(nbdir),
-            "title": f"Account health assessment: {names[acc]}", "fingerprint": fps[acc], "fresh": fresh,
-        })
+            parameters={**common, "account_id": str(acc), "audience": audience}, cwd=str(nbdir),
+            title=f"Account health assessment: {names[acc]}", fingerprint=fps[acc], fresh=fresh, timeout=timeout))
     return jobs
 
 
@@ -420,23 +419,19 @@ def run(data: str | Path, *, out: str | Path | None = None, as_of=None, config: 
     InputError, UsageError
         Unusable input or arguments (nothing rendered).
     """
-    from kit.schema import AUDIENCES
+    opts = RunOptions(out=out, as_of=as_of, config=config, accounts=accounts, workers=workers, audience=audience,
+                      progress=progress, notebooks=notebooks, force=force, executor=executor, scheduler=scheduler,
+                      fresh_kernels=fresh_kernels, timeout=timeout)
+    return run_with(data, opts)
 
-    if audience not in AUDIENCES:
-        raise UsageError(f"--audience must be one of {list(AUDIENCES)}, got {audience!r}")
-    if workers < 1:
-        raise UsageError(f"--workers must be 1 or more, got {workers}")
-    if executor not in EXECUTORS:
-        raise UsageError(f"--executor must be one of {list(EXECUTORS)}, got {executor!r}")
-    if timeout is not None and timeout <= 0:
-        raise UsageError(f"--timeout must be more than 0 seconds, got {timeout}")
-    if scheduler is not None and executor != "dask":
-        raise UsageError("--scheduler needs --executor dask")
+
+def run_with(data: str | Path, opts: RunOptions) -> RunResult:
+    """:func:`run` with its options as one :class:`~kit.run.options.RunOptions`."""
     # Nothing changed since the last run in this folder: keep every output as it is,
     # without loading the data or starting a kernel.
-    out_path = Path(out) if out is not None else default_out(data)
+    out_path = opts.out if opts.out is not None else default_out(data)
     check_out_folder(data, out_path)
-    nbdir = Path(notebooks) if notebooks is not None else notebooks_dir()
+    nbdir = opts.notebooks if opts.notebooks is not None else notebooks_dir()
     with contextlib.ExitStack() as stack:
         # one run at a time in a folder: a second would remove files the first still uses
         lock = stack.enter_context(RunLock(out_path, "kit run"))
@@ -444,24 +439,23 @@ def run(data: str | Path, *, out: str | Path | None = None, as_of=None, config: 
             print(printable(f"note: an earlier {lock.stale.get('command', 'kit run')} into {out_path} (process "
                             f"{lock.stale.get('pid', '?')}) stopped before it finished; its unfinished files are redone"),
                   file=sys.stderr)
-        fingerprint = run_fingerprint(data, config_path=config, as_of=as_of, accounts=accounts, audience=audience,
-                                      nbdir=nbdir)
-        previous = None if force else _unchanged_run(out_path, fingerprint, audience)
+        fingerprint = run_fingerprint(data, config_path=opts.config, as_of=opts.as_of,
+                                      accounts=None if opts.accounts is None else list(opts.accounts),
+                                      audience=opts.audience, nbdir=nbdir)
+        previous = None if opts.force else _unchanged_run(out_path, fingerprint, opts.audience)
         if previous is not None:
             return _kept(out_path, previous)
         pool = None
-        if executor == "local" and workers > 1:
+        if opts.executor == "local" and opts.workers > 1:
             # workers start their kernels while this process computes the figures
             from kit.run.engine import warm_up, worker_init
 
             ctx = multiprocessing.get_context("spawn")
-            pool = stack.enter_context(ProcessPoolExecutor(max_workers=workers, mp_context=ctx,
-                                                           initializer=worker_init, initargs=(fresh_kernels,)))
-            for _ in range(workers):
-                pool.submit(warm_up, fresh_kernels)
-        return _run(data, out=out, as_of=as_of, config=config, accounts=accounts, workers=workers, audience=audience,
-                    progress=progress, notebooks=notebooks, force=force, executor=executor, scheduler=scheduler,
-                    fresh_kernels=fresh_kernels, timeout=timeout, pool=pool, fingerprint=fingerprint)
+            pool = stack.enter_context(ProcessPoolExecutor(max_workers=opts.workers, mp_context=ctx,
+                                                           initializer=worker_init, initargs=(opts.fresh_kernels,)))
+            for _ in range(opts.workers):
+                pool.submit(warm_up, opts.fresh_kernels)
+        return _run(data, opts.but(out=out_path, notebooks=nbdir), pool=pool, fingerprint=fingerprint)
 
 
 def _kept(out: Path, manifest: dict) -> RunResult:
@@ -477,27 +471,27 @@ def _kept(out: Path, manifest: dict) -> RunResult:
     return result
 
 
-def _run(data, *, out, as_of, config, accounts, workers, audience, progress, notebooks, force, executor, scheduler,
-         fresh_kernels, timeout, pool, fingerprint=None) -> RunResult:
+def _run(data, opts: RunOptions, *, pool, fingerprint=None) -> RunResult:
     from tqdm import tqdm
 
     from kit.figures.cache import save_model
     from kit.report.index_page import index_page
 
-    model, out_path = _prepare(data, out=out, as_of=as_of, config=config)
-    ids = _select(model, accounts)
+    model, out_path = _prepare(data, out=opts.out, as_of=opts.as_of, config=opts.config)
+    ids = _select(model, None if opts.accounts is None else list(opts.accounts))
+    config, audience, accounts = opts.config, opts.audience, opts.accounts
     stems = report_stems(model.figures.index)  # from every id, so a subset run names files the same
     out_path.mkdir(parents=True, exist_ok=True)
-    prev = {} if force else _previous(out_path)
-    nbdir = Path(notebooks) if notebooks is not None else notebooks_dir()
+    prev = {} if opts.force else _previous(out_path)
+    nbdir = opts.notebooks
     # the model file of this run only, in a folder of its own
     cache = run_cache(out_path)
     model_path = (cache / "model.pkl").resolve()
     jobs = _jobs(model, out_path, ids, stems, data=Path(data), config_path=config, audience=audience, nbdir=nbdir,
-                 model_path=model_path, fresh=fresh_kernels)
+                 model_path=model_path, fresh=opts.fresh_kernels, timeout=opts.timeout)
     tables = output_tables(model, ids if accounts else None)
     plan_paths = {acc: f"plans/{stems[acc]}.xlsx" for acc in ids} if audience == "internal" else {}
-    planned = ([f"tables/{n}.csv" for n in tables] + [j["rel_html"] for j in jobs] + [j["rel_nb"] for j in jobs]
+    planned = ([f"tables/{n}.csv" for n in tables] + [j.rel_html for j in jobs] + [j.rel_nb for j in jobs]
                + list(plan_paths.values()) + ["index.html", MANIFEST])
     owned = owned_files(out_path)
     refuse_foreign(out_path, planned, owned)  # before anything is written
@@ -508,10 +502,8 @@ def _run(data, *, out, as_of, config, accounts, workers, audience, progress, not
     save_model(model, model_path)
     for sub in ("notebooks", "accounts"):
         (out_path / sub).mkdir(exist_ok=True)
-    if timeout is not None:
-        jobs = [{**j, "timeout": timeout} for j in jobs]
     todo = [j for j in jobs if not _unchanged(j, prev, out_path)]
-    todo_keys = {j["key"] for j in todo}
+    todo_keys = {j.key for j in todo}
     plans = [acc for acc in ids if acc in todo_keys or not (out_path / "plans" / f"{stems[acc]}.xlsx").is_file()]
     # the plan is internal material: never in a client run; written while the workers render
     plan_errors: dict[str, str] = {}
@@ -519,7 +511,7 @@ def _run(data, *, out, as_of, config, accounts, workers, audience, progress, not
     planner = threading.Thread(target=_write_plans,
                                args=(model, plans if audience == "internal" else [], out_path, stems, plan_errors, plan_notes))
     planner.start()
-    bar = tqdm(total=len(todo), desc="Rendering reports", unit="report", disable=not progress, file=sys.stderr)
+    bar = tqdm(total=len(todo), desc="Rendering reports", unit="report", disable=not opts.progress, file=sys.stderr)
 
     def record(r: dict, fingerprint: str, skipped: bool = False) -> None:
         key = r.pop("key")
@@ -536,23 +528,24 @@ def _run(data, *, out, as_of, config, accounts, workers, audience, progress, not
             bar.write(printable(f"failed: {'portfolio' if key is None else 'account ' + repr(key)}: {r['error']}"))
 
     for j in jobs:
-        if j["key"] not in todo_keys:
-            old = prev[j["key"]]
-            record({"key": j["key"], "status": "ok", "error": None, "seconds": 0.0, "report": j["rel_html"],
-                    "notebook": j["rel_nb"], "rendered_seconds": old.get("rendered_seconds", old.get("seconds"))},
-                   j["fingerprint"], skipped=True)
+        if j.key not in todo_keys:
+            old = prev[j.key]
+            record({"key": j.key, "status": "ok", "error": None, "seconds": 0.0, "report": j.rel_html,
+                    "notebook": j.rel_nb, "rendered_seconds": old.get("rendered_seconds", old.get("seconds"))},
+                   j.fingerprint, skipped=True)
     # Until this run ends, the manifest lists the reports it renders as unfinished: a run
     # killed half-way leaves nothing that a rerun would take for up to date.
-    pending = {j["key"]: {"status": "rendering", "error": "the run stopped before this report was finished",
-                          "report": j["rel_html"], "notebook": j["rel_nb"], "fingerprint": None} for j in todo}
+    pending = {j.key: {"status": "rendering", "error": "the run stopped before this report was finished",
+                       "report": j.rel_html, "notebook": j.rel_nb, "fingerprint": None} for j in todo}
     interim = RunResult(out=out_path, model=model, portfolio=pending.get(None, result.portfolio),
                         accounts={a: pending.get(a, result.accounts.get(a)) for a in ids})
     # every file this run may write is the kit's from now on, also if the run is killed
     write_json(_manifest(model, config_path=config, audience=audience, result=interim, tables=written, command="kit run",
                          files=sorted(set(_files(out_path, owned, written)) | set(planned))), out_path / MANIFEST)
-    by_key = {j["key"]: j["fingerprint"] for j in jobs}
+    by_key = {j.key: j.fingerprint for j in jobs}
     try:
-        for r in _execute_jobs(todo, workers=workers, executor=executor, scheduler=scheduler, fresh=fresh_kernels, pool=pool):
+        for r in _execute_jobs(todo, workers=opts.workers, executor=opts.executor, scheduler=opts.scheduler,
+                               fresh=opts.fresh_kernels, pool=pool):
             r["rendered_seconds"] = r["seconds"]
             record(r, by_key[r["key"]])
     finally:
@@ -589,7 +582,7 @@ def _write_plans(model: PortfolioModel, ids: list[str], out: Path, stems: dict[s
             errors[acc] = f"plan workbook of account {acc!r} not written: {type(exc).__name__}: {exc}"
 
 
-def _execute_jobs(jobs: list[dict], *, workers: int, executor: str, scheduler: str | None, fresh: bool, pool=None):
+def _execute_jobs(jobs: list[Job], *, workers: int, executor: str, scheduler: str | None, fresh: bool, pool=None):
     """Yield each job's result as it finishes (``pool``: local workers already started)."""
     if not jobs:
         return
@@ -622,7 +615,7 @@ def _execute_jobs(jobs: list[dict], *, workers: int, executor: str, scheduler: s
             yield fut.result()
 
 
-def _execute_dask(jobs: list[dict], *, workers: int, scheduler: str | None):
+def _execute_dask(jobs: list[Job], *, workers: int, scheduler: str | None):
     from kit.run.engine import worker_render
 
     try:

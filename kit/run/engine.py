@@ -26,6 +26,8 @@ from jupyter_client import BlockingKernelClient
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_core.utils import run_sync
 
+from kit.run.options import Job
+
 __all__ = [
     "CELL_TIMEOUT",
     "KERNEL_NAME",
@@ -181,34 +183,32 @@ def _watchdog(warm: WarmKernel | None, seconds: float) -> threading.Timer | None
     return timer
 
 
-def _execute(job: dict, warm: WarmKernel | None, output: str, *, ipc_folder: str | None = None) -> None:
+def _execute(job: Job, warm: WarmKernel | None, output: str, *, ipc_folder: str | None = None) -> None:
     import papermill as pm
 
-    common = {"parameters": job["parameters"], "kernel_name": KERNEL_NAME, "progress_bar": False, "cwd": job["cwd"],
+    common = {"parameters": job.parameters, "kernel_name": KERNEL_NAME, "progress_bar": False, "cwd": job.cwd,
                   "start_timeout": START_TIMEOUT, "execution_timeout": CELL_TIMEOUT}
     if warm is None:
-        pm.execute_notebook(job["input"], output, kernel_manager_class=IPCKernelManager.in_folder(ipc_folder),
+        pm.execute_notebook(job.input, output, kernel_manager_class=IPCKernelManager.in_folder(ipc_folder),
                             shutdown_kernel="immediate", **common)
         return
     warm.reset()
-    timer = _watchdog(warm, job.get("timeout", NOTEBOOK_TIMEOUT))
+    timer = _watchdog(warm, job.timeout or NOTEBOOK_TIMEOUT)
     try:
-        pm.execute_notebook(job["input"], output, engine_name=_register_engine(), km=warm.km,
+        pm.execute_notebook(job.input, output, engine_name=_register_engine(), km=warm.km,
                             request_save_on_cell_execute=False, **common)
     finally:
         if timer is not None:
             timer.cancel()
 
 
-def render(job: dict, warm: WarmKernel | None = None) -> dict:
+def render(job: Job, warm: WarmKernel | None = None) -> dict:
     """Execute one notebook and export it to HTML.
 
     Parameters
     ----------
-    job : dict
-        ``key`` (account id, None for the portfolio), ``input``/``output`` notebook
-        paths, ``html`` path, ``parameters`` (plain JSON types), ``cwd``, ``title``,
-        ``rel_html``, ``rel_nb``.
+    job : Job
+        The notebook, its parameters and where its outputs go.
     warm : WarmKernel, optional
         Run in this worker's warm kernel; None starts a kernel for this notebook only.
 
@@ -229,12 +229,12 @@ def render(job: dict, warm: WarmKernel | None = None) -> dict:
     try:
         # papermill writes beside the final notebook; both files are moved into place only
         # when whole, so an interrupted run never leaves half a notebook or report
-        executed = Path(job["output"]).with_name(f".{Path(job['output']).stem}.kit-tmp.ipynb")
+        executed = Path(job.output).with_name(f".{Path(job.output).stem}.kit-tmp.ipynb")
         try:
             _execute(job, warm, str(executed), ipc_folder=own_ipc)
             nb = nbformat.read(executed, as_version=4)
         except PapermillExecutionError:
-            os.replace(executed, job["output"])  # the failed notebook, kept: it shows the failing cell
+            os.replace(executed, job.output)  # the failed notebook, kept: it shows the failing cell
             raise
         finally:
             executed.unlink(missing_ok=True)
@@ -242,8 +242,8 @@ def render(job: dict, warm: WarmKernel | None = None) -> dict:
             if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
                 cell["id"] = "injected-parameters"
         text = nbformat.writes(nb)
-        write_text(text if text.endswith("\n") else text + "\n", Path(job["output"]))  # as nbformat.write
-        write_text(notebook_to_html(nb, title=job["title"]), Path(job["html"]))
+        write_text(text if text.endswith("\n") else text + "\n", Path(job.output))  # as nbformat.write
+        write_text(notebook_to_html(nb, title=job.title), Path(job.html))
         status, error = "ok", None
     except PapermillExecutionError as exc:
         status, error = "failed", f"{exc.ename}: {exc.evalue}"
@@ -254,8 +254,8 @@ def render(job: dict, warm: WarmKernel | None = None) -> dict:
     finally:
         if own_ipc:
             shutil.rmtree(own_ipc, ignore_errors=True)
-    return {"key": job["key"], "status": status, "error": error, "seconds": round(time.perf_counter() - t0, 2),
-            "report": job["rel_html"], "notebook": job["rel_nb"]}
+    return {"key": job.key, "status": status, "error": error, "seconds": round(time.perf_counter() - t0, 2),
+            "report": job.rel_html, "notebook": job.rel_nb}
 
 
 # The worker's own warm kernel, one per thread: pool workers and Dask workers run one job
@@ -286,9 +286,9 @@ def warm_up(fresh: bool = False) -> bool:
     return True
 
 
-def worker_render(job: dict) -> dict:
-    """Render one job in this worker (its warm kernel unless ``job["fresh"]``)."""
-    if job.get("fresh"):
+def worker_render(job: Job) -> dict:
+    """Render one job in this worker (its warm kernel unless ``job.fresh``)."""
+    if job.fresh:
         return render(job, None)
     worker_init()
     return render(job, _WORKER.warm)

@@ -26,20 +26,19 @@ import pandas as pd
 
 from kit.errors import InputError, Problem, UsageError
 from kit.schema import RATER_ROLES
-from kit.workshop.questionnaire import (
-    _LOCK_PREFIX,
-    _WORKBOOK_SUFFIXES,
+from kit.workshop.common import (
     ASSESSMENT_COLUMNS,
     HEADER_FIELDS,
+    LOCK_PREFIX,
     SHEET_QUESTIONS,
+    WORKBOOK_SUFFIXES,
     CellProblem,
-    FilledQuestionnaire,
     WorkshopInputs,
-    _cell_problem,
-    _role_words,
+    cell_problem,
     load_inputs,
-    read_questionnaire,
+    role_words,
 )
+from kit.workshop.questionnaire import FilledQuestionnaire, read_questionnaire
 
 __all__ = ["IngestResult", "ingest"]
 
@@ -53,24 +52,24 @@ def _check_with_data(q: FilledQuestionnaire, inputs: WorkshopInputs) -> list[Pro
     problems: list[Problem] = []
     cell = {key: ref for key, ref, _ in HEADER_FIELDS}
     if q.account_id not in set(inputs.account_ids):
-        problems.append(_cell_problem(q.file, SHEET_QUESTIONS, cell["account_id"], q.account_id,
+        problems.append(cell_problem(q.file, SHEET_QUESTIONS, cell["account_id"], q.account_id,
                                       f"an account_id listed in accounts of {inputs.source} "
                                       "(was the questionnaire made for another client's data?)", what="account id"))
     if q.rater_role not in RATER_ROLES:
-        problems.append(_cell_problem(q.file, SHEET_QUESTIONS, cell["rater_role"], q.rater_role,
+        problems.append(cell_problem(q.file, SHEET_QUESTIONS, cell["rater_role"], q.rater_role,
                                       "one of " + ", ".join(RATER_ROLES), what="role"))
     try:
         dt.date.fromisoformat(q.assessed_on)
     except ValueError:
-        problems.append(_cell_problem(q.file, SHEET_QUESTIONS, cell["assessed_on"], q.assessed_on,
+        problems.append(cell_problem(q.file, SHEET_QUESTIONS, cell["assessed_on"], q.assessed_on,
                                       "an ISO date like 2026-02-10", what="assessment date"))
     if not q.rater.strip():
-        problems.append(_cell_problem(q.file, SHEET_QUESTIONS, cell["rater"], None, "the rater's name", what="rater"))
+        problems.append(cell_problem(q.file, SHEET_QUESTIONS, cell["rater"], None, "the rater's name", what="rater"))
     owner = dict(zip(inputs.questions["question_id"], inputs.questions["element"]))
     for r in q.answers.itertuples(index=False):
         if owner.get(r.question_id) != r.element:
             why = (f"it belongs to {owner[r.question_id]} now" if r.question_id in owner else "it is not in the bank")
-            problems.append(_cell_problem(
+            problems.append(cell_problem(
                 q.file, SHEET_QUESTIONS, f"B{r.row}", r.question_id,
                 f"a question of element {r.element} in {inputs.bank_name} ({why}: the question bank changed since the "
                 "questionnaire was made)", what="question id"))
@@ -225,7 +224,7 @@ class IngestResult:
             head += f", {'would replace' if self.dry_run else 'replacing'} {self.rows_replaced} earlier row(s)"
         lines = [head + (" (dry run: nothing written)" if self.dry_run else "")]
         for r in self.files.itertuples(index=False):
-            who = f"{r.rater} ({_role_words(r.rater_role)}), account {r.account_id} on {r.assessed_on}"
+            who = f"{r.rater} ({role_words(r.rater_role)}), account {r.account_id} on {r.assessed_on}"
             if r.status == "unchanged":
                 lines.append(f"  {r.file}: {who}: already in assessment.csv, unchanged; nothing added")
                 continue
@@ -243,11 +242,11 @@ def _expand(files: Iterable[str | Path]) -> tuple[list[tuple[Path, str]], list[s
     notes: list[str] = []
     for f in files:
         p = Path(f)
-        found = sorted(c for c in p.iterdir() if c.suffix.lower() in _WORKBOOK_SUFFIXES) if p.is_dir() else [p]
+        found = sorted(c for c in p.iterdir() if c.suffix.lower() in WORKBOOK_SUFFIXES) if p.is_dir() else [p]
         if p.is_dir() and not found:
             raise UsageError(f"no .xlsx workbooks in the folder {p}")
         for c in found:
-            if c.name.startswith(_LOCK_PREFIX):
+            if c.name.startswith(LOCK_PREFIX):
                 notes.append(f"skipped {c}: Excel's lock file (is {c.name[2:]} still open? save and close it first)")
                 continue
             if p.is_dir() and c.name.startswith("."):

@@ -20,18 +20,18 @@ import pandas as pd
 
 from kit.errors import UsageError
 from kit.schema import ELEMENT_IDS, ELEMENT_NAMES, INTERNAL_ROLES
-from kit.workshop.questionnaire import (
-    _LOCK_PREFIX,
-    _WORKBOOK_SUFFIXES,
+from kit.workshop.common import (
     ASSESSMENT_COLUMNS,
+    LOCK_PREFIX,
+    WORKBOOK_SUFFIXES,
     WorkshopInputs,
-    _check_date,
-    _resolve_account,
-    _role_words,
+    check_date,
     load_inputs,
-    read_questionnaire,
     read_raters,
+    resolve_account,
+    role_words,
 )
+from kit.workshop.questionnaire import read_questionnaire
 
 if TYPE_CHECKING:  # kit.html and the settings load matplotlib and pydantic: only when a report is made
     from kit.config import Settings
@@ -67,7 +67,7 @@ def expected_raters(path: str | Path, *, account_id: str | None = None, assessed
     if path.is_dir():
         rows = []
         for f in sorted(path.iterdir()):
-            if f.suffix.lower() not in _WORKBOOK_SUFFIXES or f.name.startswith((_LOCK_PREFIX, ".")):
+            if f.suffix.lower() not in WORKBOOK_SUFFIXES or f.name.startswith((LOCK_PREFIX, ".")):
                 continue
             q, _problems = read_questionnaire(f)
             if q is None:
@@ -93,14 +93,14 @@ def workshop_rows(assessment: pd.DataFrame | None, account_id: str,
     """
     columns = list(ASSESSMENT_COLUMNS)
     if assessment is None:
-        day = None if assessed_on is None else pd.Timestamp(_check_date(assessed_on))
+        day = None if assessed_on is None else pd.Timestamp(check_date(assessed_on))
         return day, pd.DataFrame(columns=columns)
     mine = assessment[assessment["account_id"] == account_id]
     days = mine["assessed_on"].dt.normalize()
     if assessed_on is None:
         day = days.max() if len(mine) else None
     else:
-        day = pd.Timestamp(_check_date(assessed_on))
+        day = pd.Timestamp(check_date(assessed_on))
     if day is None or pd.isna(day):
         return None, mine.iloc[0:0]
     return pd.Timestamp(day), mine[days == day].assign(assessed_on=pd.Timestamp(day))
@@ -292,7 +292,7 @@ class WorkshopReport:
             if a is None or not len(a):
                 raise UsageError("no assessment rows yet: set account_id to the account of the workshop")
             account_id = a.sort_values("assessed_on", kind="stable")["account_id"].iloc[-1]
-        acc = _resolve_account(inputs, account_id)
+        acc = resolve_account(inputs, account_id)
         day, rows = workshop_rows(a, acc, assessed_on)
         expected = None
         if expected_raters is not None:
@@ -355,7 +355,7 @@ class WorkshopReport:
         if not len(p):
             return Section(title, self._nothing() or "")
         df = pd.DataFrame({
-            "Rater": p["rater"], "Role": p["rater_role"].fillna("").map(_role_words), "Status": p["status"],
+            "Rater": p["rater"], "Role": p["rater_role"].fillna("").map(role_words), "Status": p["status"],
             "Answered": [f"{a} of {q}" for a, q in zip(p["answered"], p["questions"])],
             "Share": p["share"].map(fmt_pct), "Elements": p["elements"].map(lambda n: f"{n} of {len(ELEMENT_IDS)}"),
             "Comments": p["comments"],
@@ -379,7 +379,7 @@ class WorkshopReport:
         df = pd.DataFrame({"Element": [ELEMENT_NAMES[e] for e in wide.index]})
         for r in raters:
             role = roles.get(r)
-            label = f"{r} ({'client' if role == 'client' else _role_words(role) if isinstance(role, str) else 'no role'})"
+            label = f"{r} ({'client' if role == 'client' else role_words(role) if isinstance(role, str) else 'no role'})"
             df[label] = [fmt_num(v, 1) for v in wide[r]]
         df["Mean (1-5)"] = [fmt_num(v, 1) for v in wide["mean"]]
         df["Score so far (0-100)"] = [fmt_num((v - 1) / 4 * 100) if pd.notna(v) else "—" for v in wide["mean"]]

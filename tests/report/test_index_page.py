@@ -164,8 +164,8 @@ def test_portfolio_failure_message(hostile_model):
 
 def test_text_from_inputs_is_escaped(hostile_page):
     soup, rows = _soup(hostile_page), _rows(hostile_page)
-    assert "<Holdings>" not in hostile_page and "O&#x27;Brien &amp; Sons &lt;Holdings&gt;" in hostile_page
-    assert '<script>alert("x")' not in hostile_page and "&lt;script&gt;alert(&quot;x&quot;)" in hostile_page
+    assert "<Holdings>" not in hostile_page and "O&#39;Brien &amp; Sons &lt;Holdings&gt;" in hostile_page
+    assert '<script>alert("x")' not in hostile_page and "&lt;script&gt;alert(&#34;x&#34;)" in hostile_page
     assert "<b>bold</b>" not in hostile_page
     assert rows["../x"]["name"].get_text() == HOSTILE
     assert rows['A&B"']["name"].get_text() == SCRIPTY

@@ -304,7 +304,7 @@ def test_dask_executor_on_a_local_cluster(small, tmp_path):
 
 def test_bad_executor_arguments_are_usage_errors(small, tmp_path, capsys):
     assert main(["run", "--data", str(small), "--out", str(tmp_path / "x"), "--scheduler", "tcp://h:1"]) == 2
-    assert "--scheduler needs --executor dask" in capsys.readouterr().err
+    assert "--scheduler: needs executor 'dask'" in capsys.readouterr().err
     assert main(["run", "--data", str(small), "--out", str(tmp_path / "x"), "--timeout", "0"]) == 2
 
 

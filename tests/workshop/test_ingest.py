@@ -21,9 +21,10 @@ from kit.config import Settings
 from kit.errors import InputError, UsageError
 from kit.inputs.portfolio import load_portfolio
 from kit.inputs.resources import load_default_questions
+from kit.workshop.common import ASSESSMENT_COLUMNS, FIRST_ROW, bank_in_order
 from kit.workshop.ingest import ingest
 from kit.workshop.live import WorkshopReport, final_scores
-from kit.workshop.questionnaire import ASSESSMENT_COLUMNS, FIRST_ROW, _bank_in_order, make_questionnaire, read_questionnaire
+from kit.workshop.questionnaire import make_questionnaire, read_questionnaire
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -260,7 +261,7 @@ def test_ingest_into_a_copy_of_the_sample(tmp_path):
     shutil.copytree(ROOT / "data" / "sample", data)
     before = (data / "assessment.csv").read_bytes()
     path = make_questionnaire(data, "00138", "New Rater", "client", tmp_path / "q.xlsx", assessed_on="2026-09-30")
-    bank = _bank_in_order(load_default_questions())
+    bank = bank_in_order(load_default_questions())
     fill(path, dict.fromkeys(bank["question_id"], 3))
     res = ingest([path], data)
     assert res.rows_added == len(bank)

@@ -22,6 +22,7 @@ from kit.figures.model import build_model
 from kit.inputs.portfolio import load_portfolio
 from kit.report import charts
 from kit.schema import ELEMENT_IDS
+from kit.workshop.common import load_inputs
 from kit.workshop.ingest import ingest
 from kit.workshop.live import (
     WorkshopReport,
@@ -33,7 +34,6 @@ from kit.workshop.live import (
     scores_so_far,
     workshop_rows,
 )
-from kit.workshop.questionnaire import load_inputs
 
 ROOT = Path(__file__).resolve().parents[2]
 

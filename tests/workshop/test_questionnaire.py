@@ -13,15 +13,8 @@ from workshop_helpers import BANK, DAY, client_portfolio, messages
 
 from kit.errors import InputError, UsageError
 from kit.inputs.resources import load_default_questions
-from kit.workshop.questionnaire import (
-    FIRST_ROW,
-    HEADER_FIELDS,
-    Rater,
-    _bank_in_order,
-    make_questionnaire,
-    make_questionnaires,
-    read_raters,
-)
+from kit.workshop.common import FIRST_ROW, HEADER_FIELDS, Rater, bank_in_order, read_raters
+from kit.workshop.questionnaire import make_questionnaire, make_questionnaires
 
 
 # ---------------------------------------------------------------------------------------
@@ -59,7 +52,7 @@ def test_default_bank_without_client_questions_and_text_kept_as_text(portfolio_d
     q = load_workbook(path)["Questions"]
     default = load_default_questions()
     ids = [q[f"B{r}"].value for r in range(FIRST_ROW, FIRST_ROW + len(default))]
-    assert ids == _bank_in_order(default)["question_id"].tolist()
+    assert ids == bank_in_order(default)["question_id"].tolist()
     # input text starting with '=' is stored as text, never as a formula
     assert q["B3"].data_type == "s" and q["B4"].data_type == "s"
     assert q["B3"].value == "=HYPERLINK(\"http://x\")"
