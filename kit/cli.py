@@ -30,6 +30,8 @@ EPILOG = """examples:
 
 exit status: 0 all rendered, 1 some accounts failed (others rendered), 2 unusable input or arguments"""
 
+COMPARE_HELP = ("an earlier run folder: tables/changes.csv and the reports compare with its tables instead of "
+                "recomputing the previous quarter from these inputs (for data restated since)")
 DEBUG_HELP = "show the full traceback of any error (also of bad input); without it, errors are one clear message"
 
 #: The notebooks ``kit run`` executes; a ``--notebooks`` folder must have both.
@@ -88,11 +90,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--notebooks", type=_notebooks_folder, metavar="DIR",
                    help="a folder with account_health.ipynb and portfolio_health.ipynb to execute instead of the "
                         "kit's own (kit notebooks DIR copies them out to adapt)")
+    p.add_argument("--compare-to", metavar="RUN_DIR", help=COMPARE_HELP)
 
     p = sub.add_parser("tables", help="figures only: tables/ and manifest.json, no notebooks",
                        description="Compute every figure and write tables/*.csv and manifest.json (for BI tools and large portfolios).")
     _common(p)
     p.add_argument("--accounts", nargs="+", metavar="ID", help="only these account ids")
+    p.add_argument("--compare-to", metavar="RUN_DIR", help=COMPARE_HELP)
 
     p = sub.add_parser("validate", help="check the inputs without rendering",
                        description="Check every input table against the data contract and list all problems.")
@@ -166,7 +170,8 @@ def _cmd_run(a) -> int:
 
     res = run(a.data, out=a.out, as_of=a.as_of, config=a.config, accounts=a.accounts, workers=a.workers,
               audience=a.audience, progress=not a.no_progress, force=a.force, executor=a.executor,
-              scheduler=a.scheduler, fresh_kernels=a.fresh_kernels, timeout=a.timeout, notebooks=a.notebooks)
+              scheduler=a.scheduler, fresh_kernels=a.fresh_kernels, timeout=a.timeout, notebooks=a.notebooks,
+              compare_to=a.compare_to)
     if res.model is not None:
         _encoding_notes(res.model.portfolio)
     n_ok = len(res.accounts) - len(res.failed)
@@ -183,7 +188,8 @@ def _cmd_run(a) -> int:
 def _cmd_tables(a) -> int:
     from kit.run.batch import tables_only
 
-    out, model = tables_only(a.data, out=a.out, as_of=a.as_of, config=a.config, accounts=a.accounts)
+    out, model = tables_only(a.data, out=a.out, as_of=a.as_of, config=a.config, accounts=a.accounts,
+                             compare_to=a.compare_to)
     _encoding_notes(model.portfolio)
     print(f"tables for {len(a.accounts) if a.accounts else len(model.figures)} account(s) as of {model.as_of} written to {out / 'tables'}")
     return 0

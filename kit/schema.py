@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 __all__ = [
     "ACCOUNT_FIGURES_COLUMNS",
     "ACCOUNT_SUMMARY_COLUMNS",
+    "CHANGES_COLUMNS",
+    "HEALTH_DRIVERS_COLUMNS",
     "ACTIVITY_TYPES",
     "AM_LOAD_COLUMNS",
     "AUDIENCES",
@@ -79,7 +81,7 @@ OBJECTIVE_THEMES = ("relationships", "referenceability", "deal_size", "breadth",
 #: figures an objective may point at (columns of the model's per-account figures)
 OBJECTIVE_MEASURES = (
     "executives", "decision_makers", "stakeholder_coverage", "advocates", "average_deal_size",
-    "revenue_buying_centers", "share_of_wallet", "revenue_t4q", "revenue_growth", "open_pipeline",
+    "revenue_buying_centers", "share_of_wallet", "revenue_t4q", "revenue_growth", "open_pipeline", "open_opportunities",
     "colonization_share", "crop_rotation_share", "sole_sourced_share", "win_rate_count",
 )
 QUADRANTS = ("Thriving", "Coasting", "Building", "At risk")
@@ -200,6 +202,9 @@ TABLES: dict[str, TableRule] = {
             _req("objective", "id"),
             ColumnRule("theme", "enum", values=OBJECTIVE_THEMES),
             ColumnRule("measure", "enum", values=OBJECTIVE_MEASURES),
+            # the objective is met (shown as met, not recommended) when its measure is at
+            # or above this; blank: an objective that is never done
+            ColumnRule("met_at", "number"),
         ),
         has_account_id=False,
     ),
@@ -275,6 +280,8 @@ ELEMENT_SCORES_COLUMNS = (
     "previous_score", "change",
 )
 WARNINGS_COLUMNS = ("account_id", "warning_id", "severity", "message")
+CHANGES_COLUMNS = ("account_id", "figure", "previous", "current", "change")
+HEALTH_DRIVERS_COLUMNS = ("account_id", "element", "previous_score", "score", "weight", "contribution")
 REVENUE_MOTIONS_COLUMNS = ("account_id", "period", "motion", "amount")
 LEADING_INDICATORS_COLUMNS = (
     "account_id", "period", "new_offerings_proposed", "new_executives_met", "new_proposals",

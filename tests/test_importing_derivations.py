@@ -271,3 +271,53 @@ def test_a_dry_run_writes_nothing(tmp_path):
 """, dry_run=True)
     assert not (tmp_path / "out").exists()
     assert "the tables pass kit validate (checked in a scratch folder: accounts 2, revenue 1 rows)" in res.summary
+
+
+def test_what_the_kits_loader_refuses_is_reported_at_the_export_row(tmp_path):
+    deals = "Customer No,Deal,Phase,Chance\n00123,D1,Pitch,0.5\n00456,D2,Pitch,1.5\n"
+    with pytest.raises(InputError) as exc:
+        run(tmp_path, {"customers.csv": ACCOUNTS, "invoices.csv": "Customer No,Quarter,Net\n00123,2025Q1,10\n",
+                       "deals.csv": deals}, "tables:\n" + ACCOUNTS_MAPPING + """\
+  revenue:
+    source: {file: invoices.csv}
+    columns: {account_id: Customer No, period: Quarter, amount: Net}
+  opportunities:
+    columns: {account_id: Customer No, opportunity_id: Deal, stage: Phase, probability: {column: Chance, percent: false}}
+""")
+    (problem,) = [str(p) for p in exc.value.problems]
+    assert problem.startswith("deals.csv, row 3, column probability: value '1.5': expected a number between 0 and 1")
+    assert "(as opportunities.probability after the import)" in problem
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_second_import_with_force_replaces_its_own_files_and_keeps_the_users(tmp_path):
+    files = {"customers.csv": ACCOUNTS, "invoices.csv": "Customer No,Quarter,Net\n00123,2025Q1,10\n",
+             "people.csv": "Customer No,Id\n00123,c1\n"}
+    mapping = "tables:\n" + ACCOUNTS_MAPPING + """\
+  revenue:
+    source: {file: invoices.csv}
+    columns: {account_id: Customer No, period: Quarter, amount: Net}
+  contacts:
+    optional: true
+    columns: {account_id: Customer No, contact_id: Id}
+"""
+    run(tmp_path, files, mapping)
+    out = tmp_path / "out"
+    (out / "targets.csv").write_text("account_id,period,revenue_target\n00123,2025Q1,50\n", encoding="utf-8")
+    (tmp_path / "exports" / "people.csv").unlink()
+    res = run(tmp_path, {k: v for k, v in files.items() if k != "people.csv"}, mapping, force=True)
+    assert not (out / "contacts.csv").exists()
+    assert (out / "targets.csv").exists()
+    assert "removed contacts.csv, written by an earlier import and not by this one" in res.summary
+    assert "kept targets.csv, which kit import did not write" in res.summary
+    assert len(load_portfolio(out).tables["targets"]) == 1
+
+
+def test_a_date_format_that_is_no_format_is_refused(tmp_path):
+    files = {"customers.csv": ACCOUNTS, "invoices.csv": "Customer No,Quarter,Net\n00123,2025Q1,10\n"}
+    with pytest.raises(InputError, match="--date-format: value 'soonish': expected a date format such as DD/MM/YYYY"):
+        run(tmp_path, files, "tables:\n" + ACCOUNTS_MAPPING + """\
+  revenue:
+    source: {file: invoices.csv}
+    columns: {account_id: Customer No, period: Quarter, amount: Net}
+""", date_format="soonish")

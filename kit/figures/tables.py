@@ -1,7 +1,7 @@
 """The contract's output tables (``tables/*.csv``) from a :class:`~kit.model.PortfolioModel`.
 
 Column sets and order come from :mod:`kit.schema`; numbers stay plain (rounding and
-formatting happen in :func:`kit.io.write_csv`).
+formatting happen in :func:`kit.files.tables.write_csv`).
 """
 
 from __future__ import annotations
@@ -13,15 +13,17 @@ from kit.schema import (
     ACCOUNT_FIGURES_COLUMNS,
     ACCOUNT_SUMMARY_COLUMNS,
     AM_LOAD_COLUMNS,
+    CHANGES_COLUMNS,
     CROSS_SELL_COLUMNS,
     ELEMENT_SCORES_COLUMNS,
+    HEALTH_DRIVERS_COLUMNS,
     LEADING_INDICATORS_COLUMNS,
     RECOMMENDATIONS_COLUMNS,
     REVENUE_MOTIONS_COLUMNS,
     WARNINGS_COLUMNS,
 )
 
-__all__ = ["account_figures", "account_summary", "element_scores", "output_tables", "select_accounts"]
+__all__ = ["account_figures", "account_summary", "element_scores", "health_drivers", "output_tables", "select_accounts"]
 
 
 def account_summary(model: PortfolioModel) -> pd.DataFrame:
@@ -46,6 +48,17 @@ def select_accounts(df: pd.DataFrame, account_ids: list[str] | None) -> pd.DataF
     return df if account_ids is None else df[df["account_id"].isin(account_ids)]
 
 
+def health_drivers(model: PortfolioModel) -> pd.DataFrame:
+    """Each element's contribution to the health-index change since the previous
+    assessment (domain.md, scoring rule 6: like with like), for the accounts that have a
+    previous assessment; the contributions of an account add up to its change.  An
+    element scored in only one of the two assessments has an empty contribution."""
+    e = model.assessment.elements
+    had = model.assessment.accounts["previous_assessed_on"].notna()
+    accounts = set(had[had].index)
+    return e.loc[e["account_id"].isin(accounts), list(HEALTH_DRIVERS_COLUMNS)].reset_index(drop=True)
+
+
 def output_tables(model: PortfolioModel, account_ids: list[str] | None = None) -> dict[str, pd.DataFrame]:
     """Every table of the run folder, by file stem; ``account_ids`` limits the rows
     (figures are always computed on the whole portfolio, so a subset gives the same
@@ -60,10 +73,13 @@ def output_tables(model: PortfolioModel, account_ids: list[str] | None = None) -
         "account_figures": (account_figures(model), ACCOUNT_FIGURES_COLUMNS),
         "recommendations": (model.recommendations, RECOMMENDATIONS_COLUMNS),
         "cross_sell": (model.cross_sell, CROSS_SELL_COLUMNS),
+        "health_drivers": (health_drivers(model), HEALTH_DRIVERS_COLUMNS),
     }
     out = {name: select_accounts(df, account_ids).loc[:, list(cols)].reset_index(drop=True) for name, (df, cols) in tables.items()}
     # portfolio-wide tables: the same whatever accounts a run renders
     out["am_load"] = model.am_load.loc[:, list(AM_LOAD_COLUMNS)]
     out["retention"] = model.retention_trend.loc[:, ["period", "grr", "nrr"]]
     out["portfolio"] = pd.DataFrame([model.totals])
+    if model.changes is not None:  # quarter over quarter, once computed (kit.figures.changes)
+        out["changes"] = select_accounts(model.changes, account_ids).loc[:, list(CHANGES_COLUMNS)].reset_index(drop=True)
     return out

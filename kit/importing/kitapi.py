@@ -1,15 +1,13 @@
 """The kit functions the import uses, named in one place.
 
 The import writes through the kit's one CSV writer (atomic, plain numbers, formula guard)
-and checks its result with the kit's own loader.  The kit is being reorganised into
-subpackages; this module finds each function where it lives (the new layout first, the
-old ``kit.io`` module otherwise), so a move touches this file only.  Imports are lazy:
-nothing is loaded before a command needs it.
+and its atomic writers, checks its result with the kit's own loader, and reads YAML as
+``config.yml`` is read.  Each is imported when first called (nothing is loaded before a
+command needs it), so a module the kit moves is renamed here only.
 """
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -19,72 +17,72 @@ __all__ = [
     "load_portfolio",
     "put_text",
     "read_input_file",
+    "replacing",
     "safe_yaml",
     "write_csv",
     "write_json",
     "write_text",
 ]
 
-#: function name -> the modules that may hold it, tried in order
-_HOMES: dict[str, tuple[str, ...]] = {
-    "write_csv": ("kit.files.tables", "kit.io"),
-    "write_json": ("kit.files.atomic", "kit.io"),
-    "write_text": ("kit.files.atomic", "kit.io"),
-    "load_portfolio": ("kit.inputs", "kit.inputs.portfolio", "kit.io"),
-    "read_input_file": ("kit.inputs.sources", "kit.io"),
-    "put_text": ("kit.files.workbooks", "kit.io"),
-    "_safe_yaml": ("kit.config",),
-    "_AliasFound": ("kit.config",),
-}
-
-
-def _find(name: str) -> Any:
-    for module in _HOMES[name]:
-        try:
-            found = getattr(importlib.import_module(module), name, None)
-        except ImportError:
-            continue
-        if found is not None:
-            return found
-    raise ImportError(f"kit.importing: {name} is in none of {', '.join(_HOMES[name])}")
-
 
 def write_csv(df, path: Path, columns: Iterable[str] | None = None) -> Path:
-    """The kit's CSV writer (see ``kit.files.tables.write_csv``)."""
-    return _find("write_csv")(df, path, columns)
+    """The kit's CSV writer (plain numbers, blanks empty, no text a spreadsheet runs as a formula)."""
+    from kit.files.tables import write_csv as write
+
+    return write(df, path, columns)
 
 
 def write_json(obj: object, path: Path) -> Path:
-    """The kit's JSON writer (sorted keys, atomic)."""
-    return _find("write_json")(obj, path)
+    """The kit's JSON writer (sorted keys, written whole or not at all)."""
+    from kit.files.atomic import write_json as write
+
+    return write(obj, path)
 
 
 def write_text(text: str, path: Path) -> Path:
-    """The kit's text writer (atomic)."""
-    return _find("write_text")(text, path)
+    """The kit's text writer (written whole or not at all)."""
+    from kit.files.atomic import write_text as write
+
+    return write(text, path)
 
 
-def load_portfolio(source: Path):
-    """The kit's loader: what ``kit validate --data`` runs."""
-    return _find("load_portfolio")(source)
+def replacing(path: Path):
+    """The kit's atomic replace: a context manager giving a temporary path moved over ``path`` when done."""
+    from kit.files.atomic import replacing as replace
 
-
-def read_input_file(path: Path) -> bytes:
-    """A regular file's bytes, never following a symbolic link or blocking on a pipe."""
-    return _find("read_input_file")(path)
+    return replace(path)
 
 
 def put_text(cell, value: object) -> int:
     """Text into a workbook cell as text (never a formula; characters a workbook cannot hold replaced)."""
-    return _find("put_text")(cell, value)
+    from kit.files.workbooks import put_text as put
+
+    return put(cell, value)
+
+
+def load_portfolio(source: Path):
+    """The kit's loader: what ``kit validate --data`` runs."""
+    from kit.inputs import load_portfolio as load
+
+    return load(source)
+
+
+def read_input_file(path: Path) -> bytes:
+    """A regular file's bytes, never following a symbolic link or blocking on a pipe."""
+    from kit.inputs.sources import read_input_file as read
+
+    return read(path)
 
 
 def safe_yaml(text: str) -> Any:
     """YAML read as ``config.yml`` is: the safe loader, no anchors or aliases."""
-    return _find("_safe_yaml")(text)
+    from kit.config import _safe_yaml
+
+    return _safe_yaml(text)
 
 
 def alias_error() -> type[Exception]:
     """The exception :func:`safe_yaml` raises for an anchor or alias (its ``line`` attribute)."""
-    return _find("_AliasFound")
+    from kit.config import _AliasFound
 
+    return _AliasFound

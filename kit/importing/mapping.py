@@ -47,6 +47,7 @@ __all__ = [
     "SourceSpec",
     "StagesSpec",
     "TableSpec",
+    "check_date_format",
     "load_mapping",
     "load_profile",
     "mapping_from_text",
@@ -429,7 +430,7 @@ def check_mapping(mapping: Mapping) -> list[Problem]:
         problems.append(MappingProblem(mapping.name, mapping.line(*loc), ".".join(str(p) for p in loc), value, expected))
 
     if spec.date_format is not None:
-        _check_date_format(spec.date_format, ("date_format",), bad)
+        check_date_format(spec.date_format, ("date_format",), bad)
     if not spec.tables:
         bad(("tables",), None, "at least one table (accounts and revenue are required by the contract)")
     for table, t in spec.tables.items():
@@ -499,7 +500,8 @@ def check_mapping(mapping: Mapping) -> list[Problem]:
     return problems
 
 
-def _check_date_format(fmt: str, loc: tuple, bad) -> None:
+def check_date_format(fmt: str, loc: tuple, bad) -> None:
+    """Call ``bad(loc, fmt, expected)`` when ``fmt`` is not a date format (DD/MM/YYYY or strptime)."""
     code = strftime_of(fmt)
     if not re.search(r"%[dbBmyY]", code) or re.search(r"%[^dbBmyYHMSIp%]", code):
         bad(loc, fmt, "a date format such as DD/MM/YYYY, MM/DD/YYYY, DD.MM.YYYY, YYYY-MM-DD or %d/%m/%Y")
@@ -520,7 +522,7 @@ def _check_column(cs: ColumnSpec, rule, loc: tuple, table: str, bad) -> None:
         if kind not in ("date", "period"):
             bad(loc + ("date",), cs.date, f"date: only on a date or period column ({own[-1]} is {kind})")
         else:
-            _check_date_format(cs.date, loc + ("date",), bad)
+            check_date_format(cs.date, loc + ("date",), bad)
     if cs.number is not None:
         if kind not in ("number", "int"):
             bad(loc + ("number",), cs.number, f"number: only on a number column ({own[-1]} is {kind})")

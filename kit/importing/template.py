@@ -16,7 +16,6 @@ by the tests.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from kit.errors import UsageError
@@ -143,7 +142,7 @@ EXAMPLES: dict[str, dict[str, object]] = {
 }
 
 _KINDS = {
-    "id": "text (required)", "text": "text", "number": "number", "int": "whole number",
+    "id": "text", "text": "text", "number": "number", "int": "whole number",
     "period": "quarter like 2025Q3, or a date", "date": "date (YYYY-MM-DD)", "bool": "true or false",
     "enum": "one of the list",
 }
@@ -192,7 +191,7 @@ def write_template(path: str | Path, *, force: bool = False) -> Path:
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.worksheet.datavalidation import DataValidation
 
-    from kit.importing.kitapi import put_text
+    from kit.importing.kitapi import put_text, replacing
 
     path = Path(path)
     if path.suffix.lower() != ".xlsx":
@@ -230,13 +229,8 @@ def write_template(path: str | Path, *, force: bool = False) -> Path:
                 ws.add_data_validation(dv)
                 dv.add(f"{letter}2:{letter}{FILLED_ROWS + 1}")
         ws.freeze_panes = "A2"
-    tmp = path.with_name(f".{path.name}.kit-tmp")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
+    with replacing(path) as tmp:  # written whole or not at all
         wb.save(tmp)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
     return path
 
 

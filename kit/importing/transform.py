@@ -30,7 +30,7 @@ from pathlib import Path
 import pandas as pd
 
 from kit.errors import InputError, Problem
-from kit.importing.mapping import DERIVATIONS, ColumnSpec, Mapping, MappingProblem, TableSpec
+from kit.importing.mapping import DERIVATIONS, ColumnSpec, Mapping, MappingProblem, TableSpec, check_date_format
 from kit.importing.sources import Frame
 from kit.importing.values import (
     DATE_FORMATS,
@@ -583,10 +583,8 @@ def build_tables(mapping: Mapping, frames: list[Frame], *, pins: dict[str, list[
     spec = mapping.spec
     assigned, unused, problems = assign_frames(mapping, frames, pins or {})
     if date_format is not None:
-        from kit.importing.mapping import _check_date_format
-
         bad: list[Problem] = []
-        _check_date_format(date_format, ("--date-format",), lambda loc, v, e: bad.append(Problem("--date-format", None, None, v, e)))
+        check_date_format(date_format, ("--date-format",), lambda loc, v, e: bad.append(Problem("--date-format", None, None, v, e)))
         problems += bad
     # tables that no export feeds
     absent: dict[str, str] = {}

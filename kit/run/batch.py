@@ -183,7 +183,9 @@ def _manifest(model: PortfolioModel, *, config_path, audience, result: RunResult
         "config": model.settings.model_dump(),
         "inputs": dict(sorted(model.portfolio.hashes.items())),
         "input_encodings": dict(sorted(model.portfolio.encodings.items())),
-        "questions": "client questions table" if model.portfolio.questions_supplied else "kit default question bank",
+        "questions": _questions_words(model),
+        "question_bank_sha256": _bank_digest(model),
+        "comparison": model.comparison,
         "tables": tables,
         "accounts": {} if result is None else result.accounts,
         "portfolio": None if result is None else result.portfolio,
@@ -253,6 +255,8 @@ def fingerprints(model: PortfolioModel, ids: list[str], *, audience: str, nbdir:
     out = {None: _digest(common, sha256_of(nbdir / "portfolio_health.ipynb"), json.dumps(model.portfolio.hashes, sort_keys=True))}
     long_tables = [model.assessment.elements, model.assessment.comments, model.evidence, model.indicators, model.warnings,
                    model.recommendations, model.cross_sell, model.motion_table]
+    if model.changes is not None:  # "since last quarter" is in every account report
+        long_tables.append(model.changes.astype(str))
     inputs = [df for name, df in sorted(model.portfolio.tables.items()) if "account_id" in df.columns]
     digests = [_row_digests(df) for df in long_tables + inputs]
     fig = model.figures.loc[ids]
@@ -275,10 +279,11 @@ def _input_files(data: Path, config_path) -> list[Path]:
     return files + ([Path(config_path)] if config_path is not None else [])
 
 
-def run_fingerprint(data, *, config_path, as_of, accounts, audience: str, nbdir: Path) -> str | None:
+def run_fingerprint(data, *, config_path, as_of, accounts, audience: str, nbdir: Path, extra: tuple = ()) -> str | None:
     """One digest of everything a run's outputs depend on, computed without loading the
     data: the bytes of every input file and of the notebooks, the arguments, and the
-    kit's version and code.  None when an input cannot be read (the run then reports it)."""
+    kit's version and code, and ``extra`` (more options that change the outputs).  None
+    when an input cannot be read (the run then reports it)."""
     from kit.files.atomic import sha256_of
 
     try:
@@ -286,7 +291,18 @@ def run_fingerprint(data, *, config_path, as_of, accounts, audience: str, nbdir:
         notebooks = [sha256_of(nbdir / name) for name in ("account_health.ipynb", "portfolio_health.ipynb")]
     except OSError:
         return None
-    return _digest(__version__, _kit_digest(), sorted(files.items()), notebooks, str(as_of), accounts, audience)
+    return _digest(__version__, _kit_digest(), sorted(files.items()), notebooks, str(as_of), accounts, audience, *extra)
+
+
+def _compared_with(compare_to: Path | None) -> tuple:
+    """What ``--compare-to`` brings into the outputs: the earlier run's summary, hashed."""
+    from kit.files.atomic import sha256_of
+
+    summary = None if compare_to is None else Path(compare_to) / "tables" / "account_summary.csv"
+    try:
+        return ("compare_to", sha256_of(summary)) if summary is not None else ()
+    except OSError:
+        return ("compare_to", "missing")  # the run itself says what is wrong
 
 
 def _unchanged_run(out: Path, fingerprint: str | None, audience: str) -> dict | None:
@@ -357,13 +373,67 @@ def _jobs(model: PortfolioModel, out: Path, ids: list[str], stems: dict[str, str
     return jobs
 
 
-def _prepare(data, *, out, as_of, config) -> tuple[PortfolioModel, Path]:
+def _prepare(data, *, out, as_of, config, compare_to=None) -> tuple[PortfolioModel, Path]:
+    out_path = Path(out) if out is not None else default_out(data)
     model = build_model(load_portfolio(data), load_config(config), as_of=as_of)
-    return model, Path(out) if out is not None else default_out(data)
+    return _with_changes(model, out=out_path, compare_to=compare_to), out_path
+
+
+def _read_manifest(folder: Path) -> dict | None:
+    import json
+
+    try:
+        m = json.loads((Path(folder) / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return m if isinstance(m, dict) else None
+
+
+def _bank_digest(model: PortfolioModel) -> str:
+    """The question bank in use, hashed (a changed bank changes what the scores mean)."""
+    return _digest(_frame_bytes(model.portfolio.table("questions")))
+
+
+def settings_changes(before: dict | None, model: PortfolioModel) -> list[dict]:
+    """The settings and question bank that differ from an earlier run's manifest: a
+    changed rule must never read as a changed account.  Empty when there is no earlier
+    run (or it recorded no settings)."""
+    if not before or not isinstance(before.get("config"), dict):
+        return []
+    now = model.settings.model_dump()
+    out = [{"setting": k, "before": before["config"].get(k), "now": v} for k, v in now.items()
+           if k in before["config"] and before["config"][k] != v]
+    if before.get("question_bank_sha256") not in (None, _bank_digest(model)):
+        out.append({"setting": "question bank", "before": before.get("questions"), "now": "a different question bank"
+                    if before.get("questions") == _questions_words(model) else _questions_words(model)})
+    return out
+
+
+def _questions_words(model: PortfolioModel) -> str:
+    return "client questions table" if model.portfolio.questions_supplied else "kit default question bank"
+
+
+def _with_changes(model: PortfolioModel, *, out: Path, compare_to: Path | None) -> PortfolioModel:
+    """The model with its quarter-over-quarter changes: against the analysis date one
+    quarter earlier, recomputed from the same inputs and settings; or against the tables
+    of an earlier run folder (``compare_to``).  Settings that changed since the run
+    compared with (or the last run in ``out``) are recorded with them."""
+    from kit.figures.changes import read_summary, with_quarter_changes
+
+    if compare_to is None:
+        return with_quarter_changes(model, comparison={"settings_changes": settings_changes(_read_manifest(out), model)})
+    summary = Path(compare_to) / "tables" / "account_summary.csv"
+    if not summary.is_file():
+        raise UsageError(f"compare_to: {printable(compare_to)} is not a run folder of the kit (no tables/account_summary.csv)",
+                         param="compare_to")
+    earlier = _read_manifest(Path(compare_to)) or {}
+    return with_quarter_changes(model, previous=read_summary(summary), comparison={
+        "folder": str(compare_to), "previous_as_of": earlier.get("as_of"),
+        "settings_changes": settings_changes(earlier, model)})
 
 
 def tables_only(data: str | Path, *, out: str | Path | None = None, as_of=None, config: str | Path | None = None,
-                accounts: list[str] | None = None) -> tuple[Path, PortfolioModel]:
+                accounts: list[str] | None = None, compare_to: str | Path | None = None) -> tuple[Path, PortfolioModel]:
     """``kit tables``: the figures only (``tables/`` and ``manifest.json``).
 
     Raises
@@ -374,7 +444,7 @@ def tables_only(data: str | Path, *, out: str | Path | None = None, as_of=None, 
     """
     out_path = Path(out) if out is not None else default_out(data)
     check_out_folder(data, out_path)
-    model, _ = _prepare(data, out=out_path, as_of=as_of, config=config)
+    model, _ = _prepare(data, out=out_path, as_of=as_of, config=config, compare_to=compare_to)
     ids = _select(model, accounts)
     tables = output_tables(model, ids if accounts else None)
     with RunLock(out_path, "kit tables"):
@@ -388,15 +458,17 @@ def tables_only(data: str | Path, *, out: str | Path | None = None, as_of=None, 
     return out_path, model
 
 
-def run(data: str | Path, *, out: str | Path | None = None, as_of=None, config: str | Path | None = None,
-        accounts: list[str] | None = None, workers: int = 1, audience: str = "internal", progress: bool = True,
-        notebooks: str | Path | None = None, force: bool = False, executor: str = "local",
-        scheduler: str | None = None, fresh_kernels: bool = False, timeout: float | None = None) -> RunResult:
+def run(data: str | Path, **options: object) -> RunResult:
     """``kit run``: tables, one executed notebook and HTML report per account, the
     portfolio report, ``index.html`` and ``manifest.json``.
 
     Parameters
     ----------
+    **options
+        The fields of :class:`~kit.run.options.RunOptions` (``out``, ``as_of``, ``config``,
+        ``accounts``, ``workers``, ``audience``, ``progress``, ``notebooks``, ``force``,
+        ``executor``, ``scheduler``, ``fresh_kernels``, ``timeout``, ``compare_to``, ...),
+        checked there:
     notebooks
         A folder with ``account_health.ipynb`` and ``portfolio_health.ipynb`` (default: the
         kit's own ``notebooks/``), for teams that keep adapted notebooks.
@@ -409,6 +481,9 @@ def run(data: str | Path, *, out: str | Path | None = None, as_of=None, config: 
         (data, notebooks, run folder) and have the kit installed.
     fresh_kernels
         A new kernel for every notebook instead of one warm kernel per worker.
+    compare_to
+        An earlier run folder: ``tables/changes.csv`` compares with its tables instead of
+        recomputing the previous quarter (for data restated since).
     timeout
         Seconds one notebook may take in all (default :data:`kit.engine.NOTEBOOK_TIMEOUT`);
         a notebook over it fails and its kernel is replaced.  Each cell also has
@@ -419,10 +494,7 @@ def run(data: str | Path, *, out: str | Path | None = None, as_of=None, config: 
     InputError, UsageError
         Unusable input or arguments (nothing rendered).
     """
-    opts = RunOptions(out=out, as_of=as_of, config=config, accounts=accounts, workers=workers, audience=audience,
-                      progress=progress, notebooks=notebooks, force=force, executor=executor, scheduler=scheduler,
-                      fresh_kernels=fresh_kernels, timeout=timeout)
-    return run_with(data, opts)
+    return run_with(data, RunOptions(**options))
 
 
 def run_with(data: str | Path, opts: RunOptions) -> RunResult:
@@ -441,7 +513,7 @@ def run_with(data: str | Path, opts: RunOptions) -> RunResult:
                   file=sys.stderr)
         fingerprint = run_fingerprint(data, config_path=opts.config, as_of=opts.as_of,
                                       accounts=None if opts.accounts is None else list(opts.accounts),
-                                      audience=opts.audience, nbdir=nbdir)
+                                      audience=opts.audience, nbdir=nbdir, extra=_compared_with(opts.compare_to))
         previous = None if opts.force else _unchanged_run(out_path, fingerprint, opts.audience)
         if previous is not None:
             return _kept(out_path, previous)
@@ -477,7 +549,7 @@ def _run(data, opts: RunOptions, *, pool, fingerprint=None) -> RunResult:
     from kit.figures.cache import save_model
     from kit.report.index_page import index_page
 
-    model, out_path = _prepare(data, out=opts.out, as_of=opts.as_of, config=opts.config)
+    model, out_path = _prepare(data, out=opts.out, as_of=opts.as_of, config=opts.config, compare_to=opts.compare_to)
     ids = _select(model, None if opts.accounts is None else list(opts.accounts))
     config, audience, accounts = opts.config, opts.audience, opts.accounts
     stems = report_stems(model.figures.index)  # from every id, so a subset run names files the same

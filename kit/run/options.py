@@ -42,6 +42,7 @@ class RunOptions:
     scheduler: str | None = None
     fresh_kernels: bool = False
     timeout: float | None = None
+    compare_to: Path | None = None
 
     def __post_init__(self) -> None:
         if self.audience not in AUDIENCES:
@@ -54,7 +55,7 @@ class RunOptions:
             raise UsageError(f"timeout: must be more than 0 seconds, got {self.timeout}", param="timeout")
         if self.scheduler is not None and self.executor != "dask":
             raise UsageError("scheduler: needs executor 'dask'", param="scheduler")
-        for name in ("out", "config", "notebooks"):
+        for name in ("out", "config", "notebooks", "compare_to"):
             value = getattr(self, name)
             if value is not None and not isinstance(value, Path):
                 object.__setattr__(self, name, Path(value))

@@ -204,6 +204,20 @@ def base_tables(*names: str) -> dict[str, pd.DataFrame]:
     return {n: pd.read_csv(BASE / f"{n}.csv", dtype=str, keep_default_na=False) for n in names}
 
 
+def openpyxl_book(*names: str):
+    """An openpyxl workbook of base/'s tables, one sheet each, every cell as text (to edit
+    cells, formulas or sheet states before saving)."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    for name, df in base_tables(*names).items():
+        ws = wb.create_sheet(name)
+        for row in [list(df.columns)] + df.values.tolist():
+            ws.append(row)
+    return wb
+
+
 def write_book(path: Path, sheets: dict[str, pd.DataFrame]) -> Path:
     with pd.ExcelWriter(path, engine="openpyxl") as xl:
         for name, df in sheets.items():
@@ -234,13 +248,8 @@ def _books(folder: Path) -> dict[str, tuple[Path, list[str]]]:
     wb.create_sheet("revenue")
     wb.save(folder / "empty_sheet.xlsx")
     # written by a script, never opened in Excel: formulas without saved values, and errors
-    wb = Workbook()
-    wb.active.title = "accounts"
-    for row in [list(t["accounts"].columns)] + t["accounts"].values.tolist():
-        wb.active.append(row)
-    rev = wb.create_sheet("revenue")
-    for row in [list(t["revenue"].columns)] + t["revenue"].values.tolist():
-        rev.append(row)
+    wb = openpyxl_book("accounts", "revenue")
+    rev = wb["revenue"]
     rev["F2"] = "=0.3*1"  # gross_margin
     rev["F3"] = "=F2"
     rev["C4"] = "#DIV/0!"  # amount
@@ -477,16 +486,8 @@ def _with_saved_values(book: Path, out: Path) -> Path:
 
 
 def test_formulas_with_saved_values_are_read(tmp_path):
-    from openpyxl import Workbook
-
-    t = base_tables("accounts", "revenue")
-    wb = Workbook()
-    wb.active.title = "accounts"
-    for row in [list(t["accounts"].columns)] + t["accounts"].values.tolist():
-        wb.active.append(row)
-    rev = wb.create_sheet("revenue")
-    for row in [list(t["revenue"].columns)] + t["revenue"].values.tolist():
-        rev.append(row)
+    wb = openpyxl_book("accounts", "revenue")
+    rev = wb["revenue"]
     rev["F2"] = "=0.1+0.2"
     wb.save(tmp_path / "plain.xlsx")
     book = _with_saved_values(tmp_path / "plain.xlsx", tmp_path / "saved.xlsx")
@@ -495,16 +496,8 @@ def test_formulas_with_saved_values_are_read(tmp_path):
 
 
 def test_a_hidden_sheet_read_as_a_table_is_said(tmp_path, capsys):
-    from openpyxl import Workbook
-
-    t = base_tables("accounts", "revenue")
-    wb = Workbook()
-    wb.active.title = "accounts"
-    for row in [list(t["accounts"].columns)] + t["accounts"].values.tolist():
-        wb.active.append(row)
-    rev = wb.create_sheet("revenue")
-    for row in [list(t["revenue"].columns)] + t["revenue"].values.tolist():
-        rev.append(row)
+    wb = openpyxl_book("accounts", "revenue")
+    rev = wb["revenue"]
     rev.sheet_state = "hidden"
     wb.save(tmp_path / "hidden.xlsx")
     assert main(["validate", "--data", str(tmp_path / "hidden.xlsx")]) == 0
