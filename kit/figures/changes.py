@@ -129,7 +129,11 @@ def with_quarter_changes(model: PortfolioModel, *, previous: pd.DataFrame | None
     if previous is None:
         before = previous_quarter_end(model.as_of)
         info["previous_as_of"] = before.isoformat()
-        previous = account_summary(build_model(model.portfolio, model.settings, as_of=before))
+        earlier = build_model(model.portfolio, model.settings, as_of=before)
+        previous = account_summary(earlier)
+        # the portfolio's own figures a quarter earlier (plain numbers: they go in the manifest)
+        info["previous_totals"] = {k: (None if v is None or v != v else float(v))
+                                   for k, v in earlier.totals.items() if k in ("revenue_t4q", "revenue_growth", "grr", "nrr")}
     info.update(comparison or {})
     return replace(model, changes=changes_between(previous, account_summary(model)), comparison=info)
 

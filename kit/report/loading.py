@@ -13,8 +13,11 @@ from kit.schema import AUDIENCES
 
 
 def load_model(data_dir: str | Path, *, as_of: str | dt.date | None = None, config_path: str | Path | None = None) -> PortfolioModel:
-    """Load, validate and compute a portfolio (the one call behind every report)."""
-    return build_model(load_portfolio(data_dir), load_config(config_path), as_of=as_of)
+    """Load, validate and compute a portfolio, with its changes since the quarter before
+    (the one call behind every report run by hand; ``kit run`` hands the notebooks its own)."""
+    from kit.figures.changes import with_quarter_changes
+
+    return with_quarter_changes(build_model(load_portfolio(data_dir), load_config(config_path), as_of=as_of))
 
 
 def model_for(data_dir, *, as_of, config_path, model_path) -> PortfolioModel:
@@ -45,5 +48,5 @@ def resolve_account_id(model: PortfolioModel, account_id: object) -> str:
 
 def check_audience(audience: str) -> str:
     if audience not in AUDIENCES:
-        raise UsageError(f"audience must be one of {list(AUDIENCES)}, got {audience!r}")
+        raise UsageError(f"audience: must be one of {list(AUDIENCES)}, got {audience!r}", param="audience")
     return audience

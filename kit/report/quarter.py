@@ -1,0 +1,300 @@
+"""Quarter over quarter in the reports (issue 17): "Since last quarter" and the history of
+an account, the portfolio's movers, and the QBR's progress in the client's words.
+
+The figures come from :mod:`kit.figures.changes` (``model.changes``: each account's
+headline figures a quarter earlier and now), :func:`kit.figures.tables.health_drivers`
+and :mod:`kit.figures.history`; this module only words and draws them.  Charts follow the
+kit's style (:func:`kit.report.charts.theme`): object-oriented matplotlib, ``ax=None``,
+the figure returned.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from kit.figures.early_warnings import rule_titles
+from kit.figures.history import assessment_history, revenue_history
+from kit.figures.model import PortfolioModel
+from kit.figures.tables import health_drivers
+from kit.report import charts
+from kit.report.blocks import Section, esc, figure_img, table
+from kit.schema import ELEMENT_IDS, ELEMENT_NAMES
+
+__all__ = [
+    "account_moves",
+    "client_progress",
+    "history",
+    "movers",
+    "plot_drivers",
+    "plot_health_history",
+    "plot_revenue_history",
+    "settings_note",
+    "since_last_quarter",
+]
+
+Money = Callable[[object], str]
+
+
+# --- charts ---------------------------------------------------------------------------------
+def plot_drivers(drivers: pd.DataFrame, *, ax: Axes | None = None) -> Figure:
+    """Each element's contribution to the health-index change, largest first (points of
+    the index; they add up to the change)."""
+    d = drivers.dropna(subset=["contribution"])
+    d = d.reindex(d["contribution"].abs().sort_values(ascending=True).index)
+    with charts.theme():
+        fig, ax = charts._axes(ax, (6.4, 0.35 * max(len(d), 3) + 1.0))
+        y = np.arange(len(d))
+        colors = ["#2e7d32" if v >= 0 else "#c62828" for v in d["contribution"]]
+        hatches = ["" if v >= 0 else "//" for v in d["contribution"]]  # a second cue beside the colour
+        for yi, v, c, h in zip(y, d["contribution"], colors, hatches, strict=True):
+            ax.barh(yi, v, color=c, hatch=h, edgecolor="white", linewidth=0)
+            ax.annotate(f"{v:+.1f}", (v, yi), xytext=(4 if v >= 0 else -4, 0), textcoords="offset points",
+                        ha="left" if v >= 0 else "right", va="center", fontsize=8)
+        ax.set_yticks(y, [ELEMENT_NAMES.get(e, e) for e in d["element"]])
+        ax.axvline(0, color="#555555", linewidth=0.8)
+        lim = max(float(d["contribution"].abs().max()) if len(d) else 1.0, 1.0) * 1.35
+        ax.set_xlim(-lim, lim)
+        ax.set_xlabel("points of the health index")
+        ax.set_title("What moved the health index (largest first)", loc="left")
+    return fig
+
+
+def plot_health_history(hist: pd.DataFrame, *, ax: Axes | None = None) -> Figure:
+    """The health index at every assessment (line), each element's score as thin lines."""
+    with charts.theme():
+        fig, ax = charts._axes(ax, (6.4, 3.2))
+        x = pd.to_datetime(hist["assessed_on"])
+        for e in ELEMENT_IDS:
+            if e in hist.columns and hist[e].notna().any():
+                ax.plot(x, hist[e], color="#b0bec5", linewidth=0.8, marker=".", markersize=3)
+        ax.plot(x, hist["health_index"], color="#1a237e", linewidth=2.2, marker="o", label="Health index")
+        for xi, v in zip(x, hist["health_index"], strict=True):
+            if pd.notna(v):
+                ax.annotate(f"{v:.0f}", (xi, v), xytext=(0, 6), textcoords="offset points", ha="center", fontsize=8)
+        ax.set_ylim(0, 105)
+        ax.set_ylabel("score (0-100)")
+        ax.plot([], [], color="#b0bec5", linewidth=0.8, label="Each element")
+        ax.legend(loc="lower left", fontsize=8, frameon=False)
+        ax.set_title("Health index and elements at each assessment", loc="left")
+        fig.autofmt_xdate()
+    return fig
+
+
+def plot_revenue_history(rev: pd.DataFrame, *, ax: Axes | None = None) -> Figure:
+    """Revenue by quarter as bars, the target as a line where one was set; quarters
+    outside the data are left blank (unknown, not zero)."""
+    with charts.theme():
+        fig, ax = charts._axes(ax, (6.4, 3.0))
+        x = np.arange(len(rev))
+        ax.bar(x, rev["revenue"].astype(float).fillna(0).where(rev["revenue"].notna(), np.nan), color="#5c6bc0",
+               label="Revenue")
+        if rev["target"].notna().any():
+            ax.plot(x, rev["target"].astype(float), color="#ef6c00", marker="o", linewidth=1.6, label="Target")
+        ax.set_xticks(x, list(rev["period"]), rotation=0, fontsize=8)
+        ax.yaxis.set_major_formatter(lambda v, _pos: charts._amount(v))
+        ax.legend(loc="upper left", fontsize=8, frameon=False)
+        ax.set_title("Revenue by quarter" + (" with targets" if rev["target"].notna().any() else ""), loc="left")
+    return fig
+
+
+# --- words -----------------------------------------------------------------------------------
+def _change_rows(model: PortfolioModel, account_id: str) -> pd.DataFrame:
+    c = model.changes
+    if c is None:
+        return pd.DataFrame(columns=["figure", "previous", "current", "change"]).set_index("figure")
+    return c[c["account_id"] == account_id].set_index("figure")
+
+
+def _ids(text: object) -> list[str]:
+    return [w for w in str(text).split(";") if w] if isinstance(text, str) else []
+
+
+def _since(model: PortfolioModel) -> str:
+    info = model.comparison or {}
+    when = info.get("previous_as_of")
+    if info.get("basis") == "run folder":
+        return f"the run of {when}" if when else "the earlier run compared with"
+    return f"{when} (the quarter before, on today's data)" if when else "the quarter before"
+
+
+def account_moves(model: PortfolioModel, account_id: str, *, money: Money) -> list[str]:
+    """The account's moves since the previous quarter, in words (internal wording)."""
+    c = _change_rows(model, account_id)
+    if c.empty or pd.isna(c["previous"]).all():
+        return []
+    f = model.figures.loc[account_id]
+    out = []
+
+    def pair(fig: str) -> tuple[object, object]:
+        return (c.loc[fig, "previous"], c.loc[fig, "current"]) if fig in c.index else (None, None)
+
+    was, now = pair("category")
+    if isinstance(was, str) and isinstance(now, str) and was != now:
+        reason = f.get("category_reason")
+        out.append(f"Moved from {was} to {now}" + (f": {reason}." if isinstance(reason, str) and reason else "."))
+    was, now = pair("quadrant")
+    if isinstance(was, str) and isinstance(now, str) and was != now:
+        out.append(f"Quadrant: from {was} to {now}.")
+    was, now = pair("revenue_t4q")
+    if pd.notna(was) and pd.notna(now) and was != now:
+        out.append(f"Revenue over the last four quarters: {money(now)}, {'up' if now > was else 'down'} from {money(was)}.")
+    was, now = pair("nps")
+    if pd.notna(was) and pd.notna(now) and round(float(was)) != round(float(now)):
+        out.append(f"NPS (last four quarters): {float(now):+.0f}, from {float(was):+.0f} a quarter earlier.")
+    was, now = pair("weighted_pipeline")
+    if pd.notna(was) and pd.notna(now) and was != now:
+        out.append(f"Weighted pipeline: {money(now)}, from {money(was)}.")
+    return out
+
+
+def settings_note(model: PortfolioModel) -> str:
+    """Which settings and question bank changed since the run compared with ('' when none)."""
+    changed = (model.comparison or {}).get("settings_changes") or []
+    if not changed:
+        return ""
+    items = "; ".join(f"{c['setting']}: {c['before']} → {c['now']}" for c in changed)
+    return ('<p class="flag">Settings changed since the run compared with, so some changes below come from the kit\'s '
+            f"rules, not from the account: {esc(items)}.</p>")
+
+
+def since_last_quarter(model: PortfolioModel, account_id: str, *, money: Money, internal: bool = True) -> Section:
+    """Near the top of the account report: the moves in words, what moved the health
+    index (drivers), warnings new and cleared."""
+    if not internal:
+        return client_progress(model, account_id, money=money)
+    body = settings_note(model)
+    moves = account_moves(model, account_id, money=money)
+    acc = model.assessment.accounts.loc[account_id]
+    change = acc.get("health_change")
+    if pd.notna(change):
+        n = int(acc.get("health_change_elements", 0))
+        same = bool(acc.get("same_elements")) if pd.notna(acc.get("same_elements")) else True
+        note = "" if same else f", over the {n} elements scored in both assessments"
+        moves.insert(0, f"Health index {float(change):+.1f} since the assessment of "
+                        f"{pd.Timestamp(acc['previous_assessed_on']):%Y-%m-%d}{note}.")
+    c = _change_rows(model, account_id)
+    titles = rule_titles()
+    new = _ids(c.loc["warnings_appeared", "current"]) if "warnings_appeared" in c.index else []
+    gone = _ids(c.loc["warnings_cleared", "current"]) if "warnings_cleared" in c.index else []
+    if not moves and not new and not gone:
+        unknown = c.empty or pd.isna(c["previous"]).all()
+        body += ("<p>No figures for the quarter before: the data starts later.</p>" if unknown else
+                 "<p>Nothing moved since the quarter before.</p>")
+        return Section("Since last quarter", body)
+    body += f'<p class="muted">Compared with {esc(_since(model))}.</p>'
+    if moves:
+        body += "<ul>" + "".join(f"<li>{esc(m)}</li>" for m in moves) + "</ul>"
+    if new or gone:
+        body += "<p><strong>Warnings:</strong> " + "; ".join(
+            [f"new: {esc(titles.get(w, w))}" for w in new] + [f"cleared: {esc(titles.get(w, w))}" for w in gone]) + ".</p>"
+    drivers = health_drivers(model)
+    mine = drivers[drivers["account_id"] == account_id]
+    if mine["contribution"].notna().any():
+        top = mine.dropna(subset=["contribution"]).sort_values("contribution", key=abs, ascending=False).iloc[0]
+        alt = (f"Bars of each element's contribution to the health-index change of {float(change):+.1f} points; the "
+               f"largest is {ELEMENT_NAMES[top['element']]} at {float(top['contribution']):+.1f}.")
+        body += figure_img(plot_drivers(mine), alt)
+    return Section("Since last quarter", body)
+
+
+def history(model: PortfolioModel, account_id: str) -> Section:
+    """The health index and every element across every assessment in the data, and
+    revenue by quarter with targets."""
+    p = model.portfolio
+    hist = assessment_history(p.table("assessment"), p.table("questions"), account_id=account_id,
+                              cutoff=model.assessment_cutoff, settings=model.settings)
+    body = ""
+    if len(hist) >= 2:
+        first, last = hist.iloc[0], hist.iloc[-1]
+        alt = (f"Line of the health index at {len(hist)} assessments, from {first['health_index']:.0f} on "
+               f"{pd.Timestamp(first['assessed_on']):%Y-%m-%d} to {last['health_index']:.0f} on "
+               f"{pd.Timestamp(last['assessed_on']):%Y-%m-%d}, with each element's score as a thin line.")
+        body += figure_img(plot_health_history(hist), alt)
+    elif len(hist) == 1:
+        body += "<p>One assessment in the data: the history starts with the next one.</p>"
+    else:
+        body += "<p>No assessment in the data for this account.</p>"
+    rev = revenue_history(p.table("revenue"), p.table("targets"), account_id=account_id, last_quarter=model.quarter)
+    if rev["revenue"].notna().any():
+        known = rev.dropna(subset=["revenue"])
+        alt = (f"Bars of revenue in each of {len(known)} quarters from {known['period'].iloc[0]} to "
+               f"{known['period'].iloc[-1]}" + (", with the target as a line." if rev["target"].notna().any() else "."))
+        body += figure_img(plot_revenue_history(rev), alt)
+    return Section("History", body)
+
+
+def movers(model: PortfolioModel, *, money: Money, top: int = 5) -> Section:
+    """The portfolio's movers since the quarter before: health-index rises and falls,
+    category and quadrant moves, new high-severity warnings."""
+    c = model.changes
+    if c is None or c.empty or c["previous"].isna().all():
+        return Section("Movers since last quarter", "<p>No figures for the quarter before: the data starts later.</p>")
+    names = model.figures["account_name"]
+    body = settings_note(model) + f'<p class="muted">Compared with {esc(_since(model))}.</p>'
+    acc = model.assessment.accounts
+    moved = acc["health_change"].dropna()
+    if len(moved):
+        rise = moved[moved > 0].sort_values(ascending=False).head(top)
+        fall = moved[moved < 0].sort_values().head(top)
+        rows = [[names[a], f"{v:+.1f}"] for a, v in list(rise.items()) + list(fall.items())]
+        if rows:
+            body += table(pd.DataFrame(rows, columns=["Account", "Health index change"]), numeric=["Health index change"],
+                          caption="Largest health-index rises and falls (like with like)")
+    for fig, label in (("category", "Category"), ("quadrant", "Quadrant")):
+        rows = c[(c["figure"] == fig) & c["previous"].notna() & c["current"].notna() & (c["previous"] != c["current"])]
+        if len(rows):
+            body += table(pd.DataFrame({"Account": [names[a] for a in rows["account_id"]], "From": rows["previous"].tolist(),
+                                        "To": rows["current"].tolist()}), caption=f"{label} moves")
+    high = {r.id for r in _high_rules()}
+    new = c[(c["figure"] == "warnings_appeared") & c["current"].notna()]
+    titles = rule_titles()
+    rows = [[names[a], titles.get(w, w)] for a, ids in zip(new["account_id"], new["current"], strict=True)
+            for w in _ids(ids) if w in high]
+    if rows:
+        body += table(pd.DataFrame(rows, columns=["Account", "New high-severity warning"]), caption="New high-severity warnings")
+    totals = (model.comparison or {}).get("previous_totals") or {}
+    if totals:
+        now = model.totals
+        body += table(pd.DataFrame([["Revenue, last four quarters", money(totals.get("revenue_t4q")), money(now.get("revenue_t4q"))]],
+                                   columns=["Portfolio", "A quarter earlier", "Now"]), numeric=["A quarter earlier", "Now"])
+    return Section("Movers since last quarter", body)
+
+
+def _high_rules():
+    from kit.figures.early_warnings import RULES
+
+    return [r for r in RULES if r.severity == "high"]
+
+
+def client_progress(model: PortfolioModel, account_id: str, *, money: Money) -> Section:
+    """The QBR's "Progress since last quarter", in the client's words: our work together,
+    your feedback, the plan, never the kit's internal labels."""
+    c = _change_rows(model, account_id)
+    if c.empty or pd.isna(c["previous"]).all():
+        return Section("Progress since last quarter", "<p>This is our first review together in this form: the next "
+                                                      "one will show how things moved.</p>")
+    items = []
+
+    def pair(fig: str) -> tuple[object, object]:
+        return (c.loc[fig, "previous"], c.loc[fig, "current"]) if fig in c.index else (None, None)
+
+    was, now = pair("revenue_t4q")
+    if pd.notna(was) and pd.notna(now) and was != now:
+        items.append(f"Our work together over the last twelve months: {money(now)} ({'up' if now > was else 'down'} "
+                     f"from {money(was)} a quarter ago).")
+    was, now = pair("nps")
+    if pd.notna(was) and pd.notna(now) and round(float(was)) != round(float(now)):
+        items.append(f"Your feedback (net promoter score, last twelve months): {float(now):+.0f}, "
+                     f"{'up' if now > was else 'down'} from {float(was):+.0f}.")
+    acc = model.assessment.accounts.loc[account_id]
+    if pd.notna(acc.get("health_change")):
+        items.append(f"The partnership review we score together moved {float(acc['health_change']):+.0f} points since "
+                     f"{pd.Timestamp(acc['previous_assessed_on']):%B %Y}.")
+    if not items:
+        return Section("Progress since last quarter", "<p>Steady since our last review.</p>")
+    return Section("Progress since last quarter", "<ul>" + "".join(f"<li>{esc(i)}</li>" for i in items) + "</ul>")
