@@ -40,14 +40,6 @@ def previous_quarter_end(as_of: dt.date) -> dt.date:
     return quarter_end(quarter_of(as_of) - 1)
 
 
-def _number(v: object) -> float | None:
-    try:
-        x = float(v)
-    except (TypeError, ValueError):
-        return None
-    return x if np.isfinite(x) else None
-
-
 def _text(v: object) -> str | None:
     if v is None or (isinstance(v, float) and v != v) or v is pd.NA:
         return None
@@ -73,40 +65,48 @@ def changes_between(previous: pd.DataFrame, current: pd.DataFrame) -> pd.DataFra
     Returns
     -------
     DataFrame
-        :data:`kit.schema.CHANGES_COLUMNS`.  ``change`` is current - previous for numbers
+        :data:`kit.schema.CHANGES_COLUMNS`, accounts in ``current``'s order, figures in
+        :data:`CHANGE_FIGURES`' order.  ``change`` is current - previous for numbers
         (empty when either is unknown) and empty for text.  ``warnings`` lists the ids
         (``;``-joined) before and now; two more rows per account, ``warnings_appeared`` and
         ``warnings_cleared``, hold in ``current`` the ids that appeared and cleared (empty
         when the account has no previous quarter to compare with).
     """
-    prev = previous.set_index(previous["account_id"].astype(str))
-    rows = []
-    for rec in current.to_dict("records"):
-        acc = str(rec["account_id"])
-        before = prev.loc[acc] if acc in prev.index else None
-        for fig in CHANGE_FIGURES:
-            now_v = rec.get(fig)
-            was_v = None if before is None else before.get(fig)
-            if fig == "warnings":
-                now_ids, was_ids = _warning_ids(now_v), _warning_ids(was_v)
-                known = before is not None
-                rows += [
-                    {"account_id": acc, "figure": "warnings", "previous": ";".join(was_ids) if known else None,
-                     "current": ";".join(now_ids), "change": None},
-                    {"account_id": acc, "figure": "warnings_appeared", "previous": None,
-                     "current": ";".join(w for w in now_ids if w not in was_ids) if known else None, "change": None},
-                    {"account_id": acc, "figure": "warnings_cleared", "previous": None,
-                     "current": ";".join(w for w in was_ids if w not in now_ids) if known else None, "change": None},
-                ]
-            elif fig in TEXT_FIGURES:
-                rows.append({"account_id": acc, "figure": fig, "previous": _text(was_v), "current": _text(now_v),
-                             "change": None})
-            else:
-                a, b = _number(was_v), _number(now_v)
-                rows.append({"account_id": acc, "figure": fig, "previous": a, "current": b,
-                             "change": None if a is None or b is None else b - a})
-    out = pd.DataFrame(rows, columns=list(CHANGES_COLUMNS))
-    return out
+    ids = current["account_id"].astype(str).to_numpy()
+    now = current.set_axis(ids)
+    prev = previous.set_axis(previous["account_id"].astype(str).to_numpy())
+    prev = prev[~prev.index.duplicated()].reindex(ids)  # vectorised: one column at a time
+    known = pd.Series(np.isin(ids, previous["account_id"].astype(str).to_numpy()), index=ids)
+    parts = []
+    for order, fig in enumerate(CHANGE_FIGURES):
+        if fig == "warnings":
+            was = prev[fig].map(_warning_ids) if fig in prev else pd.Series([[]] * len(ids), index=ids)
+            is_ = now[fig].map(_warning_ids) if fig in now else pd.Series([[]] * len(ids), index=ids)
+            appeared = [";".join(w for w in b if w not in a) for a, b in zip(was, is_, strict=True)]
+            cleared = [";".join(w for w in a if w not in b) for a, b in zip(was, is_, strict=True)]
+            for sub, (p_col, c_col) in enumerate((
+                    (was.map(";".join).where(known, None), is_.map(";".join)),
+                    (pd.Series(None, index=ids, dtype=object), pd.Series(appeared, index=ids).where(known, None)),
+                    (pd.Series(None, index=ids, dtype=object), pd.Series(cleared, index=ids).where(known, None)))):
+                parts.append(pd.DataFrame({"account_id": ids, "figure": ("warnings", "warnings_appeared", "warnings_cleared")[sub],
+                                           "previous": p_col.to_numpy(dtype=object), "current": c_col.to_numpy(dtype=object),
+                                           "change": None, "_order": order + sub / 10}))
+        elif fig in TEXT_FIGURES:
+            parts.append(pd.DataFrame({"account_id": ids, "figure": fig,
+                                       "previous": (prev[fig].map(_text) if fig in prev else None),
+                                       "current": (now[fig].map(_text) if fig in now else None),
+                                       "change": None, "_order": order}))
+        else:
+            a = pd.to_numeric(prev[fig], errors="coerce") if fig in prev else pd.Series(np.nan, index=ids)
+            b = pd.to_numeric(now[fig], errors="coerce") if fig in now else pd.Series(np.nan, index=ids)
+            a, b = a.where(np.isfinite(a)), b.where(np.isfinite(b))
+            parts.append(pd.DataFrame({"account_id": ids, "figure": fig, "previous": a.to_numpy(dtype=object),
+                                       "current": b.to_numpy(dtype=object), "change": (b - a).to_numpy(), "_order": order}))
+    out = pd.concat(parts, ignore_index=True)
+    out["_pos"] = np.tile(np.arange(len(ids)), len(parts))
+    out = out.sort_values(["_pos", "_order"], kind="stable").drop(columns=["_pos", "_order"]).reset_index(drop=True)
+    out = out.astype({"previous": object, "current": object, "change": object})
+    return out.where(out.notna(), None).loc[:, list(CHANGES_COLUMNS)]
 
 
 def with_quarter_changes(model: PortfolioModel, *, previous: pd.DataFrame | None = None,

@@ -26,9 +26,11 @@ IMPORT_EPILOG = """examples:
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:
     """Add ``import`` and ``template`` to the ``kit`` command's subparsers."""
-    from kit.importing.mapping import profile_names
+    from importlib import resources
 
-    profiles = ", ".join(profile_names())
+    # the profiles' names only: the mapping module (pydantic models) loads when a command runs
+    folder = resources.files("kit.importing") / "profiles"
+    profiles = ", ".join(sorted(p.name[:-4] for p in folder.iterdir() if p.name.endswith(".yml")))
     p = sub.add_parser(
         "import", help="turn CRM and finance exports (Salesforce, HubSpot, or any with a mapping) into a data folder",
         description="Read exports as they come (CSV or .xlsx, report footers and title rows included), map them to the "
