@@ -76,7 +76,7 @@ def changes_between(previous: pd.DataFrame, current: pd.DataFrame) -> pd.DataFra
     now = current.set_axis(ids)
     prev = previous.set_axis(previous["account_id"].astype(str).to_numpy())
     prev = prev[~prev.index.duplicated()].reindex(ids)  # vectorised: one column at a time
-    known = pd.Series(np.isin(ids, previous["account_id"].astype(str).to_numpy()), index=ids)
+    known = pd.Series(pd.Index(ids).isin(pd.Index(previous["account_id"].astype(str))), index=ids)  # hashed, not sorted object arrays
     parts = []
     for order, fig in enumerate(CHANGE_FIGURES):
         if fig == "warnings":
