@@ -73,7 +73,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--accounts", nargs="+", metavar="ID", help="only these account ids (text, e.g. 00123 stays 00123)")
     p.add_argument("--workers", type=int, default=1, metavar="N", help="notebooks executed in parallel (default 1)")
     p.add_argument("--audience", choices=["internal", "client"], default="internal",
-                   help="internal (everything) or client (no warnings, rater comments or other internal material)")
+                   help="internal (everything) or client: each account's quarterly business review in a folder of its own "
+                        "(to send as it is), the consultant's index in _consultant/; no portfolio, tables or plans "
+                        "(default --out: reports/<name>-client)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("--force", action="store_true",
                    help="render every report; by default a report whose inputs, parameters, settings, notebook and kit "
@@ -91,6 +93,12 @@ def build_parser() -> argparse.ArgumentParser:
                    help="a folder with account_health.ipynb and portfolio_health.ipynb to execute instead of the "
                         "kit's own (kit notebooks DIR copies them out to adapt)")
     p.add_argument("--compare-to", metavar="RUN_DIR", help=COMPARE_HELP)
+    p.add_argument("--pdf", action="store_true",
+                   help="also print every page to PDF beside it (accounts/<id>.pdf, portfolio.pdf; needs Chromium and the "
+                        "playwright package; nothing is fetched while printing)")
+    p.add_argument("--deck", action="store_true",
+                   help="also write a PowerPoint deck per account (decks/<id>.pptx): the quarterly business review for "
+                        "--audience client, an account review internally; on the deck_template setting's layouts if set")
 
     p = sub.add_parser("tables", help="figures only: tables/ and manifest.json, no notebooks",
                        description="Compute every figure and write tables/*.csv and manifest.json (for BI tools and large portfolios).")
@@ -171,9 +179,10 @@ def _cmd_run(a) -> int:
     res = run(a.data, out=a.out, as_of=a.as_of, config=a.config, accounts=a.accounts, workers=a.workers,
               audience=a.audience, progress=not a.no_progress, force=a.force, executor=a.executor,
               scheduler=a.scheduler, fresh_kernels=a.fresh_kernels, timeout=a.timeout, notebooks=a.notebooks,
-              compare_to=a.compare_to)
+              compare_to=a.compare_to, pdf=a.pdf, deck=a.deck)
     if res.model is not None:
         _encoding_notes(res.model.portfolio)
+        _scale_notes(res.model.scale)
     n_ok = len(res.accounts) - len(res.failed)
     skipped = sum(1 for r in res.accounts.values() if r.get("skipped"))
     print(printable(f"{n_ok} of {len(res.accounts)} account reports rendered into {res.out}"
@@ -181,7 +190,7 @@ def _cmd_run(a) -> int:
                     + ("" if not res.failed else f"; failed: {', '.join(map(repr, res.failed))} (see manifest.json)")))
     if res.portfolio and res.portfolio["status"] != "ok":
         print(printable(f"portfolio report failed: {res.portfolio['error']}"), file=sys.stderr)
-    print(f"open {res.out / 'index.html'}")
+    print(f"open {res.out / res.index}")
     return res.exit_code
 
 
@@ -206,7 +215,7 @@ def _cmd_validate(a) -> int:
         problems += exc.problems
         p = None
     try:
-        load_config(a.config)
+        settings = load_config(a.config)
     except InputError as exc:
         problems += exc.problems
     if problems:
@@ -214,7 +223,26 @@ def _cmd_validate(a) -> int:
     _encoding_notes(p)
     counts = ", ".join(f"{k} {len(v)}" for k, v in p.tables.items() if k != "questions" or p.questions_supplied)
     print(f"{a.data}: inputs are valid ({counts} rows)")
+    _scale_notes(_category_scale(p, settings))
     return 0
+
+
+def _category_scale(portfolio, settings):
+    """Whether the category rules fit the client's scale, at the default analysis date."""
+    from kit.figures.model import resolve_as_of
+    from kit.figures.scale import check_category_scale
+    from kit.periods import quarter_of
+
+    revenue = portfolio.table("revenue")
+    quarter = quarter_of(resolve_as_of(portfolio, None))
+    return check_category_scale(revenue[revenue["quarter"] <= quarter], portfolio.account_ids, quarter=quarter,
+                                settings=settings)
+
+
+def _scale_notes(scale) -> None:
+    """Say when the category rules do not fit the client's scale, with the config.yml lines."""
+    for line in (scale.describe() if scale is not None else []):
+        print(printable(f"note: {line}" if not line.startswith(" ") else line))
 
 
 def _cmd_synth(a) -> int:

@@ -50,13 +50,16 @@ class Settings(BaseModel):
     strategic_min_buying_centers: int = Field(3, ge=1, description="Strategic: revenue from at least this many buying centers in T4Q")
     core_min_buying_centers: int = Field(2, ge=1, description="Core: revenue from at least this many buying centers in the last 8 quarters")
     core_min_quarters: int = Field(3, ge=1, le=4, description="Core: revenue in at least this many of the last 4 quarters")
+    category_dominant_share: float = Field(0.8, gt=0, le=1, description="one category holding this share of the accounts with revenue (or no Strategic account) means the category rules do not fit the client's scale: validate, run and the portfolio report suggest thresholds")
     # revenue motions
     motion_lookback_quarters: int = Field(12, ge=1, description="lookback of the revenue motions, in quarters")
     # market position
     bcg_growth_threshold: float = Field(0.10, description="market growth at or above this is high")
     bcg_share_threshold: float = Field(1.0, ge=0, description="relative market share at or above this is high")
     # concentration and coverage
-    hhi_flag: float = Field(2500, ge=0, le=10000, description="HHI at or above this is highly concentrated")
+    # 5,000: fewer than two effective buying centers (10,000 / HHI); a 2,500 flag fires on an
+    # account spread evenly over four buying centers, not a warning a consultant can defend
+    hhi_flag: float = Field(5000, ge=0, le=10000, description="HHI at or above this (5,000: fewer than two effective buying centers or offerings) is concentrated")
     top_share_flag: float = Field(0.6, ge=0, le=1, description="top share at or above this is concentrated")
     single_threaded_max: int = Field(1, ge=0, description="this many active decision makers or fewer is single-threaded")
     # whitespace and pipeline
@@ -72,11 +75,17 @@ class Settings(BaseModel):
     ltv_discount_rate: float = Field(0.10, gt=0, le=1, description="long-term value: annual discount rate d in m x r / (1 + d - r)")
     max_recommendations: int = Field(5, ge=1, le=20, description="recommended objectives per account (the summary shows the first 3)")
     # warnings
+    assessment_grace_quarters: int = Field(1, ge=0, le=4, description="assessments dated up to this many quarters after the analysis quarter count (workshops follow the quarter's close); 0: only up to the analysis date")
     stale_assessment_quarters: int = Field(2, ge=1, description="an assessment older than this many quarters is stale")
     no_executive_contact_quarters: int = Field(2, ge=1, description="no executive meeting or executive contact in this many quarters is flagged")
     nps_decline: float = Field(10.0, ge=0, description="NPS this many points below the prior 4 quarters is a decline")
     csat_decline: float = Field(0.3, ge=0, description="CSAT this much below the prior 4 quarters is a decline")
     sole_sourced_min: float = Field(0.2, ge=0, le=1, description="competitive pressure: sole-sourced share of won value below this")
+    # branding (checked, and logo and template paths resolved, by kit.report.branding before a run renders)
+    firm_name: str = Field("", max_length=100, pattern=r"^[^\x00-\x1f\x7f]*$", description="your firm's name, shown on pages, PDFs and decks (e.g. in their footer)")
+    logo: str | None = Field(None, max_length=1000, description="your logo: a PNG, JPEG or SVG file (at most 2 MB), embedded in pages, PDFs and decks; a relative path is relative to the config file's folder")
+    accent_colour: str = Field("#1f4e79", pattern=r"^#[0-9A-Fa-f]{6}$", description="accent colour of headings, links and deck charts, as #RRGGBB")
+    deck_template: str | None = Field(None, max_length=1000, description="your PowerPoint template (.pptx): decks are built on its slide layouts; a relative path is relative to the config file's folder")
 
     @field_validator("element_weights")
     @classmethod

@@ -307,3 +307,30 @@ def test_library_errors_name_the_parameter_and_the_cli_the_flag():
 
     again = pickle.loads(pickle.dumps(exc.value))  # errors cross worker processes
     assert again.param == "workers" and str(again) == str(exc.value)
+
+
+def test_run_console_summary_says_when_the_categories_do_not_fit(tmp_path, monkeypatch, capsys, tables_writer):
+    """The run's console summary carries the category-scale check with the config.yml lines."""
+    import kit.run
+    from kit.config import Settings
+    from kit.figures.model import build_model
+    from kit.inputs.portfolio import load_portfolio
+    from kit.periods import parse_period, quarter_label
+
+    q = parse_period("2025Q4")
+    rows = [{"account_id": f"A{i}", "period": quarter_label(q - k), "amount": str(1000 * (i + 1)),
+             "buying_center": bc, "offering": "Advisory"} for i in range(10) for k in range(8) for bc in ("X", "Y")]
+    folder = tables_writer(tmp_path / "small", {
+        "accounts": [{"account_id": f"A{i}", "account_name": f"A{i}"} for i in range(10)], "revenue": rows})
+    model = build_model(load_portfolio(folder), Settings())
+
+    def fake_run(data, **kwargs):
+        return kit.run.RunResult(out=tmp_path / "out", model=model)
+
+    monkeypatch.setattr(kit.run.batch, "run", fake_run)
+    assert main(["run", "--data", str(folder)]) == 0
+    out = capsys.readouterr().out
+    assert "note: the category rules do not fit this client's scale: 10 of the 10 accounts with revenue (100%) are Core" in out
+    # the 90th percentile of T4Q revenue (8,000 .. 80,000), and the buying centers the accounts have (2)
+    assert "add these lines to config.yml" in out and "    strategic_min_revenue: 73000" in out
+    assert "    strategic_min_buying_centers: 2" in out

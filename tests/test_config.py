@@ -14,7 +14,7 @@ def test_defaults_match_domain_md():
     assert (s.rag_green, s.rag_amber) == (70, 50)
     assert s.spread_flag == 1.5
     assert s.health_threshold == 60
-    assert s.hhi_flag == 2500
+    assert s.hhi_flag == 5000  # domain.md, "concentration flag" (issue 15)
     assert s.top_share_flag == 0.6
     assert s.whitespace_pipeline_ratio == 3
     assert s.nps_min_responses == 5  # n < 5 is "few responses"

@@ -9,8 +9,14 @@ Scoring (pinned, ``domain.md``):
 3. health index = weighted mean of the element scores that exist (element weights from
    the settings); fewer than ``min_scored_elements`` scored elements = incomplete;
 4. an assessment = an account's rows sharing one ``assessed_on`` date; the latest is
-   scored, the one before gives the trend;
-5. n_raters = raters with at least one answered question in the element.
+   scored, the one before gives the trend (which dates count, the grace window after the
+   analysis date included, is the caller's ``as_of``: see :func:`assessment_cutoff`);
+5. n_raters = raters with at least one answered question in the element;
+6. the overall change compares like with like: over the elements scored in both
+   assessments; element e contributes w_e x (score_e - previous_e) / (sum of w over the
+   elements scored in both), and the contributions add up to the change (the health
+   drivers);
+7. an incomplete index places the account in no quadrant (:mod:`kit.figures.model`).
 
 Rater spread = max - min of the rater element means (1-5 points; empty with one rater);
 perception gap = mean of internal raters' means - mean of client raters' means (empty
@@ -29,8 +35,10 @@ from kit.schema import ELEMENT_IDS, INTERNAL_ROLES
 
 __all__ = [
     "AssessmentResult",
+    "assessment_cutoff",
     "assessment_dates",
     "element_scores",
+    "health_drivers",
     "health_index",
     "rater_element_means",
     "score_assessments",
@@ -164,6 +172,55 @@ def health_index(scores: pd.DataFrame, *, settings: Settings) -> pd.DataFrame:
     return out[["account_id", "assessed_on", "health_index", "n_scored", "health_complete", "health_rag"]]
 
 
+def assessment_cutoff(as_of: pd.Timestamp, *, quarter: int, grace_quarters: int) -> pd.Timestamp:
+    """The last date an assessment may carry to count at the analysis date (scoring rule 4).
+
+    Workshops are held after a quarter closes, so an assessment dated up to
+    ``grace_quarters`` quarters after the analysis quarter counts: the last day of
+    quarter ``quarter + grace_quarters``.  With no grace, the analysis date itself.
+    """
+    from kit.periods import quarter_end
+
+    if grace_quarters <= 0:
+        return pd.Timestamp(as_of)
+    return max(pd.Timestamp(as_of), pd.Timestamp(quarter_end(quarter + grace_quarters)))
+
+
+def health_drivers(elements: pd.DataFrame, *, settings: Settings) -> pd.DataFrame:
+    """Each element's contribution to the change of the health index (scoring rule 6).
+
+    Over the elements scored in both the latest and the previous assessment ("like with
+    like"): contribution_e = w_e x (score_e - previous_e) / (sum of w over those
+    elements); the contributions of an account add up to its change.  Elements not scored
+    in both have no contribution.  Returns ``elements`` with ``weight``, ``in_both`` and
+    ``contribution`` added (a new frame).
+    """
+    w = elements["element"].map(settings.element_weights).astype(float)
+    both = elements["score"].notna() & elements["previous_score"].notna()
+    denom = w.where(both, 0.0).groupby(elements["account_id"], sort=False).transform("sum")
+    contribution = (w * (elements["score"] - elements["previous_score"])).where(both) / denom.where(denom > 0)
+    return elements.assign(weight=w, in_both=both, contribution=contribution)
+
+
+def _like_for_like(elements: pd.DataFrame, idx: pd.Index) -> pd.DataFrame:
+    """Per account: the change over the elements scored in both assessments (the sum of
+    the contributions), how many elements that is, the weighted means of both
+    assessments over them, and whether both scored the same elements."""
+    e = elements
+    acc = e["account_id"]
+    wb = e["weight"].where(e["in_both"], 0.0)
+    denom = wb.groupby(acc, sort=False).sum().reindex(idx)
+    now = (wb * e["score"].fillna(0.0)).groupby(acc, sort=False).sum().reindex(idx) / denom.where(denom > 0)
+    before = (wb * e["previous_score"].fillna(0.0)).groupby(acc, sort=False).sum().reindex(idx) / denom.where(denom > 0)
+    change = e["contribution"].groupby(acc, sort=False).sum(min_count=1).reindex(idx)
+    n_both = e["in_both"].groupby(acc, sort=False).sum().reindex(idx).fillna(0).astype(int)
+    scored_now, scored_before = e["score"].notna(), e["previous_score"].notna()
+    differ = (scored_now != scored_before).groupby(acc, sort=False).sum().reindex(idx).fillna(0)
+    return pd.DataFrame({"health_change": change, "health_change_elements": n_both,
+                         "health_now_common": now, "health_before_common": before,
+                         "same_elements": differ.eq(0)}, index=idx)
+
+
 def assessment_dates(assessment: pd.DataFrame, *, as_of: pd.Timestamp) -> pd.DataFrame:
     """Latest and previous assessment date per account (dates after ``as_of`` unseen)."""
     seen = assessment[assessment["assessed_on"] <= as_of]
@@ -212,10 +269,15 @@ class AssessmentResult:
     elements : DataFrame
         One row per account and element (all accounts, all ten elements) for the latest
         assessment: score, rag, n_raters, spread, perception_gap, previous_score, change,
-        raters_disagree, range_low/high (0-100), mean_rating.
+        raters_disagree, range_low/high (0-100), mean_rating; weight, in_both and
+        contribution (:func:`health_drivers`).
     accounts : DataFrame
         Per account: assessed_on, previous_assessed_on, health_index, health_rag,
-        health_complete, n_scored, previous_health_index, health_change, n_raters.
+        health_complete, n_scored, previous_health_index, n_raters; health_change (like
+        with like: over the elements scored in both assessments, the sum of the
+        elements' ``contribution``), health_change_elements (how many), health_now_common
+        and health_before_common (the two weighted means over them: their difference is
+        the change) and same_elements (both assessments scored the same elements).
     raters : DataFrame
         Rater element means of the latest assessments (for charts and audit).
     comments : DataFrame
@@ -253,7 +315,7 @@ def score_assessments(assessment: pd.DataFrame, questions: pd.DataFrame, account
     elements["change"] = elements["score"] - elements["previous_score"]
     elements["n_raters"] = elements["n_raters"].fillna(0).astype(int)
     elements["raters_disagree"] = elements["raters_disagree"].fillna(False).astype(bool)
-    elements = elements.reset_index()
+    elements = health_drivers(elements.reset_index(), settings=settings)
 
     h_cur = pick(health, "assessed_on").set_index("account_id").reindex(idx)
     h_prev = pick(health, "previous_assessed_on").set_index("account_id").reindex(idx)
@@ -265,7 +327,15 @@ def score_assessments(assessment: pd.DataFrame, questions: pd.DataFrame, account
         "n_scored": h_cur["n_scored"].fillna(0).astype(int),
         "previous_health_index": h_prev["health_index"],
     }, index=idx)
-    accounts["health_change"] = accounts["health_index"] - accounts["previous_health_index"]
+    # like with like (rule 6): the change over the elements scored in both, not the
+    # difference of two indexes over different elements
+    like = _like_for_like(elements, idx)
+    has_prev = accounts["previous_health_index"].notna()
+    accounts["health_change"] = like["health_change"].where(has_prev)
+    accounts["health_change_elements"] = like["health_change_elements"].where(has_prev, 0).astype(int)
+    accounts["health_now_common"] = like["health_now_common"].where(has_prev)
+    accounts["health_before_common"] = like["health_before_common"].where(has_prev)
+    accounts["same_elements"] = like["same_elements"].astype("boolean").where(has_prev, pd.NA)
     if from_codes is None:
         latest_means = pick(means, "assessed_on")
     else:  # the rows of each account's latest date, by codes (no second pass over the ids)

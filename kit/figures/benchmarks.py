@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["BENCHMARK_FIGURES", "percentile_rank", "portfolio_percentiles"]
+__all__ = ["BENCHMARK_FIGURES", "benchmark_values", "percentile_rank", "portfolio_percentiles"]
 
 #: figure column -> (label, kind): kind picks the number format (num, money, pct, pct1)
 BENCHMARK_FIGURES: dict[str, tuple[str, str]] = {
@@ -26,12 +26,24 @@ BENCHMARK_FIGURES: dict[str, tuple[str, str]] = {
 }
 
 
+def benchmark_values(figures: pd.DataFrame, column: str) -> pd.Series:
+    """The values of one benchmark figure that count, per account (NaN: the account has
+    none).  An incomplete health index is shown as incomplete and not compared: it
+    counts for nothing here (scoring rule 7)."""
+    if column not in figures:
+        return pd.Series(np.nan, index=figures.index, dtype=float)
+    vals = pd.to_numeric(figures[column], errors="coerce").astype(float)
+    if column == "health_index" and "health_complete" in figures:
+        vals = vals.where(figures["health_complete"].eq(True).fillna(False).astype(bool))
+    return vals
+
+
 def portfolio_percentiles(figures: pd.DataFrame) -> pd.DataFrame:
     """P10, P25, median, P75, P90 and n of each benchmark figure over the accounts that
-    have it (index: figure column)."""
+    have it (index: figure column; :func:`benchmark_values`)."""
     rows = {}
     for col in BENCHMARK_FIGURES:
-        vals = pd.to_numeric(figures[col], errors="coerce").astype(float).dropna() if col in figures else pd.Series(dtype=float)
+        vals = benchmark_values(figures, col).dropna()
         q = vals.quantile([0.1, 0.25, 0.5, 0.75, 0.9]) if len(vals) else pd.Series(np.nan, index=[0.1, 0.25, 0.5, 0.75, 0.9])
         rows[col] = {"p10": q[0.1], "p25": q[0.25], "median": q[0.5], "p75": q[0.75], "p90": q[0.9], "n": len(vals)}
     return pd.DataFrame.from_dict(rows, orient="index")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 import numpy as np
 import pandas as pd
 
@@ -45,19 +47,35 @@ def hhi_by_group(per: pd.Series) -> pd.Series:
     return pd.Series(out, index=uniques.take(codes[starts]))
 
 
-def concentration(revenue: pd.DataFrame, account_ids: list[str], *, quarter: int) -> pd.DataFrame:
-    """T4Q HHI and top share by buying center and by offering, per account."""
+def concentration(revenue: pd.DataFrame, account_ids: list[str], *, quarter: int,
+                  unknown: Collection[str] = ()) -> pd.DataFrame:
+    """T4Q HHI and top share by buying center and by offering, per account.
+
+    Per dimension (``buying_center``, ``offering``): ``hhi_<dim>``, ``top_share_<dim>``,
+    ``top_<dim>`` (its name), ``top_amount_<dim>`` (its T4Q revenue), ``<dim>s_t4q``
+    (how many have positive T4Q revenue) and ``effective_<dim>s`` = 10,000 / HHI (pinned).
+    A dimension in ``unknown`` (e.g. revenue without buying centers) has all of them
+    unknown (NaN): every row "Unspecified" would read as one buying center.
+    """
     idx = pd.Index(account_ids, name="account_id")
     t4 = revenue[(revenue["quarter"] >= quarter - 3) & (revenue["quarter"] <= quarter)]
     out = {}
     for dim, name in (("buying_center", "buying_center"), ("offering", "offering")):
         per = t4.groupby(["account_id", dim])["amount"].sum().clip(lower=0)
-        out[f"hhi_{name}"] = hhi_by_group(per).reindex(idx)
+        h = hhi_by_group(per).reindex(idx)
+        out[f"hhi_{name}"] = h
         tot = per.groupby(level=0).sum()
         top = per.groupby(level=0).max() / tot.where(tot > 0)
         out[f"top_share_{name}"] = top.reindex(idx)
         top_name = per.groupby(level=0).idxmax().map(lambda k: k[1] if isinstance(k, tuple) else None)
         out[f"top_{name}"] = top_name.reindex(idx)
+        out[f"top_amount_{name}"] = per.groupby(level=0).max().where(tot > 0).reindex(idx)
+        out[f"{name}s_t4q"] = (per > 0).groupby(level=0).sum().reindex(idx).where(h.notna())
+        out[f"effective_{name}s"] = 10_000.0 / h
+        if dim in unknown:
+            for key in (f"hhi_{name}", f"top_share_{name}", f"top_amount_{name}", f"{name}s_t4q", f"effective_{name}s"):
+                out[key] = pd.Series(np.nan, index=idx)
+            out[f"top_{name}"] = pd.Series(None, index=idx, dtype=object)
     return pd.DataFrame(out, index=idx)
 
 

@@ -2,7 +2,10 @@
 
 Each rule reads one account's row of figures (see :func:`kit.model.build_model`) and
 returns the message with the numbers that fired it, or None.  Rules whose input table
-was not supplied stay silent (the report says "no data" for that section instead).
+was not supplied stay silent (the report says "no data" for that section instead), and
+so does a rule whose figure is unknown.  Each fired warning carries the revenue it puts
+at risk (the account's T4Q revenue, or the concentrated part of it), and the warnings of
+an account are ordered by severity, then by that revenue, then in rule order.
 """
 
 from __future__ import annotations
@@ -13,9 +16,20 @@ from dataclasses import dataclass
 import pandas as pd
 
 from kit.config import Settings
+from kit.figures.words import count
 from kit.schema import ELEMENT_NAMES, WARNINGS_COLUMNS
 
-__all__ = ["RULES", "WarningRule", "evaluate_warnings", "figure_rows"]
+__all__ = ["RULES", "SEVERITY_ORDER", "WarningRule", "concentrated", "evaluate_warnings", "figure_rows", "order_warnings",
+           "rule_titles"]
+
+#: most serious first
+SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
+
+
+def _t4q(f) -> float:
+    """The revenue a warning about the whole account puts at risk: its T4Q revenue."""
+    v = f["revenue_t4q"]
+    return 0.0 if _na(v) else max(float(v), 0.0)
 
 
 @dataclass(frozen=True)
@@ -24,11 +38,13 @@ class WarningRule:
 
     id: str
     severity: str  # high, medium, low
-    title: str
+    title: str  # the rule's name in words: what a reader sees, never the id
     threshold: str  # the threshold in words, ``{key}`` fields filled from the settings
     needs: tuple[str, ...]  # input tables that must all be supplied (else the rule is silent)
     check: Callable[[pd.Series, Settings], str | None]
     needs_any: bool = False  # one of ``needs`` is enough
+    keys: tuple[str, ...] = ()  # the settings (config.yml keys) behind the threshold
+    at_risk: Callable[[pd.Series], float] = _t4q  # the revenue the warning puts at risk
 
     def threshold_text(self, settings: Settings) -> str:
         """The threshold with the values in use (defaults or config.yml)."""
@@ -44,43 +60,65 @@ def _na(v) -> bool:
     return v is None or (not isinstance(v, (list, tuple)) and pd.isna(v))
 
 
+def concentrated(hhi: float, top_share: float, *, settings: Settings) -> bool:
+    """The concentration flag (``domain.md``): HHI at or above ``hhi_flag`` (default 5,000:
+    fewer than two effective buying centers) or the top share at or above
+    ``top_share_flag``; never on an unknown HHI."""
+    if _na(hhi):
+        return False
+    return bool(hhi >= settings.hhi_flag or (not _na(top_share) and top_share >= settings.top_share_flag))
+
+
 def _conc(dim: str, label: str):
     def check(f: pd.Series, s: Settings) -> str | None:
         h, top = f[f"hhi_{dim}"], f[f"top_share_{dim}"]
-        if _na(h):
+        if not concentrated(h, top, settings=s):
             return None
-        if h >= s.hhi_flag or (not _na(top) and top >= s.top_share_flag):
-            return (f"T4Q revenue concentrated by {label}: HHI {h:,.0f} (flag at {s.hhi_flag:,.0f}), "
-                    f"top {label} '{f[f'top_{dim}']}' {top:.0%} of revenue (flag at {s.top_share_flag:.0%})")
-        return None
+        n, name = f[f"{dim}s_t4q"], f[f"top_{dim}"]
+        if n == 1:  # the advice differs: win a second one, not grow the smaller ones
+            return (f"all T4Q revenue ({f['revenue_t4q']:,.0f}) comes from one {label}, '{name}' "
+                    f"(HHI 10,000; flag at {s.hhi_flag:,.0f} or a top share of {s.top_share_flag:.0%})")
+        return (f"T4Q revenue concentrated by {label}: HHI {h:,.0f}, about {f[f'effective_{dim}s']:.1f} effective "
+                f"{label}s of the {count(n, label)} with revenue (flag at {s.hhi_flag:,.0f}); '{name}' brings "
+                f"{top:.0%} of it (flag at {s.top_share_flag:.0%})")
     return check
 
 
+def _top_amount(dim: str) -> Callable[[pd.Series], float]:
+    def at_risk(f) -> float:
+        v = f[f"top_amount_{dim}"]
+        return 0.0 if _na(v) else float(v)
+    return at_risk
+
+
 def _single(f, s):
-    if f["decision_makers"] <= s.single_threaded_max:
-        return (f"{int(f['decision_makers'])} active decision maker(s): single-threaded "
+    dm = f["decision_makers"]
+    if not _na(dm) and dm <= s.single_threaded_max:
+        return (f"{count(dm, 'active decision maker')}: single-threaded "
                 f"(flag at {s.single_threaded_max} or fewer)")
     return None
 
 
 def _supporter(f, s):
     left = f["key_supporters_left"]
-    return (f"{len(left)} key supporter(s) (advocate or decision maker) no longer active, last contact within "
-            f"the last 4 quarters: {', '.join(left)}") if left else None
+    return (f"{count(len(left), 'key supporter')} (advocate or decision maker) no longer active, last contact "
+            f"within the last 4 quarters: {', '.join(left)}") if left else None
 
 
 def _comfort(f, s):
     if _na(f["revenue_t4q"]) or f["revenue_t4q"] <= 0:
         return None
     cr, co = f["crop_rotation_share"], f["colonization_share"]
-    if (_na(cr) or cr <= 0) and (_na(co) or co <= 0) and f["new_offerings_proposed_t4q"] == 0:
+    # proposals unknown (the first quarter of the data is in T4Q): the rule cannot judge
+    if (_na(cr) or cr <= 0) and (_na(co) or co <= 0) and not _na(f["new_offerings_proposed_t4q"]) \
+            and f["new_offerings_proposed_t4q"] == 0:
         return (f"T4Q revenue {f['revenue_t4q']:,.0f} is all continuation or baseline: no crop-rotation or "
                 "colonization revenue and 0 new-offering proposals in the last 4 quarters")
     return None
 
 
 def _whitespace(f, s):
-    if bool(f["whitespace_flag"]):
+    if not _na(f["whitespace_flag"]) and bool(f["whitespace_flag"]):
         return (f"unaddressed potential {f['unaddressed_potential']:,.0f} is at least "
                 f"{s.whitespace_pipeline_ratio:g}x the open pipeline {f['open_pipeline']:,.0f}")
     return None
@@ -89,30 +127,35 @@ def _whitespace(f, s):
 def _flat(f, s):
     g = f["revenue_growth"]
     if not _na(g) and g <= 0:
-        return (f"T4Q revenue {f['revenue_t4q']:,.0f} is {g:+.1%} against {f['revenue_prior4']:,.0f} "
-                f"in the 4 quarters before (flag at 0% or less)")
+        return (f"T4Q revenue {f['revenue_t4q']:,.0f} ({f['t4q_period']}) is {g:+.1%} against "
+                f"{f['revenue_prior4']:,.0f} in the 4 quarters before ({f['prior4_period']}; flag at 0% or less)")
     return None
 
 
 def _no_exec(f, s):
     if not f["executive_contact_recent"]:
-        return f"no executive meeting or executive contact in the last {s.no_executive_contact_quarters} quarters"
+        return (f"no executive meeting or executive contact in the last {s.no_executive_contact_quarters} quarters "
+                f"({f['executive_window']})")
     return None
 
 
 def _decline(f, s):
     parts = []
+    now, before = f["t4q_period"], f["prior4_period"]
     if not _na(f["nps"]) and not _na(f["nps_prior"]) and f["nps"] <= f["nps_prior"] - s.nps_decline:
-        parts.append(f"NPS {f['nps']:.0f} from {f['nps_prior']:.0f} (flag at a drop of {s.nps_decline:g} points)")
+        parts.append(f"NPS {f['nps']:.0f} in {now} (n={f['nps_n']:.0f}), from {f['nps_prior']:.0f} in {before} "
+                     f"(n={f['nps_prior_n']:.0f}; flag at a drop of {s.nps_decline:g} points)")
     if not _na(f["csat"]) and not _na(f["csat_prior"]) and f["csat"] <= f["csat_prior"] - s.csat_decline:
-        parts.append(f"CSAT {f['csat']:.2f} from {f['csat_prior']:.2f} (flag at a drop of {s.csat_decline:g})")
-    return "; ".join(parts) + " (last 4 quarters vs the 4 before)" if parts else None
+        parts.append(f"CSAT {f['csat']:.2f} in {now} (n={f['csat_n']:.0f}), from {f['csat_prior']:.2f} in {before} "
+                     f"(n={f['csat_prior_n']:.0f}; flag at a drop of {s.csat_decline:g})")
+    return "; ".join(parts) if parts else None
 
 
 def _disagree(f, s):
     els = f["raters_disagree_elements"]
     if els:
-        return f"raters disagree (spread >= {s.spread_flag:g} points) on: " + ", ".join(ELEMENT_NAMES[e] for e in els)
+        return (f"raters disagree (spread of {s.spread_flag:g} points or more) on {count(len(els), 'element')}: "
+                + ", ".join(ELEMENT_NAMES[e] for e in els))
     return None
 
 
@@ -127,9 +170,21 @@ def _evidence(f, s):
 def _stale(f, s):
     age = f["assessment_age_quarters"]
     if not _na(age) and age > s.stale_assessment_quarters:
-        return (f"latest assessment {f['assessed_on']:%Y-%m-%d} is {int(age)} quarters old "
+        return (f"latest assessment {f['assessed_on']:%Y-%m-%d} is {count(age, 'quarter')} old "
                 f"(stale after {s.stale_assessment_quarters})")
     return None
+
+
+def _not_assessed(f, s):
+    """Every account with T4Q revenue that is not Greenfield and has no scored assessment."""
+    if _na(f["revenue_t4q"]) or f["revenue_t4q"] <= 0 or f["category"] == "Greenfield" or not _na(f["health_index"]):
+        return None
+    later = f["next_assessed_on"]
+    after = ("" if _na(later) else
+             f"; the assessment of {later:%Y-%m-%d} falls after this run's assessment window "
+             f"(rerun with a later analysis date to score it)")
+    return (f"{f['category']} account with T4Q revenue {f['revenue_t4q']:,.0f} and no scored assessment on record "
+            f"(assessments dated up to {f['assessment_window_end']:%Y-%m-%d} count){after}")
 
 
 def _competitive(f, s):
@@ -141,30 +196,50 @@ def _competitive(f, s):
 
 
 RULES: tuple[WarningRule, ...] = (
-    WarningRule("concentration_buying_center", "medium", "Revenue concentrated in one buying center",
-                "HHI >= {hhi_flag:,.0f} or top share >= {top_share_flag:.0%} (hhi_flag, top_share_flag)", ("revenue",), _conc("buying_center", "buying center")),
-    WarningRule("concentration_offering", "medium", "Revenue concentrated in one offering",
-                "HHI >= {hhi_flag:,.0f} or top share >= {top_share_flag:.0%} (hhi_flag, top_share_flag)", ("revenue",), _conc("offering", "offering")),
-    WarningRule("single_threaded", "high", "Single-threaded", "<= {single_threaded_max} active decision maker(s) (single_threaded_max)", ("contacts",), _single),
+    WarningRule("concentration_buying_center", "medium", "Revenue concentrated by buying center",
+                "HHI >= {hhi_flag:,.0f} or top share >= {top_share_flag:.0%}", ("revenue",), _conc("buying_center", "buying center"),
+                keys=("hhi_flag", "top_share_flag"), at_risk=_top_amount("buying_center")),
+    WarningRule("concentration_offering", "medium", "Revenue concentrated by offering",
+                "HHI >= {hhi_flag:,.0f} or top share >= {top_share_flag:.0%}", ("revenue",), _conc("offering", "offering"),
+                keys=("hhi_flag", "top_share_flag"), at_risk=_top_amount("offering")),
+    WarningRule("single_threaded", "high", "Single-threaded", "{single_threaded_max} or fewer active decision makers",
+                ("contacts",), _single, keys=("single_threaded_max",)),
     WarningRule("key_supporter_left", "high", "Key supporter left",
                 "an advocate or decision maker inactive, last contact within the last 4 quarters", ("contacts",), _supporter),
     WarningRule("comfort_zone", "medium", "Comfort zone",
-                "no crop rotation or colonization revenue and no new-offering proposal in T4Q", ("revenue", "opportunities"), _comfort),
+                "no cross-sell or new-buying-center revenue and no new-offering proposal in the last 4 quarters",
+                ("revenue", "opportunities"), _comfort),
     WarningRule("whitespace_vs_pipeline", "medium", "Whitespace far above pipeline",
-                "unaddressed potential >= {whitespace_pipeline_ratio:g}x open pipeline (whitespace_pipeline_ratio)", ("opportunities",), _whitespace),
-    WarningRule("revenue_flat_or_falling", "medium", "Revenue flat or falling", "T4Q growth <= 0", ("revenue",), _flat),
+                "unaddressed potential >= {whitespace_pipeline_ratio:g}x open pipeline", ("opportunities",), _whitespace,
+                keys=("whitespace_pipeline_ratio",)),
+    WarningRule("revenue_flat_or_falling", "medium", "Revenue flat or falling",
+                "growth of the last 4 quarters against the 4 before <= 0%", ("revenue",), _flat),
     WarningRule("no_executive_contact", "high", "No executive contact",
-                "no executive meeting or contact in {no_executive_contact_quarters} quarters (no_executive_contact_quarters)",
-                ("contacts", "activities"), _no_exec, needs_any=True),
+                "no executive meeting or contact in {no_executive_contact_quarters} quarters",
+                ("contacts", "activities"), _no_exec, needs_any=True, keys=("no_executive_contact_quarters",)),
     WarningRule("nps_csat_decline", "medium", "NPS or CSAT decline",
-                "NPS down >= {nps_decline:g} points or CSAT down >= {csat_decline:g} (nps_decline, csat_decline)", ("surveys",), _decline),
-    WarningRule("raters_disagree", "low", "Raters disagree", "spread >= {spread_flag:g} points (spread_flag)", ("assessment",), _disagree),
+                "NPS down >= {nps_decline:g} points or CSAT down >= {csat_decline:g}, last 4 quarters against the 4 before",
+                ("surveys",), _decline, keys=("nps_decline", "csat_decline")),
+    WarningRule("raters_disagree", "low", "Raters disagree", "rater spread >= {spread_flag:g} points on an element",
+                ("assessment",), _disagree, keys=("spread_flag",)),
     WarningRule("rated_well_evidence_weak", "medium", "Rated well, evidence weak",
-                "element green (score >= {rag_green:g}) while its data is weak (rag_green)", ("assessment",), _evidence),
-    WarningRule("stale_assessment", "low", "Stale assessment", "older than {stale_assessment_quarters} quarters (stale_assessment_quarters)", ("assessment",), _stale),
+                "element green (score >= {rag_green:g}) while its data is weak", ("assessment",), _evidence,
+                keys=("rag_green",)),
+    WarningRule("stale_assessment", "low", "Stale assessment", "older than {stale_assessment_quarters} quarters",
+                ("assessment",), _stale, keys=("stale_assessment_quarters",)),
     WarningRule("competitive_pressure", "medium", "Competitive pressure",
-                "sole-sourced share of won value < {sole_sourced_min:.0%} (sole_sourced_min)", ("opportunities",), _competitive),
+                "sole-sourced share of won value < {sole_sourced_min:.0%}", ("opportunities",), _competitive,
+                keys=("sole_sourced_min",)),
+    # an account that earns revenue and was never assessed: nothing else prompts the workshop
+    WarningRule("not_assessed", "medium", "Not assessed",
+                "T4Q revenue, not Greenfield, and no scored assessment (the grace window included)", ("revenue",),
+                _not_assessed, keys=("assessment_grace_quarters",)),
 )
+
+
+def rule_titles() -> dict[str, str]:
+    """Rule id -> its name in words (what a reader sees)."""
+    return {r.id: r.title for r in RULES}
 
 
 def figure_rows(figures: pd.DataFrame) -> Iterator[tuple[object, dict[str, object]]]:
@@ -179,13 +254,28 @@ def figure_rows(figures: pd.DataFrame) -> Iterator[tuple[object, dict[str, objec
         yield acc, dict(zip(columns, row))
 
 
+def order_warnings(warnings: pd.DataFrame, *, by_account: bool = True) -> pd.DataFrame:
+    """Warnings most serious first: by severity, then by the revenue they put at risk
+    (largest first), then in rule order; within each account (``by_account``, accounts in
+    the order they come) or across the portfolio.  A new frame."""
+    rule_pos = {r.id: i for i, r in enumerate(RULES)}
+    acc_pos = pd.Series(range(len(warnings)), index=warnings.index).groupby(warnings["account_id"], sort=False).transform("min")
+    w = warnings.assign(_acc=acc_pos if by_account else 0, _sev=warnings["severity"].map(SEVERITY_ORDER),
+                        _risk=-warnings["revenue_at_risk"].astype(float), _rule=warnings["warning_id"].map(rule_pos))
+    return w.sort_values(["_acc", "_sev", "_risk", "_rule"], kind="stable").drop(columns=["_acc", "_sev", "_risk", "_rule"])
+
+
 def evaluate_warnings(figures: pd.DataFrame, *, settings: Settings, supplied: set[str]) -> pd.DataFrame:
-    """warnings.csv: one row per fired rule and account, in rule order."""
+    """warnings.csv (and for the reports ``title`` and ``revenue_at_risk``): one row per
+    fired rule and account, accounts in order, each account's most serious first
+    (:func:`order_warnings`)."""
     rules = [rule for rule in RULES if rule.applies(supplied)]
     rows = []
     for acc, f in figure_rows(figures):
         for rule in rules:
             msg = rule.check(f, settings)
             if msg:
-                rows.append({"account_id": acc, "warning_id": rule.id, "severity": rule.severity, "message": msg})
-    return pd.DataFrame(rows, columns=list(WARNINGS_COLUMNS))
+                rows.append({"account_id": acc, "warning_id": rule.id, "severity": rule.severity, "message": msg,
+                             "title": rule.title, "revenue_at_risk": rule.at_risk(f)})
+    out = pd.DataFrame(rows, columns=[*WARNINGS_COLUMNS, "title", "revenue_at_risk"])
+    return order_warnings(out).reset_index(drop=True)

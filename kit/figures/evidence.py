@@ -13,6 +13,7 @@ import pandas as pd
 
 from kit.config import Settings
 from kit.figures.early_warnings import figure_rows
+from kit.figures.words import count
 
 __all__ = ["EVIDENCE_ELEMENTS", "evidence"]
 
@@ -25,6 +26,8 @@ def _pct(x: float) -> str:
 
 def _pipeline(f: pd.Series, s: Settings) -> tuple[str, object]:
     cov = f.get("pipeline_coverage")
+    if pd.isna(f.get("weighted_pipeline")):
+        return "no data: supply opportunities.csv to see pipeline coverage", pd.NA
     if pd.isna(cov):
         return "no revenue target for the next 4 quarters: coverage unknown", pd.NA
     return (f"weighted pipeline {f['weighted_pipeline']:,.0f} covers {cov:.2f}x the next-4-quarter target "
@@ -33,6 +36,8 @@ def _pipeline(f: pd.Series, s: Settings) -> tuple[str, object]:
 
 def _delivery(f: pd.Series, s: Settings) -> tuple[str, object]:
     parts, weak = [], []
+    if pd.isna(f.get("nps_n")) and pd.isna(f.get("csat_n")):
+        return "no data: supply surveys.csv to see NPS and CSAT", pd.NA
     if f.get("nps_n", 0) > 0:
         few = " - few responses" if f["nps_n"] < s.nps_min_responses else ""
         parts.append(f"NPS {f['nps']:.0f} (n={int(f['nps_n'])}{few})")
@@ -47,21 +52,24 @@ def _delivery(f: pd.Series, s: Settings) -> tuple[str, object]:
 
 def _relationships(f: pd.Series, s: Settings, has_contacts: bool) -> tuple[str, object]:
     if not has_contacts:
-        return "no contacts data", pd.NA
+        return "no data: supply contacts.csv to see executive coverage and decision makers", pd.NA
     n_bc = int(f["revenue_buying_centers"])
     unc = f["uncovered_buying_centers"]
     dm = int(f["decision_makers"])
-    text = f"{n_bc - len(unc)} of {n_bc} buying centers with revenue have an active executive contact; {dm} active decision maker(s)"
+    text = (f"{n_bc - len(unc)} of {count(n_bc, 'buying center')} with revenue "
+            f"{'has' if n_bc == 1 else 'have'} an active executive contact; {count(dm, 'active decision maker')}")
     return text, bool(len(unc) > 0 or dm <= s.single_threaded_max)
 
 
 def _value(f: pd.Series, s: Settings) -> tuple[str, object]:
     if pd.isna(f.get("wallet_estimate")):
-        return "no wallet estimate", pd.NA
+        return "no data: supply a wallet estimate per account (accounts.csv) to see share of wallet", pd.NA
     sow = f["share_of_wallet"]
-    text = (f"share of wallet {_pct(sow) if pd.notna(sow) else 'n/a'}; unaddressed potential "
-            f"{f['unaddressed_potential']:,.0f} against open pipeline {f['open_pipeline']:,.0f}")
-    return text, bool(f["whitespace_flag"])
+    text = f"share of wallet {_pct(sow) if pd.notna(sow) else 'n/a'}; unaddressed potential {f['unaddressed_potential']:,.0f}"
+    if pd.isna(f["open_pipeline"]):  # no opportunities: the 3x test cannot be made
+        return text + " (no opportunities data to compare it with)", pd.NA
+    flag = f["whitespace_flag"]
+    return text + f" against open pipeline {f['open_pipeline']:,.0f}", pd.NA if flag is pd.NA else bool(flag)
 
 
 def evidence(elements: pd.DataFrame, figures: pd.DataFrame, *, settings: Settings, has_contacts: bool) -> pd.DataFrame:

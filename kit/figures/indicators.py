@@ -6,9 +6,16 @@ new proposals: activities of type proposal; referrals to new buying centers: act
 of type referral into a buying center with no revenue before that quarter; advocates:
 contacts willing to endorse, active at the end of the window; sole-sourced share:
 non-competitive share of the value won (by close date).
+
+What the data cannot know is unknown (NaN), never 0: an indicator whose table was not
+supplied (:data:`INDICATOR_SOURCES`), and the two that judge "new" against earlier
+revenue (:data:`NEEDS_HISTORY`) in the data window's first quarter, in quarters before
+it and in a T4Q that holds them (everything there would look new).
 """
 
 from __future__ import annotations
+
+from collections.abc import Collection
 
 import numpy as np
 import pandas as pd
@@ -16,7 +23,15 @@ import pandas as pd
 from kit.periods import quarter_end, quarter_label, quarter_start
 from kit.schema import LEADING_INDICATORS_COLUMNS
 
-__all__ = ["leading_indicators"]
+__all__ = ["INDICATOR_SOURCES", "NEEDS_HISTORY", "leading_indicators"]
+
+#: the input table each indicator is counted from
+INDICATOR_SOURCES: dict[str, str] = {
+    "new_offerings_proposed": "opportunities", "new_executives_met": "contacts", "new_proposals": "activities",
+    "referrals_to_new_buying_centers": "activities", "advocates": "contacts", "sole_sourced_share": "opportunities",
+}
+#: indicators that call something "new" by the revenue before it: unknown without that history
+NEEDS_HISTORY = ("new_offerings_proposed", "referrals_to_new_buying_centers")
 
 
 def _q(dates: pd.Series) -> pd.Series:
@@ -35,8 +50,14 @@ def _first_quarter(first: pd.Series, a: pd.Series, b: pd.Series) -> np.ndarray:
 
 
 def leading_indicators(revenue: pd.DataFrame, opportunities: pd.DataFrame, contacts: pd.DataFrame,
-                       activities: pd.DataFrame, account_ids: list[str], *, quarter: int) -> pd.DataFrame:
-    """Long table: per account, one row per quarter of T4Q and one row ``T4Q``."""
+                       activities: pd.DataFrame, account_ids: list[str], *, quarter: int,
+                       supplied: Collection[str] | None = None, data_start: int | None = None) -> pd.DataFrame:
+    """Long table: per account, one row per quarter of T4Q and one row ``T4Q``.
+
+    ``supplied`` (the input tables supplied; None: all) blanks the indicators of the
+    tables missing; ``data_start`` (the data window's first quarter) blanks the
+    indicators of :data:`NEEDS_HISTORY` in windows that reach it or lie before it.
+    """
     quarters = list(range(quarter - 3, quarter + 1))
     bought = revenue[revenue["amount"] > 0]
     first_offer = bought.groupby(["account_id", "offering"])["quarter"].min()
@@ -66,6 +87,7 @@ def leading_indicators(revenue: pd.DataFrame, opportunities: pd.DataFrame, conta
 
     columns: dict[str, list[np.ndarray]] = {c: [] for c in LEADING_INDICATORS_COLUMNS[2:]}
     windows = [(quarter_label(q), [q]) for q in quarters] + [("T4Q", quarters)]
+    missing = {k for k, table in INDICATOR_SOURCES.items() if supplied is not None and table not in supplied}
     for _label, qs in windows:
         qset = set(qs)
         end = pd.Timestamp(quarter_end(max(qs)))
@@ -83,6 +105,10 @@ def leading_indicators(revenue: pd.DataFrame, opportunities: pd.DataFrame, conta
         columns["referrals_to_new_buying_centers"].append(count(act_at, a_in & (act["type"] == "referral") & act["new_bc"]))
         columns["advocates"].append(count(con_at, adv))
         columns["sole_sourced_share"].append((sole_v / won_v.where(won_v > 0)).to_numpy(dtype=float))
+        no_history = data_start is not None and min(qs) <= data_start
+        for key in columns:
+            if key in missing or (no_history and key in NEEDS_HISTORY):
+                columns[key][-1] = np.full(n, np.nan)
     # account by account, the quarters in order and then T4Q
     out = pd.DataFrame({
         "account_id": idx.repeat(len(windows)),

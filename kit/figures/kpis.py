@@ -125,7 +125,9 @@ def lifetime_value(revenue: pd.DataFrame, account_ids: list[str], grr: pd.Series
       (``ltv_basis`` "margin"), else 100% (``ltv_basis`` "revenue": the estimate is then
       in revenue, not margin).
     - r = the account's GRR (:func:`retention`), else ``fallback_retention`` (the
-      portfolio GRR) for an account without prior-year revenue; clipped to 0..1.
+      portfolio GRR) for an account without prior-year revenue; clipped to 0..1.  When
+      neither is known (the year before T4Q lies outside the data), r and the estimate
+      are unknown (NaN), never 0.
     """
     idx = pd.Index(account_ids, name="account_id")
     win = revenue[(revenue["quarter"] > quarter - 12) & (revenue["quarter"] <= quarter)]
@@ -141,8 +143,9 @@ def lifetime_value(revenue: pd.DataFrame, account_ids: list[str], grr: pd.Series
     r = grr.reindex(idx).fillna(fallback_retention).clip(0, 1)
     margin = annual * rate.fillna(1.0)
     ltv = margin * r / (1 + discount_rate - r)
-    return pd.DataFrame({"annual_revenue": annual, "margin_rate": rate, "ltv_retention": r,
-                         "ltv": ltv.where(annual > 0, 0.0), "ltv_basis": basis}, index=idx)
+    # plain floats (NaN, not pd.NA, for unknown): the quarters may come as a nullable integer
+    return pd.DataFrame({"annual_revenue": annual.astype(float), "margin_rate": rate, "ltv_retention": r,
+                         "ltv": ltv.where(annual > 0, 0.0).astype(float), "ltv_basis": basis}, index=idx)
 
 
 def account_manager_load(accounts: pd.DataFrame, categories: pd.Series, *, low: int, high: int) -> pd.DataFrame:

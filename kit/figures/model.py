@@ -1,7 +1,7 @@
 """All figures of a portfolio, computed once: the model layer behind tables and reports.
 
 :func:`build_model` runs every family of figures (revenue, assessment, concentration,
-pipeline, KPIs, indicators, evidence, warnings) on a validated :class:`~kit.io.Portfolio`
+pipeline, KPIs, indicators, evidence, warnings) on a validated :class:`~kit.inputs.portfolio.Portfolio`
 as of one analysis date and returns a :class:`PortfolioModel`.  Nothing here draws or
 writes; :mod:`kit.tables` turns the model into the contract's CSV tables and
 :mod:`kit.report` into reports.
@@ -9,6 +9,7 @@ writes; :mod:`kit.tables` turns the model into the contract's CSV tables and
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 
@@ -17,7 +18,7 @@ import pandas as pd
 
 from kit.config import Settings
 from kit.errors import UsageError
-from kit.figures.assessment import AssessmentResult, score_assessments
+from kit.figures.assessment import AssessmentResult, assessment_cutoff, score_assessments
 from kit.figures.concentration import concentration, relationship_coverage
 from kit.figures.early_warnings import evaluate_warnings, figure_rows
 from kit.figures.evidence import evidence
@@ -34,11 +35,25 @@ from kit.figures.revenue import (
     new_client_revenue,
     revenue_figures,
     revenue_motions,
+    year_before_known,
 )
+from kit.figures.scale import ScaleCheck, check_category_scale
 from kit.inputs.portfolio import Portfolio
 from kit.periods import parse_as_of, quarter_end, quarter_label, quarter_of, quarter_start
+from kit.schema import UNSPECIFIED
 
-__all__ = ["PortfolioModel", "build_model", "quadrant", "resolve_as_of"]
+__all__ = ["UNKNOWN_WITHOUT", "PortfolioModel", "build_model", "quadrant", "resolve_as_of"]
+
+#: per-account figures a table that was not supplied leaves unknown: empty in the tables,
+#: "no data" in the reports, never 0 (``domain.md``: unknown is never zero)
+UNKNOWN_WITHOUT: dict[str, tuple[str, ...]] = {
+    "contacts": ("decision_makers", "executives", "advocates", "stakeholder_coverage"),
+    "opportunities": ("open_pipeline", "weighted_pipeline", "open_opportunities", "stale_opportunities",
+                      "pipeline_coverage", "win_rate_count", "win_rate_value", "won_value_t4q", "average_deal_size",
+                      "sole_sourced_share", "whitespace_flag", "new_offerings_proposed_t4q"),
+    "surveys": ("nps", "nps_n", "nps_few", "nps_prior", "csat", "csat_top2_share", "csat_n", "csat_prior"),
+    "targets": ("revenue_target_t4q", "target_quarters", "next4_target", "pipeline_coverage"),
+}
 
 QUADRANT_RULES: dict[tuple[bool, bool], str] = {
     (True, True): "Thriving",
@@ -64,6 +79,18 @@ class PortfolioModel:
         manager, portfolio GRR/NRR by quarter.
     totals : dict
         Portfolio figures: revenue, growth, existing vs new-client split, GRR and NRR.
+    data_start : int or None
+        The data window's first quarter (the first quarter present in revenue); figures
+        that need a period before it are unknown.
+    assessment_cutoff : Timestamp
+        The last assessment date that counts (the analysis date plus the grace window).
+    scale : ScaleCheck
+        Whether the category rules fit the client's scale, with suggested thresholds
+        (:func:`kit.figures.scale.check_category_scale`).
+    changes, comparison : DataFrame, dict or None
+        Quarter over quarter (:func:`kit.figures.changes.with_quarter_changes`): each
+        account's headline figures a quarter earlier and now, and what was compared
+        (``basis``: "recomputed" or "run folder", ``previous_as_of``, ``settings_changes``).
     """
 
     portfolio: Portfolio
@@ -82,6 +109,13 @@ class PortfolioModel:
     am_load: pd.DataFrame
     retention_trend: pd.DataFrame
     totals: dict
+    data_start: int | None = None
+    assessment_cutoff: pd.Timestamp | None = None
+    scale: ScaleCheck | None = None
+    # quarter over quarter (kit.figures.changes.with_quarter_changes): the changes table and
+    # what it compares with; None until computed
+    changes: pd.DataFrame | None = None
+    comparison: dict | None = None
 
     @property
     def t4q_label(self) -> str:
@@ -100,18 +134,19 @@ def resolve_as_of(portfolio: Portfolio, as_of: str | dt.date | None) -> dt.date:
     try:
         date = parse_as_of(as_of)
     except ValueError as exc:
-        raise UsageError(str(exc)) from None
+        raise UsageError(str(exc), param="as_of") from None
     if date is not None:
         return date
     q = portfolio.table("revenue")["quarter"]
     if q.dropna().empty:
-        raise UsageError("revenue has no rows, so there is no default analysis date: give --as-of (as_of)")
+        raise UsageError("as_of: revenue has no rows, so there is no default analysis date: give one", param="as_of")
     return quarter_end(int(q.max()))
 
 
-def quadrant(health_index: float, healthy_at: float, hygienic) -> str | None:
-    """Health x hygiene quadrant, None when either side is unknown."""
-    if pd.isna(health_index) or hygienic is None or hygienic is pd.NA:
+def quadrant(health_index: float, healthy_at: float, hygienic, complete: object = True) -> str | None:
+    """Health x hygiene quadrant, None when either side is unknown or the health index is
+    incomplete (scoring rule 7)."""
+    if pd.isna(health_index) or hygienic is None or hygienic is pd.NA or complete is pd.NA or not complete:
         return None
     return QUADRANT_RULES[(bool(health_index >= healthy_at), bool(hygienic))]
 
@@ -128,6 +163,9 @@ def _lists(keys: pd.Series, values: pd.Series, idx: pd.Index) -> pd.Series:
 def _quadrant_reason(f: pd.Series | dict, s: Settings) -> str:
     if pd.isna(f["health_index"]):
         return "No quadrant: the account has no scored assessment."
+    if not bool(f["health_complete"]):
+        return (f"No quadrant: the health index is incomplete ({int(f['n_scored'])} of 10 elements scored, "
+                f"at least {s.min_scored_elements} needed).")
     health = (f"the health index {f['health_index']:.0f} is "
               f"{'at or above' if f['health_index'] >= s.health_threshold else 'below'} {s.health_threshold:g}")
     if f["hygiene_basis"] == "target":
@@ -166,6 +204,10 @@ def build_model(portfolio: Portfolio, settings: Settings, *, as_of: str | dt.dat
     idx = pd.Index(ids, name="account_id")
     revenue = portfolio.table("revenue")
     revenue = revenue[revenue["quarter"] <= Q]
+    # the data window starts at the first quarter present in revenue: what needs a period
+    # before it (growth, retention, the category a year ago) is unknown, not 0
+    data_start = int(revenue["quarter"].min()) if len(revenue) else None
+    year_known = year_before_known(quarter=Q, data_start=data_start)
     targets = portfolio.table("targets")
     opportunities = portfolio.table("opportunities")
     if "is_open" not in opportunities:
@@ -181,35 +223,62 @@ def build_model(portfolio: Portfolio, settings: Settings, *, as_of: str | dt.dat
     f["bcg_quadrant"] = bcg_quadrant(accounts, settings=s).reindex(idx)
     f = f.join(categorize(revenue, ids, quarter=Q, settings=s))
     prev_cat = categorize(revenue, ids, quarter=Q - 4, settings=s)["category"]
-    f["previous_category"] = prev_cat
-    figs = revenue_figures(revenue, ids, quarter=Q)
+    f["previous_category"] = prev_cat if year_known else pd.Series(np.nan, index=idx, dtype=object)
+    figs = revenue_figures(revenue, ids, quarter=Q, data_start=data_start)
     f = f.join(figs)
     f = f.join(hygiene(figs, revenue, targets, quarter=Q, settings=s))
 
-    result = score_assessments(portfolio.table("assessment"), portfolio.table("questions"), ids, as_of=ts, settings=s)
+    # workshops follow the quarter's close: assessments up to the grace window count (rule 4)
+    cutoff = assessment_cutoff(ts, quarter=Q, grace_quarters=s.assessment_grace_quarters)
+    assessment = portfolio.table("assessment")
+    result = score_assessments(assessment, portfolio.table("questions"), ids, as_of=cutoff, settings=s)
+    if not portfolio.has("assessment"):  # how many raters rated an element: unknown, not 0
+        result = dataclasses.replace(result, elements=result.elements.assign(n_raters=np.nan))
     f = f.join(result.accounts)
+    f["assessment_in_grace"] = f["assessed_on"].notna() & (f["assessed_on"] > ts)
+    f["assessment_window_end"] = cutoff
+    # the first assessment after the cutoff: not scored in this run, and the report says so
+    later = assessment[assessment["assessed_on"] > cutoff].groupby("account_id")["assessed_on"].min()
+    f["next_assessed_on"] = later.reindex(idx) if len(later) else pd.Series(pd.NaT, index=idx, dtype="datetime64[ns]")
     f["assessment_age_quarters"] = _age_quarters(f["assessed_on"], Q)
-    f["quadrant"] = [quadrant(h, s.health_threshold, y) for h, y in zip(f["health_index"], f["hygienic"])]
+    f["quadrant"] = [quadrant(h, s.health_threshold, y, c)
+                     for h, y, c in zip(f["health_index"], f["hygienic"], f["health_complete"])]
+    # an incomplete index is shown as incomplete, never banded as if complete (rule 7)
+    f["health_band"] = f["health_rag"]
+    incomplete = f["health_index"].notna() & f["health_complete"].eq(False).fillna(False).astype(bool)
+    f["health_rag"] = f["health_rag"].where(~incomplete, "incomplete")
     # the columns _quadrant_reason reads (a missing one fails loudly, never silently)
-    reason_of = f[["health_index", "hygiene_basis", "revenue_attainment", "hygienic", "revenue_growth", "quadrant"]]
+    reason_of = f[["health_index", "health_complete", "n_scored", "hygiene_basis", "revenue_attainment", "hygienic",
+                   "revenue_growth", "quadrant"]]
     f["quadrant_reason"] = [_quadrant_reason(row, s) for _, row in figure_rows(reason_of)]
 
     motions = revenue_motions(revenue, lookback=s.motion_lookback_quarters)
     f = f.join(motion_shares(motions, ids, quarter=Q))
     f = f.join(new_client_revenue(revenue, ids, quarter=Q))
-    f = f.join(concentration(revenue, ids, quarter=Q))
+    # a dimension the revenue never names (every row "Unspecified") is unknown, not one
+    unnamed = [d for d in ("buying_center", "offering") if len(revenue) and revenue[d].eq(UNSPECIFIED).all()]
+    f = f.join(concentration(revenue, ids, quarter=Q, unknown=unnamed))
     f = f.join(relationship_coverage(contacts, revenue, ids, quarter=Q, as_of=ts))
+    if "buying_center" in unnamed:
+        f[["revenue_buying_centers", "stakeholder_coverage"]] = np.nan
     f = f.join(pipeline_figures(opportunities, targets, accounts, f["revenue_t4q"], quarter=Q, as_of=ts, settings=s))
 
     t4_start, t4_end = pd.Timestamp(quarter_start(Q - 3)), ts
     f = f.join(survey_kpis(surveys, ids, start=t4_start, end=t4_end, nps_min_responses=s.nps_min_responses))
     prior = survey_kpis(surveys, ids, start=pd.Timestamp(quarter_start(Q - 7)), end=t4_start - pd.Timedelta(days=1))
     f["nps_prior"], f["csat_prior"] = prior["nps"], prior["csat"]
+    f["nps_prior_n"], f["csat_prior_n"] = prior["nps_n"], prior["csat_n"]
+    # the periods messages name ("NPS -7 in 2025Q4-2026Q3, from 9 in 2024Q4-2025Q3")
+    f["t4q_period"] = f"{quarter_label(Q - 3)}-{quarter_label(Q)}"
+    f["prior4_period"] = f"{quarter_label(Q - 7)}-{quarter_label(Q - 4)}"
+    n_exec = s.no_executive_contact_quarters
+    f["executive_window"] = quarter_label(Q) if n_exec == 1 else f"{quarter_label(Q - n_exec + 1)}-{quarter_label(Q)}"
 
     f = f.join(retention(f["revenue_t4q"], f["revenue_prior4"]))
     port_ret = portfolio_retention(f["revenue_t4q"], f["revenue_prior4"])
-    fallback = port_ret["grr"] if not np.isnan(port_ret["grr"]) else 0.0
-    f = f.join(lifetime_value(revenue, ids, f["grr"], quarter=Q, fallback_retention=fallback,
+    # no portfolio GRR (the year before T4Q is outside the data): the retention of a new
+    # client, and so its long-term value, is unknown, not 0
+    f = f.join(lifetime_value(revenue, ids, f["grr"], quarter=Q, fallback_retention=port_ret["grr"],
                               discount_rate=s.ltv_discount_rate))
     am = account_manager_load(accounts, f["category"], low=s.am_load_min, high=s.am_load_max)
     am_of = am.set_index("account_manager")
@@ -217,7 +286,8 @@ def build_model(portfolio: Portfolio, settings: Settings, *, as_of: str | dt.dat
     f["am_load"] = pd.array([loads.get(a) for a in f["account_manager"]], dtype="Int64")
     f["am_load_flag"] = [flags.get(a, "") for a in f["account_manager"]]
 
-    ind = leading_indicators(revenue, opportunities, contacts, activities, ids, quarter=Q)
+    ind = leading_indicators(revenue, opportunities, contacts, activities, ids, quarter=Q,
+                             supplied=set(portfolio.tables), data_start=data_start)
     t4 = ind[ind["period"] == "T4Q"].set_index("account_id")
     f["new_offerings_proposed_t4q"] = t4["new_offerings_proposed"]
 
@@ -230,6 +300,14 @@ def build_model(portfolio: Portfolio, settings: Settings, *, as_of: str | dt.dat
                    & ~contacts["active"].astype(bool) & (contacts["last_contact"] >= t4_start)]
     names = key.assign(who=key["name"].fillna(key["contact_id"]))
     f["key_supporters_left"] = _lists(names["account_id"], names["who"], idx)
+
+    # before evidence and warnings read them: a missing table's figures are unknown
+    for table, columns in UNKNOWN_WITHOUT.items():
+        if not portfolio.has(table):
+            for col in columns:  # unknown, not zero (a flag: NA, not False)
+                f[col] = pd.array([pd.NA] * len(f), dtype="boolean") if f[col].dtype in (bool, "boolean") else np.nan
+    if not portfolio.has("contacts"):  # without contacts no buying center is known to lack an executive
+        f["uncovered_buying_centers"] = pd.Series([[] for _ in range(len(f))], index=idx, dtype=object)
 
     el = result.elements
     disagree = el[el["raters_disagree"]]
@@ -244,16 +322,16 @@ def build_model(portfolio: Portfolio, settings: Settings, *, as_of: str | dt.dat
     f["warnings"] = pd.Series([";".join(w) for w in _lists(warns["account_id"], warns["warning_id"], idx)], index=idx,
                               dtype=object if warns.empty else "str")
     f["n_warnings"] = warns.groupby("account_id").size().reindex(idx, fill_value=0).astype(int)
-    if not portfolio.has("contacts"):
-        f["decision_makers"] = np.nan  # unknown, not zero
-    if not portfolio.has("opportunities"):
-        f[["open_pipeline", "weighted_pipeline"]] = np.nan
     cross = cross_sell_candidates(revenue, opportunities, ids, quarter=Q, as_of=ts)
-    recs = recommend(f, el, warns, cross, portfolio.table("objectives"), settings=s)
-    t4q, prior, new = f["revenue_t4q"].sum(), f["revenue_prior4"].sum(), f["new_client_t4q"].sum()
+    recs = recommend(f, el, warns, cross, portfolio.table("objectives"), settings=s, evidence=ev, supplied=supplied)
+    # min_count: a prior year outside the data sums to unknown, not to 0
+    t4q, prior, new = f["revenue_t4q"].sum(), f["revenue_prior4"].sum(min_count=1), f["new_client_t4q"].sum()
     totals = {
         "accounts": len(f), "revenue_t4q": float(t4q), "revenue_prior4": float(prior),
         "revenue_growth": float(t4q / prior - 1) if prior > 0 else float("nan"),
+        # the data window's first quarter as a label (portfolio.csv); year_before_known: growth,
+        # retention and the category a year ago can be computed
+        "data_start": quarter_label(data_start) if data_start is not None else None, "year_before_known": year_known,
         "new_client_t4q": float(new), "existing_t4q": float(t4q - new),
         "new_client_share": float(new / t4q) if t4q > 0 else float("nan"),
         "grr": port_ret["grr"], "nrr": port_ret["nrr"], "retention_base_accounts": port_ret["accounts"],
@@ -263,4 +341,6 @@ def build_model(portfolio: Portfolio, settings: Settings, *, as_of: str | dt.dat
         evidence=ev, indicators=ind, warnings=warns, motions=motions, motion_table=motion_table(motions),
         recommendations=recs, cross_sell=cross, am_load=am,
         retention_trend=retention_trend(revenue, ids, quarter=Q), totals=totals,
+        data_start=data_start, assessment_cutoff=cutoff,
+        scale=check_category_scale(revenue, ids, quarter=Q, settings=s, data_start=data_start),
     )

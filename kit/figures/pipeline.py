@@ -26,7 +26,8 @@ def pipeline_figures(opportunities: pd.DataFrame, targets: pd.DataFrame, account
     (a blank probability counts 0); pipeline_coverage = weighted / next-4-quarter revenue
     target; win rates (count and value) and sole-sourced share of won value over T4Q by
     close date; share_of_wallet = T4Q revenue / wallet_estimate; unaddressed_potential =
-    wallet_estimate - T4Q revenue, flagged when >= ratio x open pipeline.
+    wallet_estimate - T4Q revenue, flagged when >= ratio x open pipeline (the flag is
+    unknown, NA, without a wallet estimate).
     """
     idx = revenue_t4q.index
     op = open_opportunities(opportunities, as_of=as_of)
@@ -62,7 +63,9 @@ def pipeline_figures(opportunities: pd.DataFrame, targets: pd.DataFrame, account
         "wallet_estimate": wallet,
         "share_of_wallet": revenue_t4q / wallet.where(wallet > 0),
         "unaddressed_potential": unaddressed,
-        "whitespace_flag": (unaddressed >= settings.whitespace_pipeline_ratio * open_v) & unaddressed.gt(0),
+        # unknown (NA), never False, without a wallet estimate to compare with
+        "whitespace_flag": ((unaddressed >= settings.whitespace_pipeline_ratio * open_v) & unaddressed.gt(0))
+        .astype("boolean").where(unaddressed.notna(), pd.NA),
     }, index=idx)
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from kit.figures.model import PortfolioModel
+from kit.figures.words import count
 from kit.periods import quarter_label, quarter_start
 from kit.schema import ELEMENT_NAMES
 
@@ -74,6 +75,8 @@ def stakeholder_plan(model: PortfolioModel, account_id: str) -> pd.DataFrame:
     m, s = model, model.settings
     f = m.account(account_id)
     as_of = pd.Timestamp(m.as_of)
+    # rules 1-4 read the contacts: without contacts.csv they cannot tell who is missing
+    # (an empty table here, and the report says what would fill the plan)
     contacts = m.portfolio.table("contacts")
     c = contacts[(contacts["account_id"] == account_id) & (contacts["first_met"].isna() | (contacts["first_met"] <= as_of))]
     active = c[c["active"].astype(bool)]
@@ -95,14 +98,14 @@ def stakeholder_plan(model: PortfolioModel, account_id: str) -> pd.DataFrame:
         rows.append({"buying_center": r["buying_center"] or "", "level": r["level"] or "",
                      "who": f"a successor to {name_of(r)}",
                      "why": f"a key supporter ({'advocate' if r['advocate'] else 'decision maker'}) no longer active"})
-    if f["decision_makers"] <= s.single_threaded_max:
+    if pd.notna(f["decision_makers"]) and f["decision_makers"] <= s.single_threaded_max:
         with_dm = set(active[active["role"] == "decision_maker"]["buying_center"].dropna())
         t4 = m.portfolio.table("revenue")
         t4 = t4[(t4["account_id"] == account_id) & (t4["quarter"] > m.quarter - 4) & (t4["quarter"] <= m.quarter)]
         bcs = t4.groupby("buying_center")["amount"].sum().sort_values(ascending=False)
         for bc in [b for b in bcs[bcs > 0].index if b not in with_dm][:2]:
             rows.append({"buying_center": bc, "level": "executive or senior", "who": "a decision maker",
-                         "why": f"single-threaded: {int(f['decision_makers'])} active decision maker(s) in the account"})
+                         "why": f"single-threaded: {count(int(f['decision_makers']), 'active decision maker')} in the account"})
     recent = pd.Timestamp(quarter_start(m.quarter - s.no_executive_contact_quarters + 1))
     lapsed = active[(active["level"] == "executive") & (active["last_contact"].isna() | (active["last_contact"] < recent))]
     for _, r in lapsed.iterrows():
@@ -166,8 +169,8 @@ def qbr_view(model: PortfolioModel, account_id: str) -> QBRView:
     bcs = sorted(t4[t4["amount"] > 0]["buying_center"].unique())
     offers = sorted(t4[t4["amount"] > 0]["offering"].unique())
     if bcs:
-        partnership.append(f"In the last four quarters we served {len(bcs)} part(s) of your organization "
-                           f"({', '.join(bcs)}) with {len(offers)} offering(s) ({', '.join(offers)}).")
+        partnership.append(f"In the last four quarters we served {count(len(bcs), 'part')} of your organization "
+                           f"({', '.join(bcs)}) with {count(len(offers), 'offering')} ({', '.join(offers)}).")
     if pd.notna(f["assessed_on"]):
         partnership.append(f"Our joint assessment of {f['assessed_on']:%Y-%m-%d} rates the partnership "
                            f"{f['health_index']:.0f} of 100.")
@@ -203,7 +206,7 @@ def qbr_view(model: PortfolioModel, account_id: str) -> QBRView:
 def write_plan(plan: AccountPlan, path, *, notes: list[str] | None = None) -> object:
     """The plan as an editable workbook (sheets Goals, Stakeholders, Actions), with
     status drop-downs, for the account manager to keep (``notes``: see
-    :func:`kit.io.write_workbook`)."""
+    :func:`kit.files.workbooks.write_workbook`)."""
     from pathlib import Path
 
     from kit.files.workbooks import write_workbook

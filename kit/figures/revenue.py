@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from kit.config import Settings
+from kit.figures.words import count
 from kit.periods import quarter_label
 
 __all__ = [
@@ -24,6 +25,7 @@ __all__ = [
     "revenue_figures",
     "revenue_motions",
     "revenue_split",
+    "year_before_known",
 ]
 
 #: Greenfield (pinned): no revenue in the 12 quarters (3 years) up to the analysis date.
@@ -37,15 +39,28 @@ def quarterly_net(revenue: pd.DataFrame, account_ids: list[str], quarters: range
     return grid.reindex(index=account_ids, columns=list(quarters), fill_value=0.0).fillna(0.0)
 
 
-def revenue_figures(revenue: pd.DataFrame, account_ids: list[str], *, quarter: int) -> pd.DataFrame:
+def year_before_known(*, quarter: int, data_start: int | None) -> bool:
+    """Whether the four quarters before T4Q lie inside the data window (which starts at
+    ``data_start``, the first quarter present in revenue): figures that compare with
+    them (growth, retention, the category a year earlier) are unknown otherwise."""
+    return data_start is not None and quarter - 7 >= data_start
+
+
+def revenue_figures(revenue: pd.DataFrame, account_ids: list[str], *, quarter: int,
+                    data_start: int | None = None) -> pd.DataFrame:
     """T4Q revenue, the four quarters before, and growth per account.
 
     Growth = T4Q / prior four quarters - 1; empty when the prior quarters had no
     (positive net) revenue.  An account without revenue rows has T4Q revenue 0.
+    When ``data_start`` (the data window's first quarter) is given and the prior four
+    quarters begin before it, the prior revenue and growth are unknown (NaN), not 0:
+    the data cannot know them.
     """
     net = quarterly_net(revenue, account_ids, range(quarter - 7, quarter + 1))
     t4q = net[list(range(quarter - 3, quarter + 1))].sum(axis=1)
     prior = net[list(range(quarter - 7, quarter - 3))].sum(axis=1)
+    if data_start is not None and not year_before_known(quarter=quarter, data_start=data_start):
+        prior = prior * np.nan
     growth = (t4q / prior.where(prior > 0)) - 1
     return pd.DataFrame({"revenue_t4q": t4q, "revenue_prior4": prior, "revenue_growth": growth}, index=pd.Index(account_ids, name="account_id"))
 
@@ -100,27 +115,27 @@ def categorize(revenue: pd.DataFrame, account_ids: list[str], *, quarter: int, s
             cats.append("Strategic")
             reasons.append(
                 f"T4Q revenue {_fmt_money(t4)} (at least {_fmt_money(s.strategic_min_revenue)}) "
-                f"from {n_bc4} buying centers, revenue in each of the last 4 quarters"
+                f"from {count(n_bc4, 'buying center')}, revenue in each of the last 4 quarters"
             )
             continue
         why_not = []
         if t4 < s.strategic_min_revenue:
             why_not.append(f"T4Q revenue {_fmt_money(t4)} below {_fmt_money(s.strategic_min_revenue)}")
         if n_bc4 < s.strategic_min_buying_centers:
-            why_not.append(f"{n_bc4} buying center(s) in T4Q")
+            why_not.append(f"{count(n_bc4, 'buying center')} in T4Q")
         if n_q < 4:
             why_not.append(f"revenue in {n_q} of the last 4 quarters")
         core = n_bc8 >= s.core_min_buying_centers and n_q >= s.core_min_quarters
         if core:
             cats.append("Core")
             reasons.append(
-                f"revenue from {n_bc8} buying centers in the last 8 quarters and in {n_q} of the "
+                f"revenue from {count(n_bc8, 'buying center')} in the last 8 quarters and in {n_q} of the "
                 f"last 4 quarters; not Strategic: {', '.join(why_not)}"
             )
         else:
             cats.append("Beachhead")
             reasons.append(
-                f"bought within 3 years but {n_bc8} buying center(s) in the last 8 quarters and revenue in "
+                f"bought within 3 years but {count(n_bc8, 'buying center')} in the last 8 quarters and revenue in "
                 f"{n_q} of the last 4 quarters"
             )
     return pd.DataFrame({"category": cats, "category_reason": reasons}, index=idx)

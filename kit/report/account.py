@@ -9,29 +9,39 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from kit.figures.benchmarks import BENCHMARK_FIGURES, percentile_rank, portfolio_percentiles
+from kit.figures.benchmarks import BENCHMARK_FIGURES, benchmark_values, percentile_rank, portfolio_percentiles
 from kit.figures.concentration import revenue_shares, stakeholder_map
-from kit.figures.early_warnings import RULES
+from kit.figures.coverage import data_coverage, data_limits
+from kit.figures.early_warnings import concentrated, order_warnings
 from kit.figures.model import PortfolioModel
 from kit.figures.pipeline import pipeline_stages, whitespace_matrix
 from kit.figures.plan import account_plan, qbr_view
-from kit.figures.recommendations import CATEGORY_DESCRIPTIONS, MEASURES
+from kit.figures.recommendations import CATEGORY_DESCRIPTIONS, MEASURES, objective_status
+from kit.figures.words import count
 from kit.files.names import report_stems
 from kit.periods import quarter_label
-from kit.report import charts
+from kit.report import charts, quarter
 from kit.report.blocks import Section, esc, figure_img, fmt_num, fmt_pct, kpis, rag_badge, status_grid, table, trend
 from kit.report.formats import (
     INDICATOR_NAMES,
     INDICATOR_SOURCES,
-    SEVERITY_ORDER,
     SOURCE_WORDS,
     Formats,
+    data_panel,
     motion_takeaway,
     no_data,
+    rounded_parts,
+    shown_change,
     signed,
 )
 from kit.report.loading import check_audience, model_for, resolve_account_id
 from kit.schema import ELEMENT_NAMES
+
+#: objective themes as a reader says them
+THEME_WORDS = {"relationships": "relationships", "referenceability": "referenceability", "deal_size": "deal size",
+               "breadth": "breadth of presence", "insight": "insight", "revenue": "revenue"}
+#: rater roles as a reader says them
+ROLE_WORDS = {"account_team": "account team", "leadership": "leadership", "delivery": "delivery", "client": "client"}
 
 
 @dataclass
@@ -69,14 +79,65 @@ class AccountReport(Formats):
     def _mine(self, df: pd.DataFrame) -> pd.DataFrame:
         return df[df["account_id"] == self.account_id]
 
+    def _no_year_before(self) -> str:
+        """Why figures that compare with the year before T4Q are unknown ('' when known)."""
+        start = self.model.data_start
+        if self.model.totals.get("year_before_known", True) or start is None:
+            return ""
+        return f"unknown: revenue data start in {quarter_label(start)}"
+
+    def _health_words(self) -> str:
+        """'67 AMBER', or '72 incomplete' for an index scored on too few elements (rule 7)."""
+        f = self.f
+        if pd.isna(f["health_index"]):
+            return "not assessed"
+        if not bool(f["health_complete"]):
+            return f"{self._score(f['health_index'])} incomplete"
+        return f"{self._score(f['health_index'])} {str(f['health_rag']).upper()}"
+
+    def _health_trend(self) -> str:
+        """The change since the previous assessment, like with like (rule 6), with printed
+        numbers that add up: '+1.6 since 2026-02-10 (65.6 to 67.2)'."""
+        f = self.f
+        if pd.isna(f["previous_health_index"]):
+            return "no earlier assessment"
+        if pd.isna(f["health_change"]):
+            return f"no element scored in both this and the assessment of {f['previous_assessed_on']:%Y-%m-%d}"
+        before, now, change = shown_change(f["health_now_common"], f["health_before_common"])
+        text = f"{change} since {f['previous_assessed_on']:%Y-%m-%d}: {before} to {now}"
+        if bool(f["same_elements"]):
+            return text
+        n = int(f["health_change_elements"])
+        return (text + f" over the {count(n, 'element')} scored in both, as the two assessments scored different "
+                f"elements (the index of {f['previous_assessed_on']:%Y-%m-%d} was {fmt_num(f['previous_health_index'])})")
+
+    def _assessment_dates_note(self) -> str:
+        """The grace window used (rule 4) and an assessment left out of this run, in words."""
+        f, m = self.f, self.model
+        notes = []
+        if bool(f.get("assessment_in_grace", False)):
+            notes.append(f"The assessment of {f['assessed_on']:%Y-%m-%d} is dated after the analysis date "
+                         f"{m.as_of:%Y-%m-%d} and counts: workshops follow the quarter's close, and assessments up to "
+                         f"{count(m.settings.assessment_grace_quarters, 'quarter')} after it (to "
+                         f"{f['assessment_window_end']:%Y-%m-%d}) are scored.")
+        later = f.get("next_assessed_on")
+        if later is not None and pd.notna(later):
+            notes.append(f"An assessment of {later:%Y-%m-%d} lies after this run's window (up to "
+                         f"{f['assessment_window_end']:%Y-%m-%d}) and is not scored; run with a later analysis date "
+                         "to score it.")
+        return " ".join(notes)
+
     # -- sections -------------------------------------------------------------------------
     def header(self) -> Section:
         """Name, analysis date, headline figures, category and quadrant with reasons."""
         f, m = self.f, self.model
-        cards = [("T4Q revenue", self._money(f["revenue_t4q"])), ("Revenue growth", fmt_pct(f["revenue_growth"], 1))]
+        short = m.data_start is not None and m.data_start > m.quarter - 3
+        cards = [("T4Q revenue", self._money(f["revenue_t4q"]),
+                  f"{m.quarter - m.data_start + 1} of 4 quarters in the data" if short else ""),
+                 ("Revenue growth", fmt_pct(f["revenue_growth"], 1), self._no_year_before())]
         if pd.notna(f["health_index"]):
-            inc = "" if bool(f["health_complete"]) else " (incomplete)"
-            cards.insert(0, ("Health index", f"{f['health_index']:.0f} {str(f['health_rag']).upper()}{inc}"))
+            cards.insert(0, ("Health index", self._health_words(),
+                             "" if bool(f["health_complete"]) else f"{int(f['n_scored'])} of 10 elements scored"))
         if self.internal:
             cards = [("Category", f["category"]), ("Quadrant", f["quadrant"] or "not assessed")] + cards
             cards.append(("Warnings", str(int(f["n_warnings"]))))
@@ -87,8 +148,12 @@ class AccountReport(Formats):
         parts.append(kpis(cards))
         if self.internal:
             growth, share = f["market_growth"], f["market_share"]
-            parts.append(f"<p><strong>Market position:</strong> {esc(f['bcg_quadrant'])} (market growth {fmt_pct(growth)}, "
-                         f"relative share {fmt_num(share, 2)}).</p>")
+            if f["bcg_quadrant"] == "unclassified":
+                parts.append('<p><strong>Market position:</strong> not classified: accounts.csv gives no market growth '
+                             "and relative market share for this account.</p>")
+            else:
+                parts.append(f"<p><strong>Market position:</strong> {esc(f['bcg_quadrant'])} (market growth "
+                             f"{fmt_pct(growth)}, relative share {fmt_num(share, 2)}).</p>")
         return Section(str(f["account_name"]), "".join(parts), level=1)
 
     def summary(self) -> Section:
@@ -100,18 +165,22 @@ class AccountReport(Formats):
             return self._qbr()
         f, m = self.f, self.model
         items = []
-        moved = (f"moved from {f['previous_category']} a year ago" if f["previous_category"] != f["category"]
-                 else "the same as a year ago")
+        if pd.isna(f["previous_category"]):  # the year before is outside the data: not Greenfield
+            moved = f"the category a year ago is {self._no_year_before() or 'unknown'}"
+        else:
+            moved = (f"moved from {f['previous_category']} a year ago" if f["previous_category"] != f["category"]
+                     else "the same as a year ago")
         items.append(f"<li><strong>Category: {esc(f['category'])}</strong> ({esc(moved)}): {esc(f['category_reason'])}.</li>")
         items.append(f"<li><strong>Quadrant:</strong> {esc(f['quadrant_reason'])}</li>")
+        dates_note = self._assessment_dates_note()
         if pd.notna(f["health_index"]):
-            trend_txt = ("no earlier assessment" if pd.isna(f["previous_health_index"])
-                         else f"{signed(f['health_change'])} since {f['previous_assessed_on']:%Y-%m-%d}")
-            inc = "" if bool(f["health_complete"]) else ", incomplete"
-            items.append(f"<li><strong>Health index {fmt_num(f['health_index'])}</strong> {rag_badge(f['health_rag'])} "
-                         f"({esc(trend_txt)}{esc(inc)}).</li>")
+            inc = ("" if bool(f["health_complete"]) else
+                   f"; incomplete: {int(f['n_scored'])} of 10 elements scored, at least {m.settings.min_scored_elements} "
+                   "needed, so no band and no quadrant")
+            items.append(f"<li><strong>Health index {self._score(f['health_index'])}</strong> {rag_badge(f['health_rag'])} "
+                         f"({esc(self._health_trend())}{esc(inc)}).{(' ' + esc(dates_note)) if dates_note else ''}</li>")
         else:
-            items.append("<li><strong>Health index:</strong> not assessed.</li>")
+            items.append(f"<li><strong>Health index:</strong> not assessed.{(' ' + esc(dates_note)) if dates_note else ''}</li>")
         if f["hygiene_basis"] == "target":
             hyg = f"revenue attainment {fmt_pct(f['revenue_attainment'])} of the T4Q target ({'hygienic' if f['hygienic'] else 'not hygienic'})"
         elif f["hygiene_basis"] == "growth":
@@ -120,11 +189,10 @@ class AccountReport(Formats):
             hyg = "cannot be judged: no targets and no prior-year revenue"
         items.append(f"<li><strong>Hygiene:</strong> {esc(hyg)}; T4Q revenue {esc(self._money(f['revenue_t4q']))}.</li>")
         body = f'<ul class="summary">{"".join(items)}</ul>'
-        w = self._mine(m.warnings)
-        w = w.assign(_sev=w["severity"].map(SEVERITY_ORDER)).sort_values("_sev", kind="stable").head(3)
-        titles = {r.id: r.title for r in RULES}
+        # most serious first: by severity, then by the revenue at risk (the model's order)
+        w = order_warnings(self._mine(m.warnings)).head(3)
         if len(w):
-            lis = "".join(f"<li><strong>{esc(r.severity.upper())}: {esc(titles[r.warning_id])}</strong> — {esc(r.message)}</li>"
+            lis = "".join(f"<li><strong>{esc(r.severity.upper())}: {esc(r.title)}</strong> — {esc(r.message)}</li>"
                           for r in w.itertuples(index=False))
             more = int(f["n_warnings"]) - len(w)
             body += (f"<h3>Most serious warnings</h3><ol>{lis}</ol>"
@@ -137,6 +205,30 @@ class AccountReport(Formats):
                           for r in rec.itertuples(index=False))
             body += f'<h3>Recommended objectives</h3><ol class="recs">{lis}</ol>'
         return Section("Executive summary", body)
+
+    def since_last_quarter(self) -> Section:
+        """What moved since the quarter before, and why (internal); the QBR's progress in
+        the client's words (client)."""
+        return quarter.since_last_quarter(self.model, self.account_id, money=self._money, internal=self.internal)
+
+    def history(self) -> Section:
+        """The health index and each element at every assessment; revenue by quarter with
+        targets (internal: the client sees its progress in the QBR's own words)."""
+        if not self.internal:
+            return Section("", "")
+        return quarter.history(self.model, self.account_id)
+
+    def data_behind(self) -> Section:
+        """Data behind this report (internal): the tables supplied, this account's rows
+        and dates in each, what stays empty for want of a missing table, and the limits
+        of the data window that leave figures unknown (shown as —, never 0)."""
+        if not self.internal:
+            return Section("", "")
+        m = self.model
+        cov = data_coverage(m.portfolio, account_id=self.account_id)
+        bank = "the client's questions.csv" if m.portfolio.questions_supplied else "the kit's default question bank"
+        return Section("Data behind this report", data_panel(cov, data_limits(m.portfolio, quarter=m.quarter),
+                                                             scope="this account", questions=bank))
 
     def _qbr(self) -> Section:
         m = self.model
@@ -176,8 +268,14 @@ class AccountReport(Formats):
         body = "<h3>Goals</h3>" + table(goals)
         st = p.stakeholders.rename(columns={"priority": "#", "buying_center": "Buying center", "level": "Level", "who": "Who to meet",
                                             "why": "Why", "owner": "Owner", "due": "Due"})
+        if not self.model.portfolio.has("contacts"):
+            missing = no_data("contacts", "the stakeholder gaps (buying centers without an executive, decision makers, "
+                                          "supporters who left) that the plan turns into meetings")
+        else:
+            missing = ""
         body += "<h3>Stakeholder plan: who to meet next</h3>" + (
-            table(st, numeric=["#"]) if len(st) else "<p>No gap in the stakeholder map calls for a meeting.</p>")
+            table(st, numeric=["#"]) if len(st) else "" if missing else
+            "<p>No gap in the stakeholder map calls for a meeting.</p>") + missing
         acts = p.actions.rename(columns={"action": "Action", "goal": "Goal", "owner": "Owner", "due": "Due", "status": "Status"})
         body += "<h3>Actions</h3>" + table(acts.head(3))
         stem = report_stems(self.model.figures.index)[self.account_id]
@@ -194,29 +292,46 @@ class AccountReport(Formats):
         if not self.model.portfolio.has("assessment"):
             return Section(title, no_data("assessment"))
         if pd.isna(f["assessed_on"]):
-            return Section(title, f'<p class="muted">No assessment of this account on or before {self.model.as_of:%Y-%m-%d}.</p>')
+            later = self._assessment_dates_note()
+            return Section(title, f'<p class="muted">No assessment of this account up to '
+                                  f'{f["assessment_window_end"]:%Y-%m-%d}.{(" " + esc(later)) if later else ""}</p>')
         el = self._mine(self.model.assessment.elements).copy()
         ev = self._mine(self.model.evidence).set_index("element")
-        prev = "" if pd.isna(f["previous_assessed_on"]) else (
-            f"; previous assessment {f['previous_assessed_on']:%Y-%m-%d}: health index "
-            f"{fmt_num(f['previous_health_index'])}, change {signed(f['health_change'])}")
+        has_prev = pd.notna(f["previous_assessed_on"])
+        prev = "" if not has_prev else f" Change since the previous assessment: {self._health_trend()}."
         complete = "" if bool(f["health_complete"]) else (
             f' <span class="flag">⚑ incomplete: {int(f["n_scored"])} of 10 elements scored '
-            f"(at least {s.min_scored_elements} needed)</span>")
-        head = (f"<p>Assessment of {f['assessed_on']:%Y-%m-%d} by {int(f['n_raters'])} rater(s)"
+            f"(at least {s.min_scored_elements} needed): no band and no quadrant</span>")
+        dates_note = self._assessment_dates_note()
+        head = (f"<p>Assessment of {f['assessed_on']:%Y-%m-%d} by {count(int(f['n_raters']), 'rater')}"
                 f"{' including the client' if f['has_client_rater'] and self.internal else ''}. "
-                f"<strong>Health index {fmt_num(f['health_index'])}</strong> {rag_badge(f['health_rag'])}{complete}{esc(prev)}.</p>")
-        img = figure_img(charts.plot_elements(el, settings=s), "Element scores with the raters' range")
+                f"<strong>Health index {self._score(f['health_index'])}</strong> {rag_badge(f['health_rag'])}{complete}."
+                f"{esc(prev)}{(' ' + esc(dates_note)) if dates_note else ''}</p>")
         scored = el.dropna(subset=["score"])
+        take = ""
         if len(scored):
             hi, lo = scored.loc[scored["score"].idxmax()], scored.loc[scored["score"].idxmin()]
             n_red = int((scored["rag"] == "red").sum())
-            img += (f"<p>Strongest: {esc(ELEMENT_NAMES[hi['element']])} ({hi['score']:.0f}); weakest: "
-                    f"{esc(ELEMENT_NAMES[lo['element']])} ({lo['score']:.0f}); {n_red} of {len(scored)} scored elements red.</p>")
+            take = (f"Strongest: {ELEMENT_NAMES[hi['element']]} ({hi['score']:.0f}); weakest: "
+                    f"{ELEMENT_NAMES[lo['element']]} ({lo['score']:.0f}); {n_red} of {len(scored)} scored elements red.")
+        alt = ("Horizontal bars of the ten element scores (0-100) in RAG colours, each with the raters' lowest-to-highest "
+               f"range. {take}")
+        img = figure_img(charts.plot_elements(el, settings=s), alt) + (f"<p>{esc(take)}</p>" if take else "")
+        # the overall change and its drivers as printed add up (rule 6)
+        printed_change = shown_change(f["health_now_common"], f["health_before_common"])[2] if has_prev else "—"
+        parts = (rounded_parts(el["contribution"].tolist(), float(printed_change)) if printed_change != "—"
+                 else [float("nan")] * len(el))
         rows = []
-        for r in el.itertuples(index=False):
-            row = {"Element": ELEMENT_NAMES[r.element], "Score": fmt_num(r.score), "RAG": rag_badge(r.rag),
-                   "Previous": fmt_num(r.previous_score), "Change": signed(r.change)}
+        for r, part in zip(el.itertuples(index=False), parts):
+            # the change of the printed scores, so that previous + change = score as printed
+            # (a score printed with a decimal, to stay in its band, keeps it in the change)
+            now, before = self._score(r.score), self._score(r.previous_score)
+            digits = max(len(x.partition(".")[2]) for x in (now, before))
+            change = "—" if "—" in (now, before) else f"{float(now) - float(before):+.{digits}f}"
+            row = {"Element": ELEMENT_NAMES[r.element], "Score": now, "RAG": rag_badge(r.rag),
+                   "Previous": before, "Change": change}
+            if has_prev:
+                row["Contribution to the index change"] = signed(part, 1)
             if self.internal:
                 row["Raters"] = str(r.n_raters)
                 row["Spread (1-5)"] = fmt_num(r.spread, 2) + (' <span class="flag">⚑ raters disagree</span>' if r.raters_disagree else "")
@@ -231,18 +346,24 @@ class AccountReport(Formats):
                     row["Evidence"] = ""
             rows.append(row)
         df = pd.DataFrame(rows)
-        order = ["Element", "Score", "RAG", "Raters", "Spread (1-5)", "Perception gap (internal - client)", "Previous", "Change", "Evidence"]
+        order = ["Element", "Score", "RAG", "Raters", "Spread (1-5)", "Perception gap (internal - client)", "Previous",
+                 "Change", "Contribution to the index change", "Evidence"]
         df = df[[c for c in order if c in df.columns]]
         raw = ["RAG", "Spread (1-5)", "Perception gap (internal - client)", "Evidence"]
-        body = head + img + table(df, raw_html=raw, numeric=["Score", "Raters", "Previous", "Change"])
+        body = head + img + table(df, raw_html=raw, numeric=["Score", "Raters", "Previous", "Change",
+                                                             "Contribution to the index change"])
         body += ('<p class="muted">Score = (mean of the raters\' element means - 1) / 4 x 100; every rater weighs the same. '
                  f"RAG: green at {s.rag_green:g} or more, amber at {s.rag_amber:g} or more. "
-                 f"Raters disagree at a spread of {s.spread_flag:g} points or more.</p>")
+                 f"Raters disagree at a spread of {s.spread_flag:g} points or more."
+                 + (" The index change compares like with like: over the elements scored in both assessments; each "
+                    "element's contribution = its weight x its change / the weights of those elements, and the "
+                    "contributions add up to the change." if has_prev else "") + "</p>")
         if self.internal:
             com = self._mine(self.model.assessment.comments)
             if len(com):
-                c = com.assign(element=com["element"].map(ELEMENT_NAMES))[["element", "rater", "rater_role", "comment"]]
-                body += "<h3>Rater comments (internal)</h3>" + table(c.rename(columns=str.capitalize))
+                c = pd.DataFrame({"Element": com["element"].map(ELEMENT_NAMES), "Rater": com["rater"],
+                                  "Role": com["rater_role"].map(ROLE_WORDS), "Comment": com["comment"]})
+                body += "<h3>Rater comments (internal)</h3>" + table(c)
         return Section(title, body)
 
     def indicators(self) -> Section:
@@ -250,20 +371,33 @@ class AccountReport(Formats):
         measure our selling, e.g. referrals and sole-sourced wins)."""
         if not self.internal:
             return Section("", "")
-        ind = self._mine(self.model.indicators).set_index("period")
+        m = self.model
+        ind = self._mine(m.indicators).set_index("period")
         cols = list(ind.index)
-        rows = []
+        rows, missing = [], []
         for key, name in INDICATOR_NAMES.items():
-            if not self.model.portfolio.has(INDICATOR_SOURCES[key]):
+            source = INDICATOR_SOURCES[key]
+            if not m.portfolio.has(source):
                 rows.append([name] + ["no data"] * len(cols))
+                missing.append(source)
                 continue
             fmt = (lambda v: fmt_pct(v)) if key == "sole_sourced_share" else (lambda v: fmt_num(v))
             rows.append([name] + [fmt(ind.loc[p, key]) for p in cols])
         df = pd.DataFrame(rows, columns=["Indicator"] + cols)
-        note = ('<p class="muted">Seed questions of a healthy account: are we proposing new offerings, meeting new '
-                "executives, submitting proposals, getting referred to new buying centers, earning advocates and "
-                "sole-sourced business? Advocates are counted at the end of each period.</p>")
-        return Section("Leading health indicators", table(df, numeric=cols) + note)
+        notes = []
+        if missing:
+            tables = sorted(set(missing), key=missing.index)
+            notes.append(f"No data: supply {' and '.join(t + '.csv' for t in tables)} to see the indicators marked "
+                         "'no data'.")
+        if m.data_start is not None and m.data_start >= m.quarter - 3:
+            notes.append(f"— in {quarter_label(m.data_start)} and over T4Q: that is the first quarter of the revenue data, "
+                         "where every offering and buying center looks new, so new offerings proposed and referrals "
+                         "to new buying centers are unknown there.")
+        notes.append("Seed questions of a healthy account: are we proposing new offerings, meeting new executives, "
+                     "submitting proposals, getting referred to new buying centers, earning advocates and sole-sourced "
+                     "business? Advocates are counted at the end of each period; — where the share has no won value.")
+        return Section("Leading health indicators", table(df, numeric=cols)
+                       + "".join(f'<p class="muted">{esc(n)}</p>' for n in notes))
 
     def recommendations(self) -> Section:
         """The recommended objectives, each with the numbers behind it, and the category's
@@ -279,19 +413,30 @@ class AccountReport(Formats):
         body = (f'<ol class="recs">{items}</ol>' if items else "<p>No recommendation: nothing in the data calls for one.</p>")
         body += ('<p class="muted">From the early warnings (high severity first), the weakest elements (red before amber), '
                  "cross-sell whitespace and the category's objectives; the best of each source first, then by priority.</p>")
-        obj = m.portfolio.table("objectives")
-        mine = obj[obj["category"] == f["category"]]
+        # each objective checked on the account's figures: met, open, or no data to tell
+        mine = objective_status(m.figures, m.portfolio.table("objectives"), supplied=set(m.portfolio.tables),
+                                account_ids=[self.account_id])
         if len(mine):
             desc = CATEGORY_DESCRIPTIONS.get(f["category"], "")
             rows = []
             for o in mine.itertuples(index=False):
                 measure = o.measure if isinstance(o.measure, str) else None
                 words, kind = MEASURES[measure] if measure else ("", "")
-                rows.append({"Objective": o.objective, "Theme": (o.theme or "").replace("_", " "),
-                             "Measure": words, "This account": self._fmt_measure_m(f.get(measure), kind) if measure else "",
-                             "Portfolio median": self._fmt_measure_m(m.figures[measure].median(), kind) if measure else ""})
+                if o.status == "met":
+                    status = f"met (at {self._fmt_measure_m(o.met_at, kind)} or more)"
+                elif o.status == "no data":
+                    status = o.because.split(": ", 1)[1]
+                else:
+                    status = "recommended" if (recs["objective"] == o.objective).any() else "open"
+                rows.append({"Objective": o.objective, "Theme": THEME_WORDS.get(o.theme, o.theme or ""),
+                             "Measure": words, "This account": self._fmt_measure_m(o.value, kind) if measure else "",
+                             "Portfolio median": self._fmt_measure_m(o.median, kind) if measure else "",
+                             "Status": status})
+            n_met = int((mine["status"] == "met").sum())
             body += (f"<h3>{esc(f['category'])} objectives beyond revenue</h3>"
-                     f"<p>A {esc(f['category'])} account {esc(desc)}.</p>"
+                     f"<p>A {esc(f['category'])} account {esc(desc)}."
+                     + (f" It already meets {count(n_met, 'objective')} of the {len(mine)}: shown as met, not "
+                        "recommended." if n_met else "") + "</p>"
                      + table(pd.DataFrame(rows), numeric=["This account", "Portfolio median"]))
         return Section("Recommended objectives", body)
 
@@ -300,7 +445,7 @@ class AccountReport(Formats):
         f, m = self.f, self.model
         mine = self._mine(m.motion_table)
         cards = [("T4Q revenue", self._money(f["revenue_t4q"]), trend(f["revenue_t4q"], f["revenue_prior4"])),
-                 ("Growth", fmt_pct(f["revenue_growth"], 1))]
+                 ("Growth", fmt_pct(f["revenue_growth"], 1), self._no_year_before())]
         # our revenue targets and margins are internal: the client sees revenue and growth only
         if f["hygiene_basis"] == "target" and self.internal:
             cards += [("T4Q target", self._money(f["revenue_target_t4q"])), ("Attainment", fmt_pct(f["revenue_attainment"]))]
@@ -312,9 +457,16 @@ class AccountReport(Formats):
                      "revenue and targets of those quarters only.</p>")
         if self.internal and f["hygiene_basis"] == "growth":
             body += "<p>No revenue targets for the last four quarters: hygiene is judged by growth against the four quarters before.</p>"
+        if self.internal and f["hygiene_basis"] == "none":
+            why = self._no_year_before() or "no revenue in the four quarters before"
+            body += (f"<p>Hygiene cannot be judged: no revenue targets for the last four quarters, and growth against "
+                     f"the four quarters before is {esc(why)}.</p>")
         if len(mine):
-            body += figure_img(charts.plot_revenue_motions(mine, title="Revenue by quarter and motion"), "Revenue by quarter and motion")
-            body += f"<p>{esc(motion_takeaway(f))}</p>"
+            take = motion_takeaway(f)
+            quarters = mine["period"].nunique()
+            body += figure_img(charts.plot_revenue_motions(mine, title="Revenue by quarter and motion"),
+                               f"Stacked bars of the account's revenue in each of {quarters} quarters, by motion. {take}")
+            body += f"<p>{esc(take)}</p>"
         else:
             body += '<p class="muted">No revenue rows for this account.</p>'
         shares = pd.DataFrame([
@@ -338,21 +490,40 @@ class AccountReport(Formats):
             return Section("", "")
         f, m, s = self.f, self.model, self.model.settings
         shares = revenue_shares(m.portfolio.table("revenue")[lambda d: d["quarter"] <= m.quarter], self.account_id, quarter=m.quarter)
-        body = figure_img(charts.plot_concentration(shares, top_share_flag=s.top_share_flag), "Share of T4Q revenue by buying center and offering")
-        conc = pd.DataFrame([
-            ["Buying center", fmt_num(f["hhi_buying_center"]), f["top_buying_center"], fmt_pct(f["top_share_buying_center"])],
-            ["Offering", fmt_num(f["hhi_offering"]), f["top_offering"], fmt_pct(f["top_share_offering"])],
-        ], columns=["Concentration by", "HHI (0-10,000)", "Largest", "Its share"])
-        body += table(conc, numeric=["HHI (0-10,000)", "Its share"])
-        if pd.notna(f["hhi_buying_center"]):
-            flagged = [d for d in ("buying_center", "offering")
-                       if f[f"hhi_{d}"] >= s.hhi_flag or f[f"top_share_{d}"] >= s.top_share_flag]
-            words = {"buying_center": "buying center", "offering": "offering"}
-            take = (f"Revenue is concentrated by {' and by '.join(words[d] for d in flagged)}." if flagged
-                    else "Revenue is spread: neither buying centers nor offerings reach the concentration flags.")
-            body += f"<p>{esc(take)}</p>"
-        body += (f'<p class="muted">HHI (pinned) = sum of squared percent shares of T4Q revenue, 0-10,000; flagged at '
-                 f"{s.hhi_flag:,.0f} or a top share of {s.top_share_flag:.0%}.</p>")
+        words = {"buying_center": "buying center", "offering": "offering"}
+        known = [d for d in words if pd.notna(f[f"hhi_{d}"])]
+        # a dimension the revenue never names is unknown: no bars, no "one buying center"
+        shares = shares[shares["dimension"].isin(known)]
+        if shares.empty:
+            why = ("no revenue in the last four quarters" if f["revenue_t4q"] <= 0
+                   else "the revenue names no buying centers or offerings")
+            return Section("Concentration", f'<p class="muted">No concentration to show: {esc(why)}.</p>')
+        rows, takes = [], []
+        for d in words:
+            if d not in known:
+                rows.append([words[d].capitalize(), "—", "—", "unknown: the revenue names none", "—"])
+                continue
+            n = int(f[f"{d}s_t4q"])
+            rows.append([words[d].capitalize(), fmt_num(f[f"hhi_{d}"]), f"{f[f'effective_{d}s']:.1f} of {n}",
+                         f[f"top_{d}"], fmt_pct(f[f"top_share_{d}"])])
+            if concentrated(f[f"hhi_{d}"], f[f"top_share_{d}"], settings=s):
+                # the advice follows the count (domain.md): one -> win a second; several -> grow the smaller
+                takes.append(f"All T4Q revenue comes from one {words[d]}, {f[f'top_{d}']}: win a second." if n == 1 else
+                             f"Revenue is concentrated by {words[d]}: {f[f'top_{d}']} brings {fmt_pct(f[f'top_share_{d}'])}, "
+                             f"about {f[f'effective_{d}s']:.1f} effective {words[d]}s of {n}; grow the smaller ones.")
+        conc = pd.DataFrame(rows, columns=["Concentration by", "HHI (0-10,000)", "Effective number (of those with revenue)",
+                                           "Largest", "Its share"])
+        take = " ".join(takes) or "Revenue is spread: neither buying centers nor offerings reach the concentration flags."
+        alt = ("Horizontal bars of each buying center's and each offering's share of the account's revenue in the last "
+               f"four quarters, with a dashed line at the {s.top_share_flag:.0%} flag. {take}")
+        body = figure_img(charts.plot_concentration(shares, top_share_flag=s.top_share_flag), alt)
+        body += table(conc, numeric=["HHI (0-10,000)", "Effective number (of those with revenue)", "Its share"])
+        body += f"<p>{esc(take)}</p>"
+        body += (f'<p class="muted">HHI (pinned) = sum of squared percent shares of T4Q revenue, 0-10,000; effective number '
+                 f"= 10,000 / HHI. Flagged at an HHI of {s.hhi_flag:,.0f} (fewer than {10_000 / s.hhi_flag:.1f} effective) "
+                 f"or a top share of {s.top_share_flag:.0%}.</p>" if s.hhi_flag > 0 else
+                 f'<p class="muted">HHI (pinned) = sum of squared percent shares of T4Q revenue, 0-10,000; flagged at any '
+                 f"HHI or a top share of {s.top_share_flag:.0%}.</p>")
         return Section("Concentration", body)
 
     def stakeholders(self) -> Section:
@@ -377,10 +548,18 @@ class AccountReport(Formats):
                                   "advocates": "Advocates", "executive_covered": "Executive contact"})
             body += "<h3>Active contacts by buying center and level</h3>" + table(t, numeric=[c for c in t.columns if c not in ("Buying center", "Executive contact")])
         unc = f["uncovered_buying_centers"]
-        take = (f"{len(unc)} buying center(s) with revenue have no active executive contact: {', '.join(unc)}." if unc
-                else "Every buying center with T4Q revenue has an active executive contact.")
+        n_bc = f["revenue_buying_centers"]
+        if pd.isna(n_bc):
+            take = "The revenue names no buying centers, so executive coverage by buying center is unknown."
+        elif n_bc == 0:
+            take = "No buying center has revenue in the last four quarters."
+        elif unc:
+            take = (f"{count(len(unc), 'buying center')} with revenue {'has' if len(unc) == 1 else 'have'} no active "
+                    f"executive contact: {', '.join(unc)}.")
+        else:
+            take = "Every buying center with T4Q revenue has an active executive contact."
         if f["decision_makers"] <= m.settings.single_threaded_max:
-            take += f" Single-threaded: {int(f['decision_makers'])} active decision maker(s)."
+            take += f" Single-threaded: {count(int(f['decision_makers']), 'active decision maker')}."
         body += f"<p>{esc(take)}</p>"
         return Section(title, body)
 
@@ -400,11 +579,19 @@ class AccountReport(Formats):
                      ("Sole-sourced share of won", fmt_pct(f["sole_sourced_share"])),
                      ("Stale open opps", str(int(f["stale_opportunities"])), "close date passed")])
         stages = pipeline_stages(m.portfolio.table("opportunities"), self.account_id, as_of=pd.Timestamp(m.as_of))
-        body += figure_img(charts.plot_pipeline_funnel(stages), "Open pipeline by stage")
+        if len(stages):  # a funnel with nothing in it is not drawn
+            alt = ("Funnel of the open pipeline by stage, open value with the weighted value inside: "
+                   + "; ".join(f"{r.stage} {self._money(r.amount)}" for r in stages.itertuples(index=False)) + ".")
+            body += figure_img(charts.plot_pipeline_funnel(stages), alt)
+        else:
+            body += ('<p class="muted">No open opportunity at the analysis date: an open opportunity would show here '
+                     "as a funnel by stage.</p>")
         cov = f["pipeline_coverage"]
         if pd.notna(cov):
             take = (f"Weighted pipeline covers {cov:.2f}x the next four quarters' target"
                     f"{'' if cov >= m.settings.pipeline_coverage_weak else ', short of full cover'}.")
+        elif not m.portfolio.has("targets"):
+            take = "No data: supply targets.csv to see the pipeline's coverage of the next four quarters' target."
         else:
             take = "No revenue target for the next four quarters, so pipeline coverage is unknown."
         body += f"<p>{esc(take)}</p>"
@@ -420,21 +607,29 @@ class AccountReport(Formats):
         f, m, s = self.f, self.model, self.model.settings
         body = ""
         if pd.notna(f["wallet_estimate"]):
-            ratio = f["unaddressed_potential"] / f["open_pipeline"] if f["open_pipeline"] > 0 else np.nan
+            pipe = f["open_pipeline"]
+            ratio = f["unaddressed_potential"] / pipe if pd.notna(pipe) and pipe > 0 else np.nan
+            ratio_text = ("no data" if pd.isna(pipe) else "no open pipeline" if pd.isna(ratio) else f"{ratio:.1f}x")
             body += kpis([("Share of wallet", fmt_pct(f["share_of_wallet"]), f"wallet {self._money(f['wallet_estimate'])}"),
                           ("Unaddressed potential", self._money(f["unaddressed_potential"])),
-                          ("Potential / open pipeline", "no pipeline" if pd.isna(ratio) else f"{ratio:.1f}x",
-                           f"flag at {s.whitespace_pipeline_ratio:g}x")])
+                          ("Potential / open pipeline", ratio_text,
+                           "supply opportunities.csv" if pd.isna(pipe) else f"flag at {s.whitespace_pipeline_ratio:g}x")])
         else:
-            body += '<p class="muted">No wallet estimate for this account: share of wallet and unaddressed potential unknown.</p>'
+            body += ('<p class="muted">No data: no wallet estimate for this account in accounts.csv, so share of wallet, '
+                     "unaddressed potential and the 3x test are unknown.</p>")
         wm = whitespace_matrix(m.portfolio.table("revenue")[lambda d: d["quarter"] <= m.quarter], m.portfolio.table("opportunities"),
                                self.account_id, quarter=m.quarter, as_of=pd.Timestamp(m.as_of))
         if len(wm):
             n = wm.stack().value_counts()
+            has_opps = m.portfolio.has("opportunities")
             body += status_grid(wm, corner="Buying center \\ offering",
                                 words={"bought": "bought", "pipeline": "in pipeline", "whitespace": "open"})
             body += (f"<p>{int(n.get('bought', 0))} buying center x offering cells bought in the last 12 quarters, "
-                     f"{int(n.get('pipeline', 0))} in pipeline, {int(n.get('whitespace', 0))} open.</p>")
+                     + (f"{int(n.get('pipeline', 0))} in pipeline, " if has_opps else "")
+                     + f"{int(n.get('whitespace', 0))} open.</p>")
+            if not has_opps:
+                body += ('<p class="muted">No data: supply opportunities.csv to see which open cells are already in the '
+                         "pipeline.</p>")
         cs = self._mine(m.cross_sell)
         if len(cs):
             t = cs.head(8).rename(columns={"buying_center": "Buying center", "offering": "Offering not yet sold there",
@@ -453,9 +648,13 @@ class AccountReport(Formats):
                       ("CSAT (1-5)", fmt_num(f["csat"], 2), f"n={int(f['csat_n'])}; {trend(f['csat'], f['csat_prior'], digits=2)}".strip("; ")),
                       ("CSAT share of 4-5", fmt_pct(f["csat_top2_share"]))]
         if self.internal:
-            cards += [("Gross revenue retention", fmt_pct(f["grr"])), ("Net revenue retention", fmt_pct(f["nrr"])),
+            # retention and the long-term value built on it need the year before T4Q
+            why = self._no_year_before() or ("no revenue in the 4 quarters before" if pd.isna(f["grr"]) else "")
+            ltv_note = (f"{f['ltv_basis']} basis, r = {fmt_pct(f['ltv_retention'])}" if pd.notna(f["ltv"])
+                        else self._no_year_before() or "unknown: no retention to apply")
+            cards += [("Gross revenue retention", fmt_pct(f["grr"]), why), ("Net revenue retention", fmt_pct(f["nrr"]), why),
                       ("Repeat business", fmt_pct(f["repeat_business_share"]), "share of T4Q revenue"),
-                      ("Long-term value", self._money(f["ltv"]), f"{f['ltv_basis']} basis, r = {fmt_pct(f['ltv_retention'])}")]
+                      ("Long-term value", self._money(f["ltv"]), ltv_note)]
             if pd.notna(f["revenue_attainment"]):
                 cards.append(("Target attainment", fmt_pct(f["revenue_attainment"])))
         if not cards:
@@ -467,7 +666,7 @@ class AccountReport(Formats):
             notes.append("GRR = min(T4Q, prior 4 quarters) / prior 4 quarters; NRR = T4Q / prior 4 quarters. Long-term value = "
                          f"annual margin m x r / (1 + d - r) with retention r = GRR and discount d = {s.ltv_discount_rate:g}.")
         if not self.model.portfolio.has("surveys"):
-            notes.insert(0, "No surveys.csv: NPS and CSAT unknown.")
+            notes[0] = "No data: supply surveys.csv to see NPS and CSAT."
         body += "".join(f'<p class="muted">{esc(n)}</p>' for n in notes)
         return Section("KPIs" if self.internal else "Client KPIs", body)
 
@@ -475,33 +674,50 @@ class AccountReport(Formats):
         """Early warnings with the numbers that fired them (internal only)."""
         if not self.internal:
             return Section("", "")
-        w = self._mine(self.model.warnings)
-        w = w.assign(_sev=w["severity"].map(SEVERITY_ORDER)).sort_values("_sev", kind="stable")  # most serious first
+        # most serious first: severity, then the revenue the warning puts at risk
+        w = order_warnings(self._mine(self.model.warnings))
         if w.empty:
             return Section("Early warnings", "<p>No early warning fired.</p>")
-        titles = {r.id: r.title for r in RULES}
-        df = pd.DataFrame({"Severity": w["severity"].str.upper(), "Warning": w["warning_id"].map(titles),
-                           "What fired it": w["message"], "Rule id": w["warning_id"]})
-        return Section("Early warnings", table(df))
+        df = pd.DataFrame({"Severity": w["severity"].str.upper(), "Warning": w["title"], "What fired it": w["message"],
+                           "Revenue at risk": w["revenue_at_risk"].map(self._money)})
+        note = ('<p class="muted">Most serious first: by severity, then by the revenue at risk (the account\'s T4Q '
+                "revenue, or for concentration the revenue of the largest buying center or offering).</p>")
+        return Section("Early warnings", table(df, numeric=["Revenue at risk"]) + note)
 
     def benchmarks(self) -> Section:
         """This account against anonymous portfolio percentiles (internal only)."""
         if not self.internal:
             return Section("", "")
-        fig, f = self.model.figures, self.f
+        fig = self.model.figures
         pct = portfolio_percentiles(fig)
-        rows = []
+        rows, missing = [], []
         for col, (name, kind) in BENCHMARK_FIGURES.items():
-            p, rank = pct.loc[col], percentile_rank(fig[col], f[col])
-            rows.append([name, self._fmt_kind_m(f[col], kind), self._fmt_kind_m(p["p25"], kind), self._fmt_kind_m(p["median"], kind),
-                         self._fmt_kind_m(p["p75"], kind), "—" if pd.isna(rank) else f"{rank:.0f}"])
-        df = pd.DataFrame(rows, columns=["Figure", "This account", "Portfolio P25", "Median", "P75", "Percentile"])
+            p = pct.loc[col]
+            if p["n"] == 0:  # no account has it: nothing to benchmark against
+                missing.append(name)
+                continue
+            values = benchmark_values(fig, col)
+            mine = values.get(self.account_id)
+            rank = percentile_rank(values, mine)
+            rows.append([name, self._fmt_kind_m(mine, kind), self._fmt_kind_m(p["p25"], kind), self._fmt_kind_m(p["median"], kind),
+                         self._fmt_kind_m(p["p75"], kind), "—" if pd.isna(rank) else f"{rank:.0f}", int(p["n"])])
+        if not rows:
+            return Section("Benchmarks against the portfolio",
+                           '<p class="muted">No figure of the benchmark set exists for any account, so there is nothing '
+                           "to compare with.</p>")
+        df = pd.DataFrame(rows, columns=["Figure", "This account", "Portfolio P25", "Median", "P75", "Percentile", "Accounts"])
         best = df[df["Percentile"] != "—"]
-        note = f'<p class="muted">Percentiles over the {len(fig)} accounts of the portfolio; no other account is named.</p>'
-        take = ""
-        if len(best):
-            ranks = best.assign(r=best["Percentile"].astype(float))
-            hi, lo = ranks.sort_values("r").iloc[-1], ranks.sort_values("r").iloc[0]
+        note = ('<p class="muted">Percentiles over the accounts that have each figure (an incomplete health index is not '
+                "compared); no other account is named."
+                + (f" Not benchmarked, no account has them: {esc(', '.join(missing))}." if missing else "") + "</p>")
+        if len(best) >= 2:
+            ranks = best.assign(r=best["Percentile"].astype(float)).sort_values("r", kind="stable")
+            hi, lo = ranks.iloc[-1], ranks.iloc[0]
             take = (f"<p>Highest against the portfolio: {esc(hi['Figure'])} (percentile {hi['Percentile']}); "
                     f"lowest: {esc(lo['Figure'])} (percentile {lo['Percentile']}).</p>")
+        elif len(best) == 1:
+            take = (f"<p>Only {esc(best.iloc[0]['Figure'])} can be ranked for this account: percentile "
+                    f"{best.iloc[0]['Percentile']}.</p>")
+        else:
+            take = "<p>This account has none of the figures the portfolio is benchmarked on.</p>"
         return Section("Benchmarks against the portfolio", table(df, numeric=list(df.columns[1:])) + take + note)

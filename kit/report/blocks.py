@@ -80,6 +80,8 @@ def rag_badge(rag: object) -> str:
     """A RAG label: colour and the word, never colour alone."""
     if rag is None or (not isinstance(rag, str) and pd.isna(rag)):
         return '<span class="muted">not rated</span>'
+    if rag == "incomplete":  # an index on too few elements has no band (scoring rule 7)
+        return badge("INCOMPLETE", "muted")
     return badge(str(rag).upper(), f"rag-{rag}")
 
 

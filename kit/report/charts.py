@@ -21,11 +21,16 @@ from matplotlib.figure import Figure
 
 from kit.config import Settings
 from kit.figures.market import BCG_RULES
+from kit.figures.words import score_text
 from kit.schema import ELEMENT_NAMES, MOTIONS
 
 __all__ = [
     "MOTION_COLORS",
+    "MOTION_WORDS",
     "RAG_COLORS",
+    "RAG_HATCHES",
+    "hygiene_position",
+    "place_labels",
     "plot_am_load",
     "plot_category_migration",
     "plot_concentration",
@@ -47,15 +52,23 @@ __all__ = [
 # says in text what a colour means
 RAG_COLORS = {"green": "#009E73", "amber": "#E69F00", "red": "#D55E00", None: "#9e9e9e"}
 MOTION_COLORS = {"baseline": "#b0bec5", "continuation": "#1f4e79", "crop_rotation": "#4f9dd9", "colonization": "#f28e2b"}
+#: the motions as a reader says them (never the ids)
+MOTION_WORDS = {"baseline": "baseline (first quarter)", "continuation": "continuation", "crop_rotation": "cross-sell (crop rotation)",
+                "colonization": "new buying centers (colonization)"}
 # colour-blind-safe pair (blue / orange) plus neutrals; series also differ by hatch,
 # marker or line style, never by colour alone
 _DARK_BLUE, _LIGHT_BLUE, _PALE_BLUE, _ORANGE = "#1f4e79", "#4f9dd9", "#c6dcf0", "#f28e2b"
 _INK, _MUTED = "#263238", "#455a64"
+#: a second cue beside the colour: red and amber are close for many readers, so red bars
+#: are cross-hatched and amber bars striped; green is plain
+RAG_HATCHES = {"green": "", "amber": "///", "red": "xxx", None: ""}
+#: lighter tints of the RAG colours for cells that carry text (the heatmap)
+RAG_TINTS = {"green": "#8fd9bf", "amber": "#f5c96b", "red": "#f0a37a"}
 QUADRANT_COLORS = {"Thriving": "#009E73", "Coasting": "#E69F00", "Building": "#56B4E9", "At risk": "#D55E00"}
 QUADRANT_MARKERS = {"Thriving": "o", "Coasting": "s", "Building": "^", "At risk": "X"}
 
 _RC = {
-    "font.size": 9, "axes.titlesize": 11, "axes.titleweight": "bold", "axes.spines.top": False,
+    "font.size": 9, "axes.titlesize": 11, "hatch.linewidth": 0.6, "axes.titleweight": "bold", "axes.spines.top": False,
     "axes.spines.right": False, "axes.grid": True, "grid.alpha": 0.3, "figure.dpi": 100,
     "savefig.dpi": 110, "savefig.bbox": "tight",
     # input text (account names) may hold "$": never parse it as mathtext
@@ -77,6 +90,20 @@ def _axes(ax: Axes | None, size: tuple[float, float]) -> tuple[Figure, Axes]:
     return fig, fig.add_subplot()
 
 
+def _rag_bars(ax: Axes, y: np.ndarray, widths: np.ndarray, rags: list[object], **kw) -> None:
+    """Horizontal bars in RAG colours with the second cue (hatch) of each band."""
+    for yi, w, rag in zip(y, widths, rags):
+        band = rag if isinstance(rag, str) else None
+        ax.barh(yi, w, color=RAG_COLORS.get(band, RAG_COLORS[None]), hatch=RAG_HATCHES.get(band, ""),
+                edgecolor="white", linewidth=0, **kw)
+
+
+def _rag_legend_handles() -> list:
+    """Legend swatches of the three bands: colour and hatch together."""
+    return [mpl.patches.Patch(facecolor=RAG_COLORS[b], hatch=RAG_HATCHES[b], edgecolor="white", label=b)
+            for b in ("green", "amber", "red")]
+
+
 def plot_elements(elements: pd.DataFrame, *, settings: Settings, ax: Axes | None = None) -> Figure:
     """Ten-element chart: each element's score (bar, RAG colour) and the raters' range
     (line from the lowest to the highest rater mean, on the same 0-100 scale).
@@ -88,15 +115,15 @@ def plot_elements(elements: pd.DataFrame, *, settings: Settings, ax: Axes | None
         df = elements.reset_index(drop=True)
         y = np.arange(len(df))[::-1]
         scores = df["score"].fillna(0).to_numpy()
-        colors = [RAG_COLORS.get(r if isinstance(r, str) else None) for r in df["rag"]]
-        ax.barh(y, scores, color=colors, height=0.6)
+        _rag_bars(ax, y, scores, list(df["rag"]), height=0.6)
         has_range = df["range_low"].notna().to_numpy()
         ax.hlines(y[has_range], df["range_low"][has_range], df["range_high"][has_range], color="#263238", linewidth=2)
         ax.plot(df["range_low"][has_range], y[has_range], "|", color="#263238", markersize=10)
         ax.plot(df["range_high"][has_range], y[has_range], "|", color="#263238", markersize=10)
         for yi, sc, rag in zip(y, df["score"], df["rag"]):
             # the band in words too: never colour alone
-            ax.text(101, yi, "not rated" if pd.isna(sc) else f"{sc:.0f} {str(rag).upper()}", va="center", fontsize=7)
+            ax.text(101, yi, "not rated" if pd.isna(sc) else f"{score_text(sc, settings.rag)} {str(rag).upper()}",
+                    va="center", fontsize=7)
         ax.axvline(settings.rag_green, color=RAG_COLORS["green"], linestyle="--", linewidth=1)
         ax.axvline(settings.rag_amber, color=RAG_COLORS["amber"], linestyle="--", linewidth=1)
         ax.set_yticks(y, [ELEMENT_NAMES.get(e, e) for e in df["element"]])
@@ -104,10 +131,10 @@ def plot_elements(elements: pd.DataFrame, *, settings: Settings, ax: Axes | None
         ax.set_xticks([0, 20, 40, 60, 80, 100])
         ax.set_xlabel("score (0-100); dashed lines: amber and green bands")
         ax.set_title("Ten assessment elements: score and raters' range")
-        # a neutral swatch: the bars' colours are the RAG bands, not one series colour
-        handles = [mpl.patches.Patch(color=RAG_COLORS[None], label="element score (colour = RAG band)"),
-                   mpl.lines.Line2D([], [], color="#263238", linewidth=2, label="raters' range (lowest to highest rater)")]
-        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.0, -0.12), fontsize=7, frameon=False, ncols=2)
+        # the bands as colour and hatch, and the raters' range
+        handles = _rag_legend_handles() + [
+            mpl.lines.Line2D([], [], color="#263238", linewidth=2, label="raters' range (lowest to highest rater)")]
+        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.0, -0.12), fontsize=7, frameon=False, ncols=4)
     return fig
 
 
@@ -126,57 +153,167 @@ def plot_revenue_motions(motions: pd.DataFrame, *, ax: Axes | None = None, title
         for m in wide.columns:
             v = wide[m].to_numpy()
             bottom = np.where(v >= 0, pos_bottom, neg_bottom)
-            ax.bar(x, v, bottom=bottom, color=MOTION_COLORS[m], label=m.replace("_", " "))
+            ax.bar(x, v, bottom=bottom, color=MOTION_COLORS[m], label=MOTION_WORDS.get(m, str(m).replace("_", " ")))
             pos_bottom += np.where(v >= 0, v, 0)
             neg_bottom += np.where(v < 0, v, 0)
         ax.set_xticks(x, wide.index, rotation=45, ha="right")
         ax.yaxis.set_major_formatter(mpl.ticker.FuncFormatter(lambda v, _: f"{v:,.0f}"))
-        ax.set_title(title)
-        if len(wide.columns):
-            ax.legend(fontsize=7, frameon=False, ncols=4, loc="upper left")
+        ax.set_title(title, loc="left", pad=18)
+        if len(wide.columns):  # above the bars, never over them
+            ax.legend(fontsize=7, frameon=False, ncols=4, loc="lower left", bbox_to_anchor=(0.0, 1.0), borderaxespad=0.1)
     return fig
+
+
+def hygiene_position(figures: pd.DataFrame, *, settings: Settings) -> pd.Series:
+    """Each account's revenue against its own hygiene bar, 1.0 = exactly hygienic: revenue
+    attainment / ``hygiene_attainment`` where there are targets, else T4Q revenue / the four
+    quarters before (growth + 1, hygienic at 1.0); NaN where hygiene is not judged."""
+    bar = settings.hygiene_attainment if settings.hygiene_attainment > 0 else 1.0
+    by_target = figures["revenue_attainment"].astype(float) / bar
+    by_growth = figures["revenue_growth"].astype(float) + 1.0
+    basis = figures["hygiene_basis"]
+    return by_target.where(basis == "target", by_growth.where(basis == "growth"))
+
+
+def place_labels(ax: Axes, x: np.ndarray, y: np.ndarray, labels: list[str], *, fontsize: float = 6.5,
+                 radius: float = 0.012, radii_pt: np.ndarray | None = None) -> list[int]:
+    """Name points without overlap: each label tries eight places around its point and
+    takes the first that stays inside the axes and clear of the labels and points placed
+    so far.  Text size is estimated (no renderer), so call after the limits are set.
+    ``radii_pt``: each marker's radius in points (bubbles), else ``radius`` (axes fraction).
+
+    Returns the positions of the labels that found no place (the caller says so).
+    """
+    fig = ax.figure
+    engine = fig.get_layout_engine()
+    if engine is not None:  # the axes' final place and size: labels are measured against them
+        engine.execute(fig)
+    box = ax.get_position()
+    w_in, h_in = box.width * fig.get_figwidth(), box.height * fig.get_figheight()
+    to_axes = ax.transData + ax.transAxes.inverted()
+    pts = to_axes.transform(np.column_stack([x, y])) if len(x) else np.empty((0, 2))
+    char_w, line_h = 0.6 * fontsize / 72 / w_in, 1.3 * fontsize / 72 / h_in
+    if radii_pt is None:
+        rx = ry = np.full(len(pts), radius)
+        off_pt = np.full(len(pts), 3.0)
+    else:  # a bubble's label sits outside the bubble
+        rx, ry = radii_pt / 72 / w_in, radii_pt / 72 / h_in
+        off_pt = radii_pt * 0.75 + 2
+    taken = [(px - a, py - b, px + a, py + b) for (px, py), a, b in zip(pts, rx, ry)]
+    left_out = []
+    # (dx, dy): which side of the point; ha, va to match
+    sides = [(1, 1), (1, -1), (-1, 1), (-1, -1), (1, 0), (-1, 0), (0, 1), (0, -1)]
+    for i, ((px, py), text) in enumerate(zip(pts, labels)):
+        w, h = len(text) * char_w, line_h
+        pad_x, pad_y = off_pt[i] / 72 / w_in, off_pt[i] / 72 / h_in
+        for dx, dy in sides:
+            x0 = px + pad_x if dx > 0 else px - pad_x - w if dx < 0 else px - w / 2
+            y0 = py + pad_y if dy > 0 else py - pad_y - h if dy < 0 else py - h / 2
+            cand = (x0, y0, x0 + w, y0 + h)
+            if cand[0] < 0 or cand[1] < 0 or cand[2] > 1 or cand[3] > 1:
+                continue
+            clash = any(not (cand[2] <= b[0] or cand[0] >= b[2] or cand[3] <= b[1] or cand[1] >= b[3])
+                        for j, b in enumerate(taken) if j != i)
+            if clash:
+                continue
+            taken.append(cand)
+            ha = "left" if dx > 0 else "right" if dx < 0 else "center"
+            va = "bottom" if dy > 0 else "top" if dy < 0 else "center"
+            ax.annotate(text, (x[i], y[i]), xytext=(off_pt[i] * dx, off_pt[i] * dy), textcoords="offset points", ha=ha, va=va,
+                        fontsize=fontsize, color=_MUTED, annotation_clip=False).set_parse_math(False)
+            break
+        else:
+            left_out.append(i)
+    return left_out
+
+
+def _short(name: object, n: int = 26) -> str:
+    text = str(name)
+    return text if len(text) <= n else text[: n - 1] + "…"
 
 
 def plot_quadrant(figures: pd.DataFrame, *, settings: Settings, ax: Axes | None = None, labels: bool = True) -> Figure:
-    """Health x hygiene scatter: health index (x) against revenue attainment (y).
+    """Health x hygiene scatter: health index (x) against revenue measured against its
+    hygiene bar (y, :func:`hygiene_position`: attainment where there are targets, growth
+    against the year before where there are none), one marker and colour per quadrant.
 
-    ``figures``: health_index, revenue_attainment, quadrant, account_name per account;
-    accounts without attainment are left out (the caller says how many).
+    ``figures``: health_index, quadrant, hygiene_basis, revenue_attainment, revenue_growth
+    and account_name per account.  Every account with a quadrant is drawn (the others have
+    none to show); names are placed clear of each other, and ``fig.kit_left_out`` lists
+    the accounts whose name found no room.
     """
     with theme():
-        fig, ax = _axes(ax, (7, 5))
-        df = figures.dropna(subset=["health_index", "revenue_attainment"])
+        fig, ax = _axes(ax, (7.5, 5.2))
+        df = figures[figures["quadrant"].notna()].assign(_y=hygiene_position(figures, settings=settings))
+        df = df.dropna(subset=["health_index", "_y"])
+        top = 2.5  # beyond 250% of the bar, points sit at the edge (the title says how many)
+        y = df["_y"].clip(upper=top)
         for q, color in QUADRANT_COLORS.items():
             sub = df[df["quadrant"] == q]
-            ax.scatter(sub["health_index"], sub["revenue_attainment"], s=40, color=color, label=f"{q} ({len(sub)})",
-                       marker=QUADRANT_MARKERS[q], edgecolor="white", linewidth=0.5, zorder=3)
-        if labels:
-            for _, r in df.iterrows():
-                ax.annotate(str(r["account_name"])[:22], (r["health_index"], r["revenue_attainment"]), fontsize=6,
-                            xytext=(3, 3), textcoords="offset points", color="#455a64")
-        ax.axvline(settings.health_threshold, color="#455a64", linestyle="--", linewidth=1)
-        ax.axhline(settings.hygiene_attainment, color="#455a64", linestyle="--", linewidth=1)
+            for basis, face in (("target", color), ("growth", "white")):
+                part = sub[sub["hygiene_basis"] == basis]
+                if part.empty:
+                    continue
+                ax.scatter(part["health_index"], y[part.index], s=42, marker=QUADRANT_MARKERS[q], zorder=3,
+                           facecolor=face, edgecolor=color if basis == "growth" else "white", linewidth=1.2,
+                           label=f"{q} ({len(sub)})" if basis == "target" or (sub["hygiene_basis"] != "target").all() else None)
+        ax.axvline(settings.health_threshold, color=_MUTED, linestyle="--", linewidth=1)
+        ax.axhline(1.0, color=_MUTED, linestyle="--", linewidth=1)
         ax.set_xlim(0, 100)
+        lo = float(min(0.5, y.min() - 0.1)) if len(y) else 0.5
+        hi = float(max(1.5, y.max() + 0.1)) if len(y) else 1.5
+        ax.set_ylim(max(lo, -0.1), min(hi, top + 0.1))
+        ax.yaxis.set_major_formatter(mpl.ticker.PercentFormatter(1.0, decimals=0))
         ax.set_xlabel(f"health index (healthy at {settings.health_threshold:g} or more)")
-        ax.set_ylabel(f"revenue attainment (hygienic at {settings.hygiene_attainment:g} or more)")
-        ax.set_title("Health x hygiene")
-        ax.legend(fontsize=7, frameon=False, loc="best")
+        ax.set_ylabel("revenue against the hygiene bar (100% = hygienic)")
+        over = int((df["_y"] > top).sum())
+        ax.set_title("Health x hygiene" + (f" ({over} above {top:.0%} drawn at the edge)" if over else ""), loc="left")
+        handles, names = ax.get_legend_handles_labels()
+        handles += [mpl.lines.Line2D([], [], linestyle="none", marker="o", markerfacecolor=_MUTED, markeredgecolor=_MUTED),
+                    mpl.lines.Line2D([], [], linestyle="none", marker="o", markerfacecolor="white", markeredgecolor=_MUTED)]
+        names += ["filled: attainment of the revenue target", "hollow: no target, growth on the year before"]
+        # below the axes: beside them it took a third of the width the names need
+        ax.legend(handles, names, fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(0.0, -0.1), ncols=3)
+        fig.kit_left_out = []
+        if labels and len(df):
+            # the largest accounts first: they get the room when names compete for it
+            order = df["revenue_t4q"].fillna(0).sort_values(ascending=False, kind="stable").index if "revenue_t4q" in df else df.index
+            d = df.loc[order]
+            missed = place_labels(ax, d["health_index"].to_numpy(float), y[order].to_numpy(float),
+                                  [_short(n) for n in d["account_name"]])
+            fig.kit_left_out = [d.index[i] for i in missed]
     return fig
 
 
-def plot_element_heatmap(scores: pd.DataFrame, *, ax: Axes | None = None) -> Figure:
-    """Heatmap of accounts (rows) x elements (columns), scores 0-100 annotated.
+def plot_element_heatmap(scores: pd.DataFrame, *, settings: Settings | None = None, ax: Axes | None = None) -> Figure:
+    """Heatmap of accounts (rows) x elements (columns), scores 0-100 annotated; the cell
+    colours are the RAG bands of the settings (``rag_amber``, ``rag_green``), red cells
+    cross-hatched and amber cells striped as a second cue, blank cells not rated.
 
     ``scores``: wide frame, index = account labels, columns = element ids.
     """
     import seaborn as sns
+    from matplotlib.colors import BoundaryNorm, ListedColormap
 
+    s = settings or Settings()
     with theme():
         fig, ax = _axes(ax, (9, max(3.0, 0.26 * len(scores) + 1.8)))
         data = scores.rename(columns=lambda e: ELEMENT_NAMES.get(e, e))
+        # three colours, bounded at the bands: the colour of a cell is its RAG band
+        bounds = [0.0, max(s.rag_amber, 1e-9), max(s.rag_green, s.rag_amber + 1e-9), 100.0 + 1e-9]
+        cmap = ListedColormap([RAG_TINTS["red"], RAG_TINTS["amber"], RAG_TINTS["green"]])
+        norm = BoundaryNorm(bounds, cmap.N)
         _plain_ticks(ax)  # seaborn measures the labels it sets: plain text from the start
-        sns.heatmap(data, ax=ax, vmin=0, vmax=100, cmap="RdYlBu", annot=True, fmt=".0f", annot_kws={"fontsize": 6},
-                    cbar_kws={"label": "score", "shrink": 0.6}, linewidths=0.4, linecolor="white")
+        # the printed number never rounds into another band (69.96 is "69.9" in an amber cell)
+        labels = data.apply(lambda col: col.map(lambda v: "" if pd.isna(v) else score_text(v, s.rag))).to_numpy()
+        sns.heatmap(data, ax=ax, cmap=cmap, norm=norm, annot=labels, fmt="", annot_kws={"fontsize": 6, "color": _INK},
+                    cbar=False, linewidths=0.4, linecolor="white")
+        values = data.to_numpy(dtype=float)
+        for (i, j), v in np.ndenumerate(values):
+            band = s.rag(v)
+            if RAG_HATCHES.get(band):  # one stroke, not three: the numbers stay legible
+                ax.add_patch(mpl.patches.Rectangle((j, i), 1, 1, fill=False, hatch=RAG_HATCHES[band][0], linewidth=0,
+                                                   edgecolor="white", alpha=0.9, zorder=2))
         ax.set_xlabel("")
         ax.set_ylabel("")
         ax.tick_params(axis="x", rotation=40, labelsize=7)
@@ -184,7 +321,13 @@ def plot_element_heatmap(scores: pd.DataFrame, *, ax: Axes | None = None) -> Fig
         for lbl in ax.get_xticklabels():
             lbl.set_horizontalalignment("right")
         _plain_ticks(ax)  # account labels may hold "$"
-        ax.set_title("Element scores by account (blank: not rated)")
+        handles = [mpl.patches.Patch(facecolor=RAG_TINTS[b], hatch=RAG_HATCHES[b][:1], edgecolor="white", label=words)
+                   for b, words in (("green", f"green: {s.rag_green:g} or more"),
+                                    ("amber", f"amber: {s.rag_amber:g} to below {s.rag_green:g}"),
+                                    ("red", f"red: below {s.rag_amber:g}"))]
+        ax.legend(handles=handles, fontsize=7, frameon=False, ncols=3, loc="lower left", bbox_to_anchor=(0.0, 1.0),
+                  borderaxespad=0.2)
+        ax.set_title("Element scores by account (blank: not rated)", loc="left", pad=18)
     return fig
 
 
@@ -195,18 +338,22 @@ def plot_weakest_elements(summary: pd.DataFrame, *, settings: Settings, ax: Axes
     """
     with theme():
         fig, ax = _axes(ax, (7.5, 3.8))
-        df = summary.sort_values("mean_score", ascending=False, na_position="first").reset_index(drop=True)
-        y = np.arange(len(df))
-        colors = [RAG_COLORS.get(settings.rag(v)) for v in df["mean_score"]]
-        ax.barh(y, df["mean_score"].fillna(0), color=colors, height=0.6)
+        # weakest first, drawn at the top (the order a reader reads in); unscored last
+        df = summary.sort_values("mean_score", ascending=True, na_position="last").reset_index(drop=True)
+        y = np.arange(len(df))[::-1]
+        rags = [settings.rag(v) for v in df["mean_score"]]
+        _rag_bars(ax, y, df["mean_score"].fillna(0).to_numpy(), rags, height=0.6)
         ax.set_yticks(y, [ELEMENT_NAMES.get(e, e) for e in df["element"]])
         for yi, v in zip(y, df["mean_score"]):
-            label = "n/a" if pd.isna(v) else f"{v:.0f} {str(settings.rag(v)).upper()}"
+            label = "not rated" if pd.isna(v) else f"{score_text(v, settings.rag)} {str(settings.rag(v)).upper()}"
             ax.text(min(v if pd.notna(v) else 0, 100) + 1, yi, label, va="center", fontsize=7)
         ax.set_xlim(0, 115)
         ax.set_xticks([0, 20, 40, 60, 80, 100])
-        ax.set_xlabel("mean element score across assessed accounts")
-        ax.set_title("Weakest elements across the portfolio (bottom = weakest)")
+        ax.set_xlabel("mean element score across assessed accounts (0-100)")
+        ax.legend(handles=_rag_legend_handles(), loc="upper left", fontsize=7, frameon=False, ncols=3,
+                  bbox_to_anchor=(0.0, -0.16), borderaxespad=0.2)
+        # short, and left-aligned: a centred long title was cut at the left by the labels
+        ax.set_title("Mean score per element (weakest at the top)", loc="left")
     return fig
 
 
@@ -280,8 +427,9 @@ def plot_concentration(shares: pd.DataFrame, *, top_share_flag: float = 0.6, ax:
         ax.xaxis.set_major_formatter(mpl.ticker.PercentFormatter(1.0, decimals=0))
         ax.grid(axis="y", visible=False)
         ax.set_xlabel("share of revenue within the dimension, last 4 quarters")
-        ax.set_title("Revenue concentration by buying center and offering")
-        ax.legend(fontsize=7, frameon=False, loc="lower right")
+        # the legend above the bars, never over them
+        ax.set_title("Revenue concentration by buying center and offering", loc="left", pad=16)
+        ax.legend(fontsize=7, frameon=False, loc="lower left", bbox_to_anchor=(0.0, 1.0), borderaxespad=0.1)
     return fig
 
 
@@ -357,13 +505,14 @@ def plot_category_migration(counts: pd.DataFrame, *, ax: Axes | None = None) -> 
 
 
 def plot_market_position(figures: pd.DataFrame, *, growth_threshold: float = 0.10, share_threshold: float = 1.0,
-                         ax: Axes | None = None) -> Figure:
+                         ax: Axes | None = None, labels: bool = True) -> Figure:
     """Market position (BCG matrix): relative market share (x, log scale) against market
     growth (y), point area by revenue; quadrant names and counts in the corners.
 
     ``figures``: one row per account with ``market_share`` (relative share, > 0),
-    ``market_growth`` (decimal) and ``revenue_t4q`` (>= 0). Rows missing share or
-    growth are not drawn; the title says how many. Points carry no names.
+    ``market_growth`` (decimal) and ``revenue_t4q`` (>= 0), and ``account_name`` to name
+    the bubbles (placed clear of each other, largest first; ``fig.kit_left_out`` lists
+    those with no room). Rows missing share or growth are not drawn; the title says how many.
     """
     with theme():
         fig, ax = _axes(ax, (7, 5))
@@ -417,6 +566,15 @@ def plot_market_position(figures: pd.DataFrame, *, growth_threshold: float = 0.1
             ax.legend(handles=handles, title="revenue, last 4 quarters", title_fontsize=7, fontsize=7,
                       frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0), labelspacing=1.8,
                       handletextpad=1.2, borderpad=1.0)
+        fig.kit_left_out = []
+        if labels and "account_name" in figures and ok.any():
+            named = figures[ok].assign(_rev=rev)
+            order = named["_rev"].sort_values(ascending=False, kind="stable").index
+            d = named.loc[order]
+            area = np.maximum(min_area, max_area * d["_rev"].to_numpy(float) / rev_max)  # as drawn: points^2
+            missed = place_labels(ax, d["market_share"].to_numpy(float), d["market_growth"].to_numpy(float),
+                                  [_short(n, 22) for n in d["account_name"]], radii_pt=np.sqrt(area) / 2)
+            fig.kit_left_out = [d.index[i] for i in missed]
     return fig
 
 
@@ -442,16 +600,19 @@ def plot_retention(retention: pd.DataFrame, *, ax: Axes | None = None) -> Figure
             valid = np.flatnonzero(~np.isnan(v))
             if len(valid):
                 last[short] = (x[valid[-1]], v[valid[-1]])
-        # the higher of the two last values is labelled above its point, the lower below
+        # the higher of the two last values is labelled above its point, the lower below;
+        # to the left of it, inside the axes (to the right the label was cut off)
         order = sorted(last, key=lambda k: last[k][1])
         for k in last:
             up = len(last) == 1 or k == order[-1]
-            ax.annotate(f"{k} {last[k][1]:.0%}", last[k], xytext=(6, 5 if up else -5), textcoords="offset points",
-                        ha="left", va="bottom" if up else "top", fontsize=8, fontweight="bold")
+            ax.annotate(f"{k} {last[k][1]:.0%}", last[k], xytext=(-4, 6 if up else -6), textcoords="offset points",
+                        ha="right", va="bottom" if up else "top", fontsize=8, fontweight="bold",
+                        bbox={"boxstyle": "square,pad=0.1", "facecolor": "white", "edgecolor": "none", "alpha": 0.8})
         ax.set_xticks(x, df["period"].astype(str), rotation=45 if len(df) > 8 else 0,
                       ha="right" if len(df) > 8 else "center")
         _plain_ticks(ax)
         ax.set_xlim(-0.5, len(df) - 0.5 + 0.6)
+        ax.margins(y=0.15)  # room above and below the lines for the labels of the last values
         ax.yaxis.set_major_formatter(mpl.ticker.PercentFormatter(1.0, decimals=0))
         ax.set_ylabel("retention")
         # the legend sits between the axes and the title, clear of the lines

@@ -112,7 +112,7 @@ def _exporter():
     return exporter
 
 
-def notebook_to_html(nb: nbformat.NotebookNode, *, title: str) -> str:
+def notebook_to_html(nb: nbformat.NotebookNode, *, title: str, page_css: str = "", banner: str = "") -> str:
     """Export an executed notebook to a self-contained HTML page without code.
 
     Parameters
@@ -121,6 +121,12 @@ def notebook_to_html(nb: nbformat.NotebookNode, *, title: str) -> str:
         The executed notebook (not modified: nbconvert works on a copy).
     title : str
         Page title, shown in ``<title>`` (escaped here).
+    page_css : str
+        The page's own stylesheet (:func:`kit.report.branding.page_style`: accent colour,
+        running header and footer of the printed pages); inlined after ``kit.css``.
+    banner : str
+        HTML at the top of the page (:func:`kit.report.branding.banner`: logo and firm
+        name), already escaped.
 
     Returns
     -------
@@ -135,5 +141,8 @@ def notebook_to_html(nb: nbformat.NotebookNode, *, title: str) -> str:
     executed notebook kept beside it.
     """
     exporter = _exporter()
-    html, _ = exporter.from_notebook_node(nb, resources={"kit_title": str(title), "kit_css": stylesheet()})
+    if "</" in page_css:  # it is inlined into a <style> element
+        raise ValueError("page_css must not contain '</'")
+    html, _ = exporter.from_notebook_node(nb, resources={"kit_title": str(title), "kit_css": stylesheet(),
+                                                         "kit_page_css": page_css, "kit_banner": banner})
     return html

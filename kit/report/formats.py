@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 
+from kit.figures.early_warnings import SEVERITY_ORDER  # noqa: F401  (one ordering for every page)
+from kit.figures.indicators import INDICATOR_SOURCES  # noqa: F401  (the report's import of it)
 from kit.figures.model import PortfolioModel
-from kit.report.blocks import esc, fmt_money, fmt_num, fmt_pct
+from kit.figures.words import score_text
+from kit.report.blocks import esc, fmt_money, fmt_num, fmt_pct, table
 
 INDICATOR_NAMES = {
     "new_offerings_proposed": "New offerings proposed (never bought before)",
@@ -15,9 +20,15 @@ INDICATOR_NAMES = {
     "advocates": "Advocates (willing to endorse)",
     "sole_sourced_share": "Sole-sourced share of value won",
 }
-INDICATOR_SOURCES = {
-    "new_offerings_proposed": "opportunities", "new_executives_met": "contacts", "new_proposals": "activities",
-    "referrals_to_new_buying_centers": "activities", "advocates": "contacts", "sole_sourced_share": "opportunities",
+
+#: what each optional table lets a report show: "no data: supply contacts.csv to see ..."
+TABLE_SHOWS: dict[str, str] = {
+    "targets": "revenue attainment, hygiene against target and pipeline coverage",
+    "assessment": "the ten elements, the health index, its trend and the health x hygiene quadrant",
+    "contacts": "decision makers, executives, advocates and executive coverage",
+    "opportunities": "the pipeline, win rates, deal size and new-offering proposals",
+    "activities": "proposals, referrals and executive meetings",
+    "surveys": "NPS and CSAT",
 }
 
 
@@ -25,7 +36,35 @@ def signed(v: object, digits: int = 0) -> str:
     return "—" if v is None or pd.isna(v) else f"{float(v):+.{digits}f}"
 
 
-SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
+def shown_change(now: object, before: object, digits: int = 1) -> tuple[str, str, str]:
+    """Before, now and the change as printed, the change computed from the printed
+    numbers so that they always add up (65.64 -> 65.6, 67.25 -> 67.3: +1.7, not +1.6)."""
+    if now is None or before is None or pd.isna(now) or pd.isna(before):
+        return fmt_num(before, digits), fmt_num(now, digits), "—"
+    a, b = round(float(before), digits), round(float(now), digits)
+    return f"{a:,.{digits}f}", f"{b:,.{digits}f}", f"{b - a:+.{digits}f}"
+
+
+def rounded_parts(values: list[float], total: float, digits: int = 1) -> list[float]:
+    """``values`` rounded to ``digits`` so that they add up to ``total`` rounded to the
+    same digits (largest remainder: the parts whose rounding lost most get the steps).
+    NaN parts stay NaN and count for nothing."""
+    scale = 10 ** digits
+    known = [i for i, v in enumerate(values) if v is not None and not pd.isna(v)]
+    out = [float("nan")] * len(values)
+    if not known:
+        return out
+    units = [values[i] * scale for i in known]
+    floors = [math.floor(u) for u in units]
+    target = round(float(total) * scale)
+    steps = target - sum(floors)
+    order = sorted(range(len(known)), key=lambda j: units[j] - floors[j], reverse=steps > 0)
+    for j in order[:abs(steps)]:
+        floors[j] += 1 if steps > 0 else -1
+    for j, i in enumerate(known):
+        out[i] = floors[j] / scale
+    return out
+
 SOURCE_WORDS = {"warning": "early warning", "element": "weak element", "whitespace": "whitespace", "category": "category objective"}
 
 
@@ -35,6 +74,21 @@ def _fmt_measure(v: object, kind: str, money=fmt_money) -> str:
     if kind == "pct":
         return fmt_pct(v)
     return fmt_num(v, 0 if kind == "money" or v is None or pd.isna(v) or float(v) == round(float(v)) else 1)
+
+
+def data_panel(coverage: pd.DataFrame, limits: list[str], *, scope: str, questions: str) -> str:
+    """The "Data behind this report" panel: each table supplied or not, its rows and date
+    range (``coverage``: :func:`kit.figures.coverage.data_coverage`), what stays empty
+    for want of a missing one, and the limits of the data window (``limits``)."""
+    rows = []
+    for r in coverage.itertuples(index=False):
+        span = f"{r.first} to {r.last}" if r.first and r.first != r.last else r.first
+        rows.append({"Table": f"{r.table}.csv", "Supplied": "yes" if r.supplied else "no",
+                     f"Rows ({scope})": "" if pd.isna(r.rows) else f"{int(r.rows):,}", "Dates": span,
+                     "Empty for want of it": "" if r.supplied or r.table not in TABLE_SHOWS else TABLE_SHOWS[r.table]})
+    body = table(pd.DataFrame(rows), numeric=[f"Rows ({scope})"])
+    notes = [f"Question bank: {questions}."] + list(limits)
+    return body + "<ul>" + "".join(f"<li>{esc(n)}</li>" for n in notes) + "</ul>"
 
 
 def motion_takeaway(f: pd.Series) -> str:
@@ -49,8 +103,11 @@ def motion_takeaway(f: pd.Series) -> str:
     return (f"Most T4Q revenue is {top} ({known[top]:.0%}); cross-sell and new buying centers bring {growth:.0%}.")
 
 
-def no_data(table_name: str) -> str:
-    return f'<p class="muted">No data: {esc(table_name)}.csv was not supplied.</p>'
+def no_data(table_name: str, what: str | None = None) -> str:
+    """"No data: supply contacts.csv to see decision makers, ..." (the section is empty for
+    want of that table; what it would show, from :data:`TABLE_SHOWS` unless given)."""
+    shows = what or TABLE_SHOWS.get(table_name, "this section")
+    return f'<p class="muted">No data: supply {esc(table_name)}.csv to see {esc(shows)}.</p>'
 
 
 def _fmt_kind(v: object, kind: str, money=fmt_money) -> str:
@@ -66,6 +123,10 @@ class Formats:
         """An amount with thousands separators and the configured currency."""
         text = fmt_money(v)
         return text if text == "—" or not self.model.settings.currency else f"{self.model.settings.currency}{text}"
+
+    def _score(self, v: object) -> str:
+        """A 0-100 score as printed beside its band (never rounded into the next band)."""
+        return score_text(v, self.model.settings.rag)
 
     def _fmt_kind_m(self, v: object, kind: str) -> str:
         return _fmt_kind(v, kind, money=self._money)

@@ -16,7 +16,8 @@ import pandas as pd
 
 import kit
 from kit.figures.model import QUADRANT_RULES, PortfolioModel
-from kit.report.blocks import fmt_num, rag_badge, stylesheet
+from kit.figures.words import score_text
+from kit.report.blocks import rag_badge, stylesheet
 from kit.schema import CATEGORIES
 
 __all__ = ["index_page"]
@@ -63,7 +64,8 @@ def _legend(model: PortfolioModel) -> list[tuple[str, str]]:
                      f"Building (healthy, not hygienic), At risk (neither); healthy means a health index of "
                      f"{s.health_threshold:g} or more; — when either is unknown.")),
         ("Warnings", "number of early-warning rules that fired for the account (listed in tables/warnings.csv)."),
-        ("Report", "ok with a link on the account's name, or why its report failed."),
+        ("Report", ("ok with a link on the account's name (and to its PDF and deck when the run made them: kit run "
+                    "--pdf, --deck), or why its report failed.")),
     ]
 
 
@@ -85,7 +87,8 @@ def _script() -> str:
     return script
 
 
-def index_page(model: PortfolioModel, accounts: dict[str, dict], portfolio: dict | None, *, ids: list[str], audience: str) -> str:
+def index_page(model: PortfolioModel, accounts: dict[str, dict], portfolio: dict | None, *, ids: list[str], audience: str,
+               branding=None) -> str:
     """``index.html``: links to the portfolio report and every account report, with each
     account's category, health index, RAG, quadrant and warnings count.
 
@@ -102,6 +105,8 @@ def index_page(model: PortfolioModel, accounts: dict[str, dict], portfolio: dict
         Accounts listed, in this order.
     audience : str
         The reports' audience, shown in the header line.
+    branding : kit.report.branding.Branding, optional
+        The firm's logo and accent colour (None: the kit's own look).
 
     Returns
     -------
@@ -119,16 +124,21 @@ def index_page(model: PortfolioModel, accounts: dict[str, dict], portfolio: dict
         rows.append({
             "ok": r.get("status") == "ok", "report": r.get("report"), "error": r.get("error") or "not rendered",
             "name": row["account_name"], "id": acc, "category": cat, "category_rank": cat_rank.get(cat, ""),
-            "health": fmt_num(row["health_index"]), "health_sort": _num(row["health_index"]),
+            "health": score_text(row["health_index"], model.settings.rag), "health_sort": _num(row["health_index"]),
             "rag_rank": _RAG_RANK.get(rag, ""), "rag_badge": rag_badge(row["health_rag"]),
             "quadrant": quad or "—", "quadrant_value": quad or _NO_QUADRANT, "warnings": int(row["n_warnings"]),
+            "pdf": r.get("pdf"), "deck": r.get("deck"),  # made by kit run --pdf / --deck
         })
     quads = [r["quadrant_value"] for r in rows if r["quadrant_value"] != _NO_QUADRANT]
+    from kit.report.branding import Branding, banner, page_style
+
+    css = "" if branding is None else page_style(branding, title="Account health assessments", confidential="Confidential: internal")
     return _template().render(
+        banner=banner(branding or Branding()), page_css=css,
         source=model.portfolio.source.name, as_of=f"{model.as_of:%Y-%m-%d}", t4q=model.t4q_label, audience=audience,
         version=kit.__version__, css=stylesheet(), script=_script(),
         portfolio_ok=bool(portfolio and portfolio.get("status") == "ok"),
-        portfolio_error=(portfolio or {}).get("error") or "not rendered",
+        portfolio_error=(portfolio or {}).get("error") or "not rendered", portfolio_pdf=(portfolio or {}).get("pdf"),
         n_failed=sum(1 for r in rows if not r["ok"]),
         categories=_ordered([r["category"] for r in rows], CATEGORIES),
         quadrants=_ordered(quads, tuple(QUADRANT_RULES.values())),

@@ -9,14 +9,16 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from kit.figures.benchmarks import BENCHMARK_FIGURES, portfolio_percentiles
-from kit.figures.early_warnings import RULES
+from kit.figures.benchmarks import BENCHMARK_FIGURES, benchmark_values, portfolio_percentiles
+from kit.figures.coverage import data_coverage, data_limits
+from kit.figures.early_warnings import RULES, SEVERITY_ORDER, order_warnings
 from kit.figures.model import PortfolioModel
 from kit.figures.revenue import revenue_split
+from kit.figures.words import count
 from kit.periods import quarter_label
-from kit.report import charts
+from kit.report import charts, quarter
 from kit.report.blocks import Section, esc, figure_img, fmt_num, fmt_pct, kpis, rag_badge, table, trend
-from kit.report.formats import Formats
+from kit.report.formats import Formats, data_panel, no_data
 from kit.report.loading import model_for
 from kit.schema import BCG_QUADRANTS, CATEGORIES, ELEMENT_IDS, ELEMENT_NAMES, MOTIONS, QUADRANTS
 
@@ -37,16 +39,49 @@ class PortfolioReport(Formats):
     def fig(self) -> pd.DataFrame:
         return self.model.figures
 
+    def _no_year_before(self) -> str:
+        """Why figures that compare with the year before T4Q are unknown ('' when known)."""
+        start = self.model.data_start
+        if self.model.totals.get("year_before_known", True) or start is None:
+            return ""
+        return f"unknown: revenue data start in {quarter_label(start)}"
+
+    def _no_assessment(self) -> str:
+        """Why there is no element score to show."""
+        m = self.model
+        if not m.portfolio.has("assessment"):
+            return no_data("assessment")
+        return f'<p class="muted">No assessment scored up to {m.assessment_cutoff:%Y-%m-%d}.</p>'
+
+    def movers(self) -> Section:
+        """The largest moves since the quarter before: health-index rises and falls,
+        category and quadrant moves, new high-severity warnings."""
+        return quarter.movers(self.model, money=self._money)
+
+    def data_behind(self) -> Section:
+        """Data behind this report: the tables supplied, their rows and date ranges, what
+        stays empty for want of a missing table, and the limits of the data window."""
+        m = self.model
+        cov = data_coverage(m.portfolio)
+        bank = "the client's questions.csv" if m.portfolio.questions_supplied else "the kit's default question bank"
+        return Section("Data behind this report", data_panel(cov, data_limits(m.portfolio, quarter=m.quarter),
+                                                             scope="portfolio", questions=bank))
+
     def header(self) -> Section:
         """Headline figures: revenue, growth, existing vs new-client split, quadrants."""
         f, m = self.fig, self.model
         t = m.totals
         share = t["new_client_share"]
+        why = self._no_year_before()
+        complete = benchmark_values(f, "health_index")
         cards = [("Accounts", str(len(f))), ("T4Q revenue", self._money(t["revenue_t4q"]), trend(t["revenue_t4q"], t["revenue_prior4"])),
-                 ("Growth", fmt_pct(t["revenue_growth"], 1)),
+                 ("Growth", fmt_pct(t["revenue_growth"], 1), why),
                  ("Existing / new-client", f"{fmt_pct(1 - share)} / {fmt_pct(share)}" if pd.notna(share) else "—"),
-                 ("GRR / NRR", f"{fmt_pct(t['grr'])} / {fmt_pct(t['nrr'])}"),
-                 ("Median health index", fmt_num(f["health_index"].median())), ("Warnings", str(int(f["n_warnings"].sum())))]
+                 ("GRR / NRR", f"{fmt_pct(t['grr'])} / {fmt_pct(t['nrr'])}", why),
+                 ("Median health index", fmt_num(complete.median()),
+                  f"{count(int(complete.notna().sum()), 'account')} with a complete index" if complete.notna().any()
+                  else "no complete assessment"),
+                 ("Warnings", str(int(f["n_warnings"].sum())), f"on {count(int((f['n_warnings'] > 0).sum()), 'account')}")]
         body = (f'<p class="muted">Analysis date {m.as_of:%Y-%m-%d} · T4Q {esc(m.t4q_label)} · source {esc(m.portfolio.source.name)}</p>'
                 + kpis(cards)
                 + '<p class="muted">Existing vs new-client revenue: seed 002\'s rule of thumb is about 80/20. New-client revenue = revenue '
@@ -57,17 +92,45 @@ class PortfolioReport(Formats):
         """Health x hygiene: the scatter and the count per quadrant."""
         f, s = self.fig, self.model.settings
         counts = f["quadrant"].value_counts().reindex(list(QUADRANTS), fill_value=0)
+        placed = f[f["quadrant"].notna()]
+        names = {q: ", ".join(placed[placed["quadrant"] == q]["account_name"].astype(str)) for q in QUADRANTS}
         df = pd.DataFrame({"Quadrant": counts.index, "Accounts": counts.values,
                            "Meaning": ["healthy and hygienic", "hygienic, not healthy: revenue on target, poor health",
-                                       "healthy, not yet hygienic", "neither healthy nor hygienic"]})
-        plotted = f.dropna(subset=["health_index", "revenue_attainment"])
-        left = len(f) - len(plotted)
-        body = figure_img(charts.plot_quadrant(f, settings=s), "Health index against revenue attainment")
-        body += (f"<p>{int(counts['Coasting'])} account(s) are coasting: on target for revenue but not healthy, the case "
-                 f"the assessment exists to expose; {int(counts['At risk'])} are at risk and {int(counts['Thriving'])} thriving.</p>")
+                                       "healthy, not yet hygienic", "neither healthy nor hygienic"],
+                           "Which": [names[q] for q in QUADRANTS]})
+        # why the others have no quadrant: each reason counted
+        no_health = f["health_index"].isna()
+        incomplete = f["health_index"].notna() & f["health_complete"].eq(False).fillna(False).astype(bool)
+        no_hygiene = ~no_health & ~incomplete & f["quadrant"].isna()
+        reasons = [(int(no_health.sum()), "no scored assessment"
+                    + ("" if self.model.portfolio.has("assessment") else " (no assessment.csv)")),
+                   (int(incomplete.sum()), f"an incomplete health index (fewer than {s.min_scored_elements} elements scored)"),
+                   (int(no_hygiene.sum()), "no revenue target and no year before to judge hygiene")]
+        why_not = "; ".join(f"{n} with {r}" for n, r in reasons if n)
+        if placed.empty:
+            body = (f'<p class="muted">No account can be placed ({esc(why_not)}). An account needs a complete health '
+                    "index (the assessment) and a hygiene verdict (revenue targets, or revenue for the year before) to "
+                    "be placed; the chart is drawn once one has both.</p>")
+            return Section("Health x hygiene", body)
+        chart = charts.plot_quadrant(f, settings=s)
+        alt = (f"Scatter of {count(len(placed), 'account')} by health index and revenue against the hygiene bar, one "
+               f"marker per quadrant: {int(counts['Thriving'])} thriving, {int(counts['Coasting'])} coasting, "
+               f"{int(counts['Building'])} building, {int(counts['At risk'])} at risk.")
+        body = figure_img(chart, alt)
+        coasting = int(counts["Coasting"])
+        body += (f"<p>{count(coasting, 'account')} {'is' if coasting == 1 else 'are'} coasting: on target for revenue "
+                 f"but not healthy, the case the assessment exists to expose; {int(counts['At risk'])} at risk and "
+                 f"{int(counts['Thriving'])} thriving.</p>")
         body += table(df, numeric=["Accounts"])
-        if left:
-            body += f'<p class="muted">{left} account(s) not plotted: no scored assessment or no revenue target.</p>'
+        notes = []
+        if why_not:
+            notes.append(f"Not placed: {why_not}.")
+        left_out = getattr(chart, "kit_left_out", [])
+        if left_out:
+            notes.append(f"{count(len(left_out), 'name')} not written on the chart for lack of room (the table lists "
+                         "every account by quadrant).")
+        notes.append("Hollow markers: no revenue target, so hygiene is growth against the four quarters before.")
+        body += "".join(f'<p class="muted">{esc(n)}</p>' for n in notes)
         return Section("Health x hygiene", body)
 
     def heatmap(self) -> Section:
@@ -78,17 +141,19 @@ class PortfolioReport(Formats):
         order = self.fig["health_index"].sort_values(ascending=False, kind="stable").index
         wide = wide.reindex(order).dropna(how="all")
         if wide.empty:
-            return Section("Element scores by account", '<p class="muted">No assessment scored.</p>')
+            return Section("Element scores by account", self._no_assessment())
         names = self.fig["account_name"].astype(str).str.slice(0, 28)
         wide.index = [f"{names[a]} ({a})" for a in wide.index]
         means = wide.mean()
         low = means.idxmin()
         red_accounts = int((wide < self.model.settings.rag_amber).any(axis=1).sum())
-        take = (f"{ELEMENT_NAMES[low]} is the weakest element across accounts (mean {means[low]:.0f}); "
+        take = (f"{ELEMENT_NAMES[low]} is the weakest element across accounts (mean {self._score(means[low])}); "
                 f"{red_accounts} of {len(wide)} assessed accounts have at least one red element. "
                 "Accounts are ordered by health index, strongest first.")
-        return Section("Element scores by account", figure_img(charts.plot_element_heatmap(wide), "Heatmap of element scores by account")
-                       + f"<p>{esc(take)}</p>")
+        alt = (f"Heatmap of the ten element scores of {count(len(wide), 'assessed account')}, cells coloured by RAG "
+               f"band. {take}")
+        return Section("Element scores by account",
+                       figure_img(charts.plot_element_heatmap(wide, settings=self.model.settings), alt) + f"<p>{esc(take)}</p>")
 
     def weakest(self) -> Section:
         """Elements ranked by mean score across the portfolio."""
@@ -98,16 +163,17 @@ class PortfolioReport(Formats):
                              "red": g["rag"].apply(lambda r: int((r == "red").sum())),
                              "disagree": g["raters_disagree"].sum()}).reindex(list(ELEMENT_IDS)).reset_index()
         if summ["n_accounts"].sum() == 0:
-            return Section("Weakest elements", '<p class="muted">No assessment scored.</p>')
-        img = figure_img(charts.plot_weakest_elements(summ, settings=s), "Mean element scores, weakest at the bottom")
+            return Section("Weakest elements across the portfolio", self._no_assessment())
         t = summ.sort_values("mean_score").assign(element=lambda d: d["element"].map(ELEMENT_NAMES))
         t = t.rename(columns={"element": "Element", "mean_score": "Mean score", "n_accounts": "Accounts scored",
                               "red": "Accounts red", "disagree": "Raters disagree"})
         first = t.iloc[0]
-        take = (f"Weakest across the portfolio: {first['Element']} (mean {first['Mean score']:.0f}, red in "
+        take = (f"Weakest across the portfolio: {first['Element']} (mean {self._score(first['Mean score'])}, red in "
                 f"{int(first['Accounts red'])} of {int(first['Accounts scored'])} accounts).")
+        img = figure_img(charts.plot_weakest_elements(summ, settings=s),
+                         f"Bars of the mean score of each element across the assessed accounts, weakest at the top. {take}")
         return Section("Weakest elements across the portfolio", img + f"<p>{esc(take)}</p>"
-                       + table(t, formats={"Mean score": fmt_num}, numeric=list(t.columns[1:])))
+                       + table(t, formats={"Mean score": self._score}, numeric=list(t.columns[1:])))
 
     def categories(self) -> Section:
         """Relationship category mix and its movement since a year earlier."""
@@ -116,28 +182,69 @@ class PortfolioReport(Formats):
                                         health=("health_index", "median")).reindex(list(CATEGORIES))
         total = f["revenue_t4q"].sum()
         cat = cat.assign(accounts=cat["accounts"].fillna(0), share=cat["revenue"] / total if total > 0 else np.nan).reset_index()
+        if f["health_index"].isna().all():  # a column of dashes says nothing
+            cat = cat.drop(columns="health")
         t1 = table(cat.rename(columns={"category": "Category", "accounts": "Accounts", "revenue": "T4Q revenue",
                                        "share": "Share of revenue", "health": "Median health index"}),
                    formats={"T4Q revenue": self._money, "Share of revenue": fmt_pct, "Median health index": fmt_num, "Accounts": fmt_num},
                    numeric=["Accounts", "T4Q revenue", "Share of revenue", "Median health index"])
+        scale = self._scale_check()
+        if f["previous_category"].isna().all():
+            # the year before lies outside the data: no movement to show, never "from Greenfield"
+            why = self._no_year_before() or "unknown"
+            return Section("Relationship categories", t1 + scale
+                           + f'<p class="muted">Movement since a year ago: {esc(why)}; the category a year ago needs '
+                             "the four quarters before T4Q in the data.</p>")
         counts = pd.DataFrame({"a_year_ago": f["previous_category"].value_counts().reindex(list(CATEGORIES), fill_value=0),
                                "now": f["category"].value_counts().reindex(list(CATEGORIES), fill_value=0)})
-        img = figure_img(charts.plot_category_migration(counts), "Accounts per category a year ago and now")
         up_order = {c: i for i, c in enumerate(CATEGORIES)}  # Strategic first: a lower index is a better category
         moved = f[f["previous_category"] != f["category"]]
         ups = int(sum(up_order[a] < up_order[b] for a, b in zip(moved["category"], moved["previous_category"])))
         take = (f"{len(moved)} of {len(f)} accounts changed category since {quarter_label(self.model.quarter - 4)}: "
                 f"{ups} moved up, {len(moved) - ups} moved down.")
+        img = figure_img(charts.plot_category_migration(counts),
+                         "Paired bars of the accounts per category a year ago and now: "
+                         + ", ".join(f"{c} {int(a)} then {int(b)}" for c, a, b in
+                                     zip(counts.index, counts["a_year_ago"], counts["now"])) + f". {take}")
         move = pd.crosstab(f["previous_category"], f["category"]).reindex(index=list(CATEGORIES), columns=list(CATEGORIES), fill_value=0)
         t2 = table(move.reset_index().rename(columns={"previous_category": "A year ago \\ now"}), numeric=list(CATEGORIES))
-        return Section("Relationship categories", t1 + img + f"<p>{esc(take)}</p><h3>Movement since a year ago</h3>" + t2)
+        return Section("Relationship categories", t1 + scale + img + f"<p>{esc(take)}</p><h3>Movement since a year ago</h3>" + t2)
+
+    def _scale_check(self) -> str:
+        """Whether the category rules fit the client's scale, with the thresholds the
+        client's own distribution suggests and the config.yml lines to paste."""
+        sc = self.model.scale
+        if sc is None or sc.fits:
+            return ""
+        body = ('<div class="callout"><p><strong>The categories do not fit this client\'s scale:</strong> '
+                + esc("; ".join(sc.findings)) + ".</p>")
+        if sc.suggested:
+            mix = ", ".join(f"{c} {n}" for c, n in sc.suggested_mix.items())
+            body += (f"<p>Thresholds from the client's own distribution (the Strategic revenue threshold at the 90th "
+                     f"percentile of T4Q revenue, buying centers as the accounts have them) would give {esc(mix)}. "
+                     "To use them, add these lines to <code>config.yml</code> and rerun with <code>--config</code>:</p>"
+                     f"<pre>{esc(chr(10).join(sc.config_lines()))}</pre>")
+        return body + "</div>"
 
     def market(self) -> Section:
         """Market position (BCG) matrix: accounts by market growth and relative share."""
         f, s = self.fig, self.model.settings
-        img = figure_img(charts.plot_market_position(f[["market_share", "market_growth", "revenue_t4q"]],
-                                                     growth_threshold=s.bcg_growth_threshold, share_threshold=s.bcg_share_threshold),
-                         "Accounts by market growth and relative market share")
+        classified = f["bcg_quadrant"] != "unclassified"
+        if not classified.any():  # nothing to plot: say what would fill the chart
+            return Section("Market position", '<p class="muted">No data: no account has a market position. Supply each '
+                                              "account's market growth and relative market share in accounts.csv to place "
+                                              "the accounts in the market-position matrix (Star, Cash cow, Question mark, "
+                                              "Dog).</p>")
+        chart = charts.plot_market_position(f[["market_share", "market_growth", "revenue_t4q", "account_name"]],
+                                            growth_threshold=s.bcg_growth_threshold, share_threshold=s.bcg_share_threshold)
+        mix = f.loc[classified, "bcg_quadrant"].value_counts()
+        alt = (f"Bubble chart of {count(int(classified.sum()), 'account')} by relative market share (log scale) and market "
+               "growth, bubble area by T4Q revenue, named: " + ", ".join(f"{q} {int(mix.get(q, 0))}" for q in BCG_QUADRANTS[:4]) + ".")
+        img = figure_img(chart, alt)
+        left_out = getattr(chart, "kit_left_out", [])
+        if left_out:
+            img += (f'<p class="muted">{count(len(left_out), "bubble")} left unnamed for lack of room: '
+                    f"{esc(', '.join(f.loc[left_out, 'account_name'].astype(str)))}.</p>")
         g = f.groupby("bcg_quadrant").agg(accounts=("account_name", "size"), revenue=("revenue_t4q", "sum"),
                                           health=("health_index", "median")).reindex(list(BCG_QUADRANTS)).reset_index()
         g["accounts"] = g["accounts"].fillna(0)
@@ -163,13 +270,16 @@ class PortfolioReport(Formats):
             return Section("Revenue by motion", '<p class="muted">No revenue rows.</p>')
         t4 = mt[mt["quarter"] >= m.quarter - 3].groupby("motion")["amount"].sum().reindex(list(MOTIONS), fill_value=0.0)
         total = t4.sum()
-        df = pd.DataFrame({"Motion": t4.index, "T4Q revenue": t4.values, "Share": t4.values / total if total > 0 else np.nan})
-        img = figure_img(charts.plot_revenue_motions(mt, title="Portfolio revenue by quarter and motion"), "Portfolio revenue by motion")
-        body = img
+        df = pd.DataFrame({"Motion": [charts.MOTION_WORDS[k] for k in t4.index], "T4Q revenue": t4.values,
+                           "Share": t4.values / total if total > 0 else np.nan})
+        take = ""
         if total > 0:
             grow = (t4.get("crop_rotation", 0) + t4.get("colonization", 0)) / total
-            body += (f"<p>{fmt_pct(t4.get('continuation', 0) / total)} of T4Q revenue continues earlier purchases; cross-sell "
-                     f"and new buying centers bring {fmt_pct(grow)}.</p>")
+            take = (f"{fmt_pct(t4.get('continuation', 0) / total)} of T4Q revenue continues earlier purchases; cross-sell "
+                    f"and new buying centers bring {fmt_pct(grow)}.")
+        img = figure_img(charts.plot_revenue_motions(mt, title="Portfolio revenue by quarter and motion"),
+                         f"Stacked bars of the portfolio's revenue per quarter by motion. {take}")
+        body = img + (f"<p>{take}</p>" if take else "")
         body += table(df, formats={"T4Q revenue": self._money, "Share": fmt_pct}, numeric=["T4Q revenue", "Share"])
         split = revenue_split(m.portfolio.table("revenue")[lambda d: d["quarter"] <= m.quarter], quarter=m.quarter)
         t = m.totals
@@ -177,7 +287,10 @@ class PortfolioReport(Formats):
         body += "<h3>Existing vs new-client revenue (the 80/20 view)</h3>"
         body += kpis([("Existing clients (T4Q)", self._money(t["existing_t4q"]), fmt_pct(1 - share) if pd.notna(share) else ""),
                       ("New clients (T4Q)", self._money(t["new_client_t4q"]), fmt_pct(share) if pd.notna(share) else "")])
-        body += figure_img(charts.plot_revenue_split(split), "Existing and new-client revenue by quarter")
+        if len(split):
+            body += figure_img(charts.plot_revenue_split(split),
+                               f"Stacked bars of the portfolio's revenue in each of the last {count(len(split), 'quarter')}, "
+                               "existing clients and new clients, with the new-client share above each bar.")
         if pd.notna(share):
             verdict = ("close to" if 0.1 <= share <= 0.3 else "below" if share < 0.1 else "above")
             body += (f"<p>New clients bring {share:.0%} of T4Q revenue, {verdict} the rule of thumb of about 20% "
@@ -190,13 +303,24 @@ class PortfolioReport(Formats):
         """Portfolio gross and net revenue retention, now and over recent quarters."""
         m = self.model
         t = m.totals
-        body = kpis([("Gross revenue retention", fmt_pct(t["grr"]), f"{t['retention_base_accounts']} accounts with a base"),
+        why = self._no_year_before()
+        if why:  # retention needs the year before T4Q: nothing to show, and no 0% either
+            return Section("Retention", f'<p class="muted">Revenue retention is {esc(why)}: gross and net retention '
+                                        "compare T4Q with the four quarters before, which the data do not reach. Revenue "
+                                        "for the year before T4Q would fill this section.</p>")
+        body = kpis([("Gross revenue retention", fmt_pct(t["grr"]), f"{count(t['retention_base_accounts'], 'account')} with a base"),
                      ("Net revenue retention", fmt_pct(t["nrr"]))])
-        body += figure_img(charts.plot_retention(m.retention_trend), "Portfolio GRR and NRR by quarter")
+        trend_rows = m.retention_trend.dropna(subset=["grr", "nrr"], how="all")
+        if len(trend_rows):
+            last = trend_rows.iloc[-1]
+            body += figure_img(charts.plot_retention(m.retention_trend),
+                               f"Lines of the portfolio's gross and net revenue retention over {count(len(trend_rows), 'quarter')}, "
+                               f"against 100%: GRR {fmt_pct(last['grr'])} and NRR {fmt_pct(last['nrr'])} in {last['period']}.")
         f = self.fig
         churned = int(((f["revenue_prior4"] > 0) & (f["revenue_t4q"] <= 0)).sum())
         shrank = int(((f["revenue_prior4"] > 0) & (f["grr"] < 1) & (f["revenue_t4q"] > 0)).sum())
-        body += f"<p>{churned} account(s) with revenue a year ago have none in T4Q; {shrank} more bought less.</p>"
+        body += (f"<p>{count(churned, 'account')} with revenue a year ago {'has' if churned == 1 else 'have'} none in T4Q; "
+                 f"{shrank} more bought less.</p>")
         body += ('<p class="muted">Over accounts with revenue in the 4 quarters before T4Q (the base): GRR = sum of min(T4Q, base) '
                  "/ sum of base (only losses count); NRR = sum of T4Q / sum of base (expansion counts). New clients are left out.</p>")
         return Section("Retention", body)
@@ -205,27 +329,49 @@ class PortfolioReport(Formats):
         """Early warnings across accounts: how often each rule fired, and where."""
         w, s, f = self.model.warnings, self.model.settings, self.fig
         counts = w.groupby("warning_id").size()
-        df = pd.DataFrame([{"Rule id": r.id, "Warning": r.title, "Severity": r.severity, "Accounts": int(counts.get(r.id, 0)),
-                            "Threshold": r.threshold_text(s)} for r in RULES])
+        supplied = set(self.model.portfolio.tables)
+        # rule names in words, most serious first; a rule whose tables are missing says so
+        rules = sorted(RULES, key=lambda r: SEVERITY_ORDER[r.severity])
+        # a rule that cannot judge any account says so, never "0": its table is missing, or
+        # (falling revenue) the year before T4Q lies outside the data
+        no_year = self._no_year_before()
+
+        def fired(r) -> object:
+            if not r.applies(supplied):
+                return "no data"
+            if r.id == "revenue_flat_or_falling" and no_year:
+                return "unknown"
+            return int(counts.get(r.id, 0))
+
+        df = pd.DataFrame([{"Warning": r.title, "Severity": r.severity, "Accounts": fired(r),
+                            "Threshold": r.threshold_text(s)} for r in rules])
         body = table(df, numeric=["Accounts"])
-        sev = w.assign(high=w["severity"] == "high").groupby("account_id").agg(n=("warning_id", "size"), high=("high", "sum"))
-        top = sev.sort_values(["high", "n"], ascending=False, kind="stable").head(10)
+        top = order_warnings(w, by_account=False).head(10)
         if len(top):
-            t = pd.DataFrame({"Account": f.loc[top.index, "account_name"].to_numpy(), "Id": top.index,
-                              "High severity": top["high"].astype(int).to_numpy(), "Warnings": top["n"].to_numpy(),
-                              "Rules": f.loc[top.index, "warnings"].str.replace(";", ", ").to_numpy()})
-            body += "<h3>Accounts with the most serious warnings</h3>" + table(t, numeric=["High severity", "Warnings"])
-        body += (f"<p>{int((f['n_warnings'] > 0).sum())} of {len(f)} accounts have at least one warning; "
-                 f"{int(w['severity'].eq('high').sum())} high-severity warnings in all.</p>")
+            t = pd.DataFrame({"Account": f.loc[top["account_id"], "account_name"].to_numpy(), "Id": top["account_id"].to_numpy(),
+                              "Severity": top["severity"].str.upper().to_numpy(), "Warning": top["title"].to_numpy(),
+                              "What fired it": top["message"].to_numpy(),
+                              "Revenue at risk": top["revenue_at_risk"].map(self._money).to_numpy()})
+            body += ("<h3>The most serious warnings</h3>"
+                     '<p class="muted">By severity, then by the revenue each puts at risk (the account\'s T4Q revenue, or '
+                     "for concentration the largest buying center's or offering's).</p>"
+                     + table(t, numeric=["Revenue at risk"]))
+        n_acc = int((f["n_warnings"] > 0).sum())
+        body += (f"<p>{n_acc} of {len(f)} accounts have at least one warning; "
+                 f"{count(int(w['severity'].eq('high').sum()), 'high-severity warning')} in all.</p>")
         return Section("Early warnings across accounts", body)
 
     def am_load(self) -> Section:
         """Accounts per account manager (Greenfield not counted), flagged outside the range."""
         s, am = self.model.settings, self.model.am_load
-        if am.empty:
-            return Section("Account-manager load", '<p class="muted">No account_manager in accounts.csv.</p>')
+        if am.empty:  # nothing to plot: say what would fill it
+            return Section("Account-manager load", '<p class="muted">No data: accounts.csv names no account manager. '
+                                                   "An account manager per account would show each manager's load "
+                                                   f"against the {s.am_load_min}-{s.am_load_max} range.</p>")
+        out_n = int((am["flag"] != "").sum())
         img = figure_img(charts.plot_am_load(am[["account_manager", "accounts"]], low=s.am_load_min, high=s.am_load_max),
-                         "Accounts per account manager")
+                         f"Bars of the accounts (not Greenfield) of each of {count(len(am), 'account manager')} against "
+                         f"the target range {s.am_load_min}-{s.am_load_max}: {out_n} outside it.")
         t = am.assign(flag=am["flag"].map({"below": f"⚑ below {s.am_load_min}", "above": f"⚑ above {s.am_load_max}"}).fillna(""))
         t = t.rename(columns={"account_manager": "Account manager", "accounts": "Accounts (not Greenfield)",
                               "greenfield": "Greenfield (not counted)", "flag": "Flag"})
@@ -237,26 +383,56 @@ class PortfolioReport(Formats):
     def benchmarks(self) -> Section:
         """Percentiles of the key figures: the anonymous benchmarks account reports reuse."""
         pct = portfolio_percentiles(self.fig)
+        # only figures that exist: a row of dashes benchmarks nothing
+        have = [(c, label, kind) for c, (label, kind) in BENCHMARK_FIGURES.items() if pct.loc[c, "n"] > 0]
+        missing = [label for c, (label, _) in BENCHMARK_FIGURES.items() if pct.loc[c, "n"] == 0]
         rows = [[label, self._fmt_kind_m(pct.loc[c, "p10"], kind), self._fmt_kind_m(pct.loc[c, "p25"], kind), self._fmt_kind_m(pct.loc[c, "median"], kind),
                  self._fmt_kind_m(pct.loc[c, "p75"], kind), self._fmt_kind_m(pct.loc[c, "p90"], kind), int(pct.loc[c, "n"])]
-                for c, (label, kind) in BENCHMARK_FIGURES.items()]
+                for c, label, kind in have]
         df = pd.DataFrame(rows, columns=["Figure", "P10", "P25", "Median", "P75", "P90", "Accounts"])
-        note = ('<p class="muted">Each account report shows its own value against these percentiles and its percentile rank '
-                "(share of accounts below it), without naming any other account.</p>")
+        note = ('<p class="muted">Over the accounts that have each figure (an incomplete health index is not compared). '
+                "Each account report shows its own value against these percentiles and its percentile rank "
+                "(share of accounts below it), without naming any other account."
+                + (f" Not benchmarked, no account has them: {esc(', '.join(missing))}." if missing else "") + "</p>")
         return Section("Benchmarks", table(df, numeric=list(df.columns[1:])) + note)
 
     def accounts(self) -> Section:
-        """Every account in one ranking table: by health index (unassessed accounts last),
-        then T4Q revenue."""
-        f = self.fig.reset_index().sort_values(["health_index", "revenue_t4q"], ascending=[False, False],
-                                               na_position="last", kind="stable")
+        """Every account in one ranking table: by health index (complete indexes first,
+        then incomplete ones, then accounts without one), then T4Q revenue; by T4Q revenue
+        alone when no account has a health index.  A column unknown for every account is
+        left out and named."""
+        fig = self.fig
+        has_health = fig["health_index"].notna()
+        tier = np.where(fig["health_complete"].eq(True).fillna(False).to_numpy(dtype=bool), 0, np.where(has_health, 1, 2))
+        f = fig.assign(_tier=tier).reset_index().sort_values(["_tier", "health_index", "revenue_t4q"],
+                                                            ascending=[True, False, False], na_position="last", kind="stable")
+        nps = (["" if pd.isna(b) else f"{fmt_num(a)} ({int(b)})" for a, b in zip(f["nps"], f["nps_n"])])
+        health = [self._score(v) + ("" if c is True or pd.isna(v) else " (incomplete)")
+                  for v, c in zip(f["health_index"], f["health_complete"].astype(object))]
         df = pd.DataFrame({
             "Rank": range(1, len(f) + 1),
-            "Account": f["account_name"], "Id": f["account_id"], "Category": f["category"], "Market position": f["bcg_quadrant"],
-            "Health index": f["health_index"].map(fmt_num), "RAG": f["health_rag"].map(rag_badge), "Quadrant": f["quadrant"],
+            "Account": f["account_name"], "Id": f["account_id"], "Category": f["category"],
+            "Market position": f["bcg_quadrant"].where(f["bcg_quadrant"] != "unclassified", "—"),
+            "Health index": health, "RAG": f["health_rag"].map(rag_badge), "Quadrant": f["quadrant"].fillna("—"),
             "T4Q revenue": f["revenue_t4q"].map(self._money), "Growth": f["revenue_growth"].map(lambda v: fmt_pct(v, 1)),
-            "Attainment": f["revenue_attainment"].map(fmt_pct), "NPS (n)": [f"{fmt_num(a)} ({int(b)})" for a, b in zip(f["nps"], f["nps_n"])],
+            "Attainment": f["revenue_attainment"].map(fmt_pct), "NPS (n)": nps,
             "Warnings": f["n_warnings"],
         })
-        return Section("All accounts, ranked by health index",
-                       table(df, raw_html=["RAG"], numeric=["Rank", "Health index", "T4Q revenue", "Growth", "Attainment", "Warnings"]))
+        unknown = {"Market position": (fig["bcg_quadrant"] == "unclassified").all(),
+                   "Health index": not has_health.any(), "RAG": not has_health.any(), "Quadrant": fig["quadrant"].isna().all(),
+                   "Growth": fig["revenue_growth"].isna().all(), "Attainment": fig["revenue_attainment"].isna().all(),
+                   "NPS (n)": fig["nps_n"].isna().all()}
+        dropped = [c for c, gone in unknown.items() if gone]
+        df = df.drop(columns=dropped)
+        if has_health.any():
+            title = "All accounts, ranked by health index"
+            note = ("Complete health indexes first, then incomplete ones, then accounts without an assessment; "
+                    "ties and the unassessed by T4Q revenue.")
+        else:
+            title = "All accounts, ranked by T4Q revenue"
+            note = "No account has a health index, so the ranking is by T4Q revenue."
+        if dropped:
+            note += f" Not shown, unknown for every account: {', '.join(dropped)}."
+        return Section(title, table(df, raw_html=["RAG"], numeric=["Rank", "Health index", "T4Q revenue", "Growth",
+                                                                   "Attainment", "Warnings"])
+                       + f'<p class="muted">{esc(note)}</p>')

@@ -37,13 +37,16 @@ from kit.run.folder import (
     MANIFEST,
     RunLock,
     check_out_folder,
+    manifest_file,
     owned_files,
     refuse_foreign,
+    refuse_links,
     remove_caches,
     remove_stale,
     remove_temporaries,
     run_cache,
 )
+from kit.run.layout import Layout
 from kit.run.options import EXECUTORS, Job, RunOptions
 
 if TYPE_CHECKING:  # at run time, __getattr__ below imports them on first use
@@ -113,11 +116,13 @@ def notebooks_dir() -> Path:
     return folder
 
 
-def default_out(data: str | Path) -> Path:
-    """``reports/<name of the data folder or workbook>``."""
+def default_out(data: str | Path, *, audience: str = "internal") -> Path:
+    """``reports/<name of the data folder or workbook>``; for the client audience
+    ``reports/<name>-client``: a client run's folder holds nothing but client deliverables,
+    so it is never the internal run's."""
     p = Path(data)
     name = p.stem if p.suffix.lower() in {".xlsx", ".xlsm"} else p.resolve().name
-    return Path("reports") / name
+    return Path("reports") / (f"{name}-client" if audience == "client" else name)
 
 
 @dataclass
@@ -128,6 +133,7 @@ class RunResult:
     model: PortfolioModel | None  # None when nothing changed and nothing was computed
     accounts: dict[str, dict] = field(default_factory=dict)
     portfolio: dict | None = None
+    index: str = "index.html"  # the consultant's front page, relative to out (kit.run.layout)
 
     @property
     def failed(self) -> list[str]:
@@ -161,10 +167,10 @@ def _write_tables(tables: dict, out: Path, owned: set[str]) -> list[str]:
     return written
 
 
-def _files(out: Path, owned: set[str], written: Iterable[str]) -> list[str]:
+def _files(out: Path, owned: set[str], written: Iterable[str], *, manifest: str = MANIFEST) -> list[str]:
     """What the manifest records as the kit's: this run's files and the earlier runs'
     files still there (reports of accounts this run did not render)."""
-    return sorted({p for p in owned if (out / p).is_file()} | set(written) | {MANIFEST})
+    return sorted({p for p in owned if (out / p).is_file()} | set(written) | {manifest})
 
 
 def _manifest(model: PortfolioModel, *, config_path, audience, result: RunResult | None, tables: list[str], command: str,
@@ -233,14 +239,15 @@ def _kit_digest() -> str:
     return _digest(*(p.relative_to(root).as_posix().encode() + b"\0" + p.read_bytes() for p in files))
 
 
-def fingerprints(model: PortfolioModel, ids: list[str], *, audience: str, nbdir: Path) -> dict:
+def fingerprints(model: PortfolioModel, ids: list[str], *, audience: str, nbdir: Path, extra: tuple = ()) -> dict:
     """What each report is made of, hashed: a report whose fingerprint is unchanged since
     the last run in the same folder is skipped.
 
     An account's fingerprint covers its own rows of every input table, its figures and
     its rows of every derived table, the portfolio's benchmark percentiles and the
     objectives in use, the settings, analysis date, audience, notebook file, and the kit's
-    version and code.  The portfolio's covers every input file's hash instead of one account's rows.
+    version and code, and ``extra`` (the branding files' bytes: a page embeds the logo).
+    The portfolio's covers every input file's hash instead of one account's rows.
     """
     import json
 
@@ -250,7 +257,7 @@ def fingerprints(model: PortfolioModel, ids: list[str], *, audience: str, nbdir:
     settings = json.dumps(model.settings.model_dump(), sort_keys=True, default=str)
     common = _digest(__version__, _kit_digest(), model.as_of.isoformat(), settings, len(model.figures),
                      _frame_bytes(portfolio_percentiles(model.figures).reset_index()),
-                     _frame_bytes(model.portfolio.table("objectives")), _frame_bytes(model.portfolio.table("questions")))
+                     _frame_bytes(model.portfolio.table("objectives")), _frame_bytes(model.portfolio.table("questions")), *extra)
     acc_nb = sha256_of(nbdir / "account_health.ipynb")
     out = {None: _digest(common, sha256_of(nbdir / "portfolio_health.ipynb"), json.dumps(model.portfolio.hashes, sort_keys=True))}
     long_tables = [model.assessment.elements, model.assessment.comments, model.evidence, model.indicators, model.warnings,
@@ -305,22 +312,39 @@ def _compared_with(compare_to: Path | None) -> tuple:
         return ("compare_to", "missing")  # the run itself says what is wrong
 
 
+def _deliverables_part(opts: RunOptions, branding) -> tuple:
+    """What ``--pdf``, ``--deck`` and the branding files bring into a run's fingerprint: a
+    rerun with other flags, or a new logo under the same name, is not "unchanged".  Empty
+    without them (the config file's own bytes are in the fingerprint already)."""
+    flags = tuple(name for name, on in (("pdf", opts.pdf), ("deck", opts.deck)) if on)
+    return flags + _branding_files(branding)
+
+
+def _branding_files(branding) -> tuple:
+    """The branding files' bytes, hashed (empty without a logo or a deck template)."""
+    if branding is None or (branding.logo is None and branding.deck_template is None):
+        return ()
+    return ("branding", branding.digest())
+
+
 def _unchanged_run(out: Path, fingerprint: str | None, audience: str) -> dict | None:
     """The last run's manifest when that run had the same fingerprint, rendered every report
     and left every output in place: nothing to do.  None otherwise."""
     import json
 
     try:
-        m = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+        m = json.loads(manifest_file(out).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
     if fingerprint is None or m.get("run_fingerprint") != fingerprint or m.get("command") != "kit run":
         return None
-    records = list((m.get("accounts") or {}).values()) + [m.get("portfolio") or {"status": "missing"}]
+    client = audience == "client"  # a client run has no portfolio report (kit.run.layout)
+    records = list((m.get("accounts") or {}).values()) + ([] if client else [m.get("portfolio") or {"status": "missing"}])
     if any(r.get("status") != "ok" for r in records):
         return None  # failed reports are retried
     paths = [r.get("report") for r in records] + [r.get("notebook") for r in records] + list(m.get("tables") or [])
-    paths.append("index.html")
+    paths += [r[k] for r in records for k in ("pdf", "deck") if k in r]  # the PDFs and decks it made
+    paths.append(m.get("index", "index.html"))
     if audience == "internal":
         paths += [f"plans/{Path(r['report']).stem}.xlsx" for r in (m.get("accounts") or {}).values()]
     if not all(isinstance(p, str) and (out / p).is_file() for p in paths):
@@ -333,7 +357,7 @@ def _previous(out: Path) -> dict:
     import json
 
     try:
-        m = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+        m = json.loads(manifest_file(out).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
     prev = {acc: r for acc, r in (m.get("accounts") or {}).items()}
@@ -351,25 +375,38 @@ def _unchanged(job: Job, prev: dict, out: Path) -> bool:
 
 def _jobs(model: PortfolioModel, out: Path, ids: list[str], stems: dict[str, str], *, data: Path,
           config_path: Path | None, audience: str, nbdir: Path, model_path: Path, fresh: bool,
-          timeout: float | None) -> list[Job]:
+          timeout: float | None, branding=None) -> list[Job]:
+    """One job per report, its files where the layout puts them (:class:`~kit.run.layout.Layout`);
+    a client run has no portfolio report."""
+    from kit.report.branding import Branding, banner, confidential_mark, page_style
+
+    branding = branding if branding is not None else Branding()
+    layout = Layout(audience, stems)
     as_of = model.as_of.isoformat()
     cfg = None if config_path is None else str(Path(config_path).resolve())
     common = {"data_dir": str(data.resolve()), "as_of": as_of, "config_path": cfg, "model_path": str(model_path)}
-    fps = fingerprints(model, ids, audience=audience, nbdir=nbdir)
-    jobs = [Job(key=None, input=str(nbdir / "portfolio_health.ipynb"), output=str(out / "notebooks" / "portfolio.ipynb"),
-                html=str(out / "portfolio.html"), rel_html="portfolio.html", rel_nb="notebooks/portfolio.ipynb",
-                parameters=dict(common), cwd=str(nbdir), title="Portfolio health assessment", fingerprint=fps[None],
-                fresh=fresh, timeout=timeout)]
+    fps = fingerprints(model, ids, audience=audience, nbdir=nbdir, extra=_branding_files(branding))
+    logo = banner(branding)
+    jobs = []
+    if layout.portfolio_page is not None:
+        title = "Portfolio health assessment"
+        jobs.append(Job(key=None, input=str(nbdir / "portfolio_health.ipynb"), output=str(out / layout.portfolio_notebook),
+                        html=str(out / layout.portfolio_page), rel_html=layout.portfolio_page,
+                        rel_nb=layout.portfolio_notebook, parameters=dict(common), cwd=str(nbdir), title=title,
+                        fingerprint=fps[None], fresh=fresh, timeout=timeout, banner=logo,
+                        page_css=page_style(branding, title=title, confidential=confidential_mark("internal", None))))
     names = model.figures["account_name"]
     for acc in ids:
-        stem = stems[acc]
+        name = str(names[acc])
+        # the client's page is its quarterly business review; the title names it so (tab, PDF)
+        title = f"Quarterly business review: {name}" if layout.client else f"Account health assessment: {name}"
         jobs.append(Job(
-            key=acc, input=str(nbdir / "account_health.ipynb"), output=str(out / "notebooks" / f"account_{stem}.ipynb"),
-            html=str(out / "accounts" / f"{stem}.html"), rel_html=f"accounts/{stem}.html",
-            rel_nb=f"notebooks/account_{stem}.ipynb",
+            key=acc, input=str(nbdir / "account_health.ipynb"), output=str(out / layout.notebook(acc)),
+            html=str(out / layout.page(acc)), rel_html=layout.page(acc), rel_nb=layout.notebook(acc),
             # plain JSON types: the id stays a string
             parameters={**common, "account_id": str(acc), "audience": audience}, cwd=str(nbdir),
-            title=f"Account health assessment: {names[acc]}", fingerprint=fps[acc], fresh=fresh, timeout=timeout))
+            title=title, fingerprint=fps[acc], fresh=fresh, timeout=timeout, banner=logo,
+            page_css=page_style(branding, title=title, confidential=confidential_mark(audience, name))))
     return jobs
 
 
@@ -383,7 +420,7 @@ def _read_manifest(folder: Path) -> dict | None:
     import json
 
     try:
-        m = json.loads((Path(folder) / MANIFEST).read_text(encoding="utf-8"))
+        m = json.loads(manifest_file(folder).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
     return m if isinstance(m, dict) else None
@@ -442,8 +479,11 @@ def tables_only(data: str | Path, *, out: str | Path | None = None, as_of=None, 
         Unusable input or arguments, an ``--out`` among the inputs, files in ``--out``
         the kit did not write and would overwrite, or another run writing there.
     """
+    from kit.run.deliverables import refuse_other_layout
+
     out_path = Path(out) if out is not None else default_out(data)
     check_out_folder(data, out_path)
+    refuse_other_layout(out_path, Layout("internal", {}))  # tables list every account: never in a client run's folder
     model, _ = _prepare(data, out=out_path, as_of=as_of, config=config, compare_to=compare_to)
     ids = _select(model, accounts)
     tables = output_tables(model, ids if accounts else None)
@@ -467,8 +507,20 @@ def run(data: str | Path, **options: object) -> RunResult:
     **options
         The fields of :class:`~kit.run.options.RunOptions` (``out``, ``as_of``, ``config``,
         ``accounts``, ``workers``, ``audience``, ``progress``, ``notebooks``, ``force``,
-        ``executor``, ``scheduler``, ``fresh_kernels``, ``timeout``, ``compare_to``, ...),
-        checked there:
+        ``executor``, ``scheduler``, ``fresh_kernels``, ``timeout``, ``compare_to``, ``pdf``,
+        ``deck``), checked there:
+    audience
+        ``"internal"`` (default) or ``"client"``: the quarterly business review of each
+        account, laid out one folder per account (each can be sent to its account as it
+        is) with the consultant's index, notebooks and manifest in ``_consultant/``; no
+        portfolio report, tables or plans (:mod:`kit.run.layout`).  Default ``out``:
+        ``reports/<name>-client``.
+    pdf
+        Also print every page to PDF beside it (headless Chromium, nothing fetched:
+        :mod:`kit.report.pdf`).
+    deck
+        Also write each account's PowerPoint deck (the QBR for the client audience, an
+        account review internally: :mod:`kit.report.deck`).
     notebooks
         A folder with ``account_health.ipynb`` and ``portfolio_health.ipynb`` (default: the
         kit's own ``notebooks/``), for teams that keep adapted notebooks.
@@ -501,9 +553,14 @@ def run_with(data: str | Path, opts: RunOptions) -> RunResult:
     """:func:`run` with its options as one :class:`~kit.run.options.RunOptions`."""
     # Nothing changed since the last run in this folder: keep every output as it is,
     # without loading the data or starting a kernel.
-    out_path = opts.out if opts.out is not None else default_out(data)
+    from kit.report.branding import load_branding
+    from kit.run.deliverables import refuse_other_layout
+
+    out_path = opts.out if opts.out is not None else default_out(data, audience=opts.audience)
     check_out_folder(data, out_path)
     nbdir = opts.notebooks if opts.notebooks is not None else notebooks_dir()
+    # a missing logo or template is one clear error before anything renders
+    branding = load_branding(load_config(opts.config), config_path=opts.config)
     with contextlib.ExitStack() as stack:
         # one run at a time in a folder: a second would remove files the first still uses
         lock = stack.enter_context(RunLock(out_path, "kit run"))
@@ -511,9 +568,11 @@ def run_with(data: str | Path, opts: RunOptions) -> RunResult:
             print(printable(f"note: an earlier {lock.stale.get('command', 'kit run')} into {out_path} (process "
                             f"{lock.stale.get('pid', '?')}) stopped before it finished; its unfinished files are redone"),
                   file=sys.stderr)
+        refuse_other_layout(out_path, Layout(opts.audience, {}))
+        extra = (*_compared_with(opts.compare_to), *_deliverables_part(opts, branding))
         fingerprint = run_fingerprint(data, config_path=opts.config, as_of=opts.as_of,
                                       accounts=None if opts.accounts is None else list(opts.accounts),
-                                      audience=opts.audience, nbdir=nbdir, extra=_compared_with(opts.compare_to))
+                                      audience=opts.audience, nbdir=nbdir, extra=extra)
         previous = None if opts.force else _unchanged_run(out_path, fingerprint, opts.audience)
         if previous is not None:
             return _kept(out_path, previous)
@@ -527,7 +586,7 @@ def run_with(data: str | Path, opts: RunOptions) -> RunResult:
                                                            initializer=worker_init, initargs=(opts.fresh_kernels,)))
             for _ in range(opts.workers):
                 pool.submit(warm_up, opts.fresh_kernels)
-        return _run(data, opts.but(out=out_path, notebooks=nbdir), pool=pool, fingerprint=fingerprint)
+        return _run(data, opts.but(out=out_path, notebooks=nbdir), pool=pool, fingerprint=fingerprint, branding=branding)
 
 
 def _kept(out: Path, manifest: dict) -> RunResult:
@@ -535,24 +594,29 @@ def _kept(out: Path, manifest: dict) -> RunResult:
     def skipped(r: dict) -> dict:
         return {**r, "seconds": 0.0, "skipped": True, "rendered_seconds": r.get("rendered_seconds", r.get("seconds"))}
 
+    portfolio = manifest.get("portfolio")
     result = RunResult(out=out, model=None, accounts={a: skipped(r) for a, r in manifest["accounts"].items()},
-                       portfolio=skipped(manifest["portfolio"]))
+                       portfolio=None if portfolio is None else skipped(portfolio), index=manifest.get("index", "index.html"))
     manifest = {**manifest, "accounts": result.accounts, "portfolio": result.portfolio,
                 "generated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}
-    write_json(manifest, out / "manifest.json")
+    write_json(manifest, manifest_file(out))
     return result
 
 
-def _run(data, opts: RunOptions, *, pool, fingerprint=None) -> RunResult:
+def _run(data, opts: RunOptions, *, pool, fingerprint=None, branding=None) -> RunResult:
     from tqdm import tqdm
 
     from kit.figures.cache import save_model
+    from kit.report.branding import Branding
     from kit.report.index_page import index_page
+    from kit.run.deliverables import Deliverables
 
+    branding = branding if branding is not None else Branding()
     model, out_path = _prepare(data, out=opts.out, as_of=opts.as_of, config=opts.config, compare_to=opts.compare_to)
     ids = _select(model, None if opts.accounts is None else list(opts.accounts))
     config, audience, accounts = opts.config, opts.audience, opts.accounts
     stems = report_stems(model.figures.index)  # from every id, so a subset run names files the same
+    layout = Layout(audience, stems)
     out_path.mkdir(parents=True, exist_ok=True)
     prev = {} if opts.force else _previous(out_path)
     nbdir = opts.notebooks
@@ -560,20 +624,25 @@ def _run(data, opts: RunOptions, *, pool, fingerprint=None) -> RunResult:
     cache = run_cache(out_path)
     model_path = (cache / "model.pkl").resolve()
     jobs = _jobs(model, out_path, ids, stems, data=Path(data), config_path=config, audience=audience, nbdir=nbdir,
-                 model_path=model_path, fresh=opts.fresh_kernels, timeout=opts.timeout)
-    tables = output_tables(model, ids if accounts else None)
-    plan_paths = {acc: f"plans/{stems[acc]}.xlsx" for acc in ids} if audience == "internal" else {}
+                 model_path=model_path, fresh=opts.fresh_kernels, timeout=opts.timeout, branding=branding)
+    # tables list every account: an internal run's only (a client run's folder goes to clients)
+    tables = output_tables(model, ids if accounts else None) if layout.writes_tables else {}
+    plan_paths = {acc: layout.plan(acc) for acc in ids} if audience == "internal" else {}
+    extras = Deliverables(model, layout, ids, out=out_path, pdf=opts.pdf, deck=opts.deck, branding=branding,
+                          previous=prev, fingerprints={j.key: j.fingerprint for j in jobs})
     planned = ([f"tables/{n}.csv" for n in tables] + [j.rel_html for j in jobs] + [j.rel_nb for j in jobs]
-               + list(plan_paths.values()) + ["index.html", MANIFEST])
+               + list(plan_paths.values()) + extras.planned + [layout.index, layout.manifest])
     owned = owned_files(out_path)
     refuse_foreign(out_path, planned, owned)  # before anything is written
-    remove_temporaries(out_path)
+    refuse_links(out_path, planned)
+    extras.check()  # --pdf without a browser: said before anything renders
+    remove_temporaries(out_path, extra={str(Path(p).parent.as_posix()) for p in [*owned, *planned]})
     remove_caches(out_path)
-    written = _write_tables(tables, out_path, owned)
-    result = RunResult(out=out_path, model=model)
+    written = _write_tables(tables, out_path, owned) if layout.writes_tables else []
+    result = RunResult(out=out_path, model=model, index=layout.index)
     save_model(model, model_path)
-    for sub in ("notebooks", "accounts"):
-        (out_path / sub).mkdir(exist_ok=True)
+    for sub in layout.folders(ids):
+        (out_path / sub).mkdir(parents=True, exist_ok=True)
     todo = [j for j in jobs if not _unchanged(j, prev, out_path)]
     todo_keys = {j.key for j in todo}
     plans = [acc for acc in ids if acc in todo_keys or not (out_path / "plans" / f"{stems[acc]}.xlsx").is_file()]
@@ -613,32 +682,50 @@ def _run(data, opts: RunOptions, *, pool, fingerprint=None) -> RunResult:
                         accounts={a: pending.get(a, result.accounts.get(a)) for a in ids})
     # every file this run may write is the kit's from now on, also if the run is killed
     write_json(_manifest(model, config_path=config, audience=audience, result=interim, tables=written, command="kit run",
-                         files=sorted(set(_files(out_path, owned, written)) | set(planned))), out_path / MANIFEST)
+                         files=sorted(set(_files(out_path, owned, written, manifest=layout.manifest)) | set(planned))),
+               out_path / layout.manifest)
     by_key = {j.key: j.fingerprint for j in jobs}
     try:
+        extras.start_decks()  # built in a thread while the workers render
         for r in _execute_jobs(todo, workers=opts.workers, executor=opts.executor, scheduler=opts.scheduler,
                                fresh=opts.fresh_kernels, pool=pool):
             r["rendered_seconds"] = r["seconds"]
-            record(r, by_key[r["key"]])
+            key = r["key"]
+            record(r, by_key[key])
+            extras.page_done(key, r["status"] == "ok")  # its PDF, while the workers render the next pages
+        extras.finish({k: rec.get("status") == "ok" for k, rec in [*result.accounts.items(), (None, result.portfolio or {})]})
     finally:
         bar.close()
         planner.join()
+        extras.close()
         remove_caches(out_path)
-    for acc, err in plan_errors.items():
-        # the report is there, but the plan is not: the account failed (exit 1), and a
-        # rerun writes it again
-        rec = result.accounts.get(acc) or {"report": f"accounts/{stems[acc]}.html", "notebook": f"notebooks/account_{stems[acc]}.ipynb"}
-        result.accounts[acc] = {**rec, "status": "failed", "error": printable(err), "fingerprint": None}
+    for key, rec in [*result.accounts.items(), (None, result.portfolio)]:
+        if rec is not None:
+            rec.update(extras.record(key))
+    for acc, err in [*plan_errors.items(), *extras.errors.items()]:
+        # the report is there, but the plan (or PDF, or deck) is not: the account failed
+        # (exit 1), and a rerun writes it again
+        if acc is None:
+            result.portfolio = {**(result.portfolio or {}), "status": "failed", "error": printable(err), "fingerprint": None}
+        else:
+            rec = result.accounts.get(acc) or {"report": layout.page(acc), "notebook": layout.notebook(acc)}
+            result.accounts[acc] = {**rec, "status": "failed", "error": printable(err), "fingerprint": None}
         print(printable(f"kit run: {err}"), file=sys.stderr)
-    for note in plan_notes:
+    for note in [*plan_notes, *extras.notes]:
         print(printable(f"note: {note}"), file=sys.stderr)
     result.accounts = {a: result.accounts[a] for a in ids if a in result.accounts}
-    write_text(index_page(model, result.accounts, result.portfolio, ids=ids, audience=audience), out_path / "index.html")
-    done = written + ["index.html"] + [p for p in planned if p.startswith(("accounts/", "notebooks/", "plans/", "portfolio"))
-                                       and (out_path / p).is_file()]
+    if layout.client:
+        from kit.report.client_index import client_index_page
+
+        page = client_index_page(model, result.accounts, ids=ids, stems=stems, branding=branding)
+    else:
+        page = index_page(model, result.accounts, result.portfolio, ids=ids, audience=audience, branding=branding)
+    write_text(page, out_path / layout.index)
+    done = written + [p for p in planned if (out_path / p).is_file()]
     manifest = _manifest(model, config_path=config, audience=audience, result=result, tables=written, command="kit run",
-                         files=_files(out_path, owned, done), notes=plan_notes)
-    write_json({**manifest, "run_fingerprint": fingerprint}, out_path / MANIFEST)
+                         files=_files(out_path, owned, done, manifest=layout.manifest), notes=[*plan_notes, *extras.notes])
+    write_json({**manifest, "run_fingerprint": fingerprint, "index": layout.index, "layout": audience},
+               out_path / layout.manifest)
     return result
 
 

@@ -243,7 +243,7 @@ def render(job: Job, warm: WarmKernel | None = None) -> dict:
                 cell["id"] = "injected-parameters"
         text = nbformat.writes(nb)
         write_text(text if text.endswith("\n") else text + "\n", Path(job.output))  # as nbformat.write
-        write_text(notebook_to_html(nb, title=job.title), Path(job.html))
+        write_text(notebook_to_html(nb, title=job.title, page_css=job.page_css, banner=job.banner), Path(job.html))
         status, error = "ok", None
     except PapermillExecutionError as exc:
         status, error = "failed", f"{exc.ename}: {exc.evalue}"

@@ -27,14 +27,18 @@ from kit.files.atomic import TEMP_MARK
 
 __all__ = [
     "CACHE_DIR",
+    "CLIENT_MANIFEST",
+    "CONSULTANT_DIR",
     "LOCK_FILE",
     "MANIFEST",
     "TEMP_MARK",
     "RunLock",
     "check_out_folder",
     "foreign_files",
+    "manifest_file",
     "owned_files",
     "refuse_foreign",
+    "refuse_links",
     "remove_caches",
     "remove_stale",
     "remove_temporaries",
@@ -43,8 +47,12 @@ __all__ = [
 
 MANIFEST = "manifest.json"
 LOCK_FILE = ".kit.lock"
-#: the folders of a run folder the kit writes into
-SUBFOLDERS = ("accounts", "notebooks", "plans", "tables", "decks")
+#: a client-audience run keeps the consultant's own files (its manifest, index and
+#: notebooks) here, apart from the account folders that go to clients (kit.run.layout)
+CONSULTANT_DIR = "_consultant"
+CLIENT_MANIFEST = f"{CONSULTANT_DIR}/{MANIFEST}"
+#: the folders of a run folder the kit writes into (a client run's account folders besides)
+SUBFOLDERS = ("accounts", "notebooks", "plans", "tables", "decks", CONSULTANT_DIR, f"{CONSULTANT_DIR}/notebooks")
 
 
 def _inside(child: Path, parent: Path) -> bool:
@@ -64,7 +72,7 @@ def check_out_folder(data: str | Path, out: str | Path) -> None:
         Naming both folders and what to do instead.
     """
     linked = [sub for sub in SUBFOLDERS if (Path(out) / sub).is_symlink()]
-    if linked or Path(out, MANIFEST).is_symlink():
+    if linked or Path(out, MANIFEST).is_symlink() or Path(out, CLIENT_MANIFEST).is_symlink():
         raise UsageError(f"--out {printable(out)}: {', '.join(linked) or MANIFEST} is a symbolic link; the kit writes "
                          "only into real folders of the run folder (remove the link or choose another --out)")
     data_p, out_p = Path(data).resolve(), Path(out).resolve()
@@ -85,9 +93,18 @@ def check_out_folder(data: str | Path, out: str | Path) -> None:
                          "move the workbook or choose another --out")
 
 
+def manifest_file(out: str | Path) -> Path:
+    """The run folder's manifest: ``manifest.json``, or in a client-audience run's folder
+    ``_consultant/manifest.json`` (the top-level one when there is no manifest at all)."""
+    out = Path(out)
+    if not (out / MANIFEST).is_file() and (out / CLIENT_MANIFEST).is_file():
+        return out / CLIENT_MANIFEST
+    return out / MANIFEST
+
+
 def _manifest(out: Path) -> dict | None:
     try:
-        m = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+        m = json.loads(manifest_file(out).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
     return m if isinstance(m, dict) else None
@@ -141,12 +158,13 @@ def refuse_foreign(out: str | Path, planned: Iterable[str], owned: set[str]) -> 
                          f"from an earlier run whose {MANIFEST} was removed, delete them)")
 
 
-def remove_temporaries(out: str | Path) -> list[str]:
+def remove_temporaries(out: str | Path, *, extra: Iterable[str] = ()) -> list[str]:
     """Remove the temporary files an interrupted run of the kit left (``.<name>.kit-tmp``
-    and ``.<name>.kit-tmp.ipynb``); nothing else.  Returns what was removed."""
+    and ``.<name>.kit-tmp.ipynb``) in the run folder, its :data:`SUBFOLDERS` and the
+    folders ``extra`` (a client run's account folders); nothing else.  Returns what was removed."""
     out = Path(out)
     removed = []
-    for sub in (".", *SUBFOLDERS):
+    for sub in dict.fromkeys((".", *SUBFOLDERS, *extra)):
         folder = out / sub
         if not folder.is_dir():
             continue
@@ -156,6 +174,17 @@ def remove_temporaries(out: str | Path) -> list[str]:
                 p.unlink()
                 removed.append(p.relative_to(out).as_posix())
     return removed
+
+
+def refuse_links(out: str | Path, planned: Iterable[str]) -> None:
+    """Raise :class:`UsageError` when a folder a planned file goes into is a symbolic link:
+    the kit writes only into real folders of the run folder, never through a link elsewhere."""
+    out = Path(out)
+    linked = sorted({parent.as_posix() for rel in planned for parent in PurePosixPath(rel).parents
+                     if parent.as_posix() != "." and (out / parent).is_symlink()})
+    if linked:
+        raise UsageError(f"--out {printable(out)}: {printable(', '.join(linked[:5]))} is a symbolic link; the kit writes "
+                         "only into real folders of the run folder (remove the link or choose another --out)")
 
 
 #: the folder of the model files runs hand to their notebooks, one subfolder per run

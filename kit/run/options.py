@@ -43,6 +43,8 @@ class RunOptions:
     fresh_kernels: bool = False
     timeout: float | None = None
     compare_to: Path | None = None
+    pdf: bool = False
+    deck: bool = False
 
     def __post_init__(self) -> None:
         if self.audience not in AUDIENCES:
@@ -84,6 +86,9 @@ class Job:
         Where the notebook runs (its folder: its relative paths resolve there).
     fingerprint : str
         What the report is made of, hashed (an unchanged one is not rendered again).
+    page_css, banner : str
+        The page's own stylesheet (accent colour, running header and footer of its
+        printed pages) and its logo banner: see :mod:`kit.report.branding`.
     """
 
     key: str | None
@@ -98,3 +103,5 @@ class Job:
     fingerprint: str
     fresh: bool = False
     timeout: float | None = None
+    page_css: str = ""
+    banner: str = ""

@@ -162,10 +162,14 @@ def test_latest_assessment_and_trend(portfolio_dir):
     assert a["assessed_on"] == pd.Timestamp(LATEST)
     assert a["previous_assessed_on"] == pd.Timestamp(prev)
     assert a["n_assessments"] == 2
-    # latest (75 + 50 + 100) / 3 = 75; previous (25 + 50) / 2 = 37.5; change 37.5
+    # latest (75 + 50 + 100) / 3 = 75; previous (25 + 50) / 2 = 37.5; the change compares
+    # like with like (rule 6): over the two elements scored in both, (75 + 50) / 2 = 62.5
+    # against 37.5: +25 (not 75 - 37.5, which counts value_of_work, new in the latest)
     assert a["health_index"] == pytest.approx(75.0)
     assert a["previous_health_index"] == pytest.approx(37.5)
-    assert a["health_change"] == pytest.approx(37.5)
+    assert a["health_change"] == pytest.approx(25.0)
+    assert a["health_change_elements"] == 2 and not a["same_elements"]
+    assert (a["health_before_common"], a["health_now_common"]) == (pytest.approx(37.5), pytest.approx(62.5))
 
 
 def test_rows_after_as_of_are_ignored(portfolio_dir):
@@ -187,8 +191,10 @@ def test_element_weights_and_rag_override(model_of):
     m = model_of(tables, settings=s)
     # (100 * 1 + 25 * 2) / 3 = 50 -> amber with amber >= 40
     assert m.figures.loc["A1", "health_index"] == pytest.approx(50.0)
-    assert m.figures.loc["A1", "health_rag"] == "amber"
-    assert default["health_rag"] == "amber"  # 62.5: at least 50, below 70
+    # two of ten elements: the index is incomplete, so it is not banded (rule 7); its band
+    # is kept apart for the record
+    assert m.figures.loc["A1", "health_rag"] == "incomplete" and m.figures.loc["A1", "health_band"] == "amber"
+    assert default["health_band"] == "amber"  # 62.5: at least 50, below 70
     el = m.assessment.elements.set_index(["account_id", "element"])
     assert el.loc[("A1", "client_understanding"), "rag"] == "green"   # 100 >= 80
     assert el.loc[("A1", "pipeline_health"), "rag"] == "red"          # 25 < 40
@@ -212,3 +218,98 @@ def test_account_without_assessment_has_ten_empty_rows(model_of):
     # every account has its ten rows, in the pinned order
     assert len(el) == 2 * 10
     assert el["account_id"].tolist() == ["A1"] * 10 + ["A2"] * 10
+
+
+# --- scoring rule 4: the grace window after the analysis date --------------------------------
+@pytest.mark.parametrize("assessed_on, grace, as_of, counted", [
+    ("2025-12-31", 1, "2025-09-30", True),    # the last day of the quarter after: counts
+    ("2026-01-01", 1, "2025-09-30", False),   # a day later: outside the window
+    ("2025-10-01", 0, "2025-09-30", False),   # no grace: only up to the analysis date
+    ("2025-09-30", 0, "2025-09-30", True),
+    ("2026-03-31", 2, "2025-09-30", True),    # two quarters of grace
+    ("2025-12-31", 1, "2025-08-15", True),    # a mid-quarter analysis date: to the end of the next quarter
+    ("2026-01-01", 1, "2025-08-15", False),
+])
+def test_grace_window_edges(model_of, assessed_on, grace, as_of, counted):
+    rows = [rate("r1", e, 4, on=assessed_on) for e in ELEMENT_IDS] + [rate("r1", e, 2, on="2025-03-01") for e in ELEMENT_IDS]
+    m = model_of({"accounts": ACCOUNTS, "revenue": REVENUE, "assessment": rows}, as_of=as_of,
+                 settings=Settings(assessment_grace_quarters=grace))
+    f = m.figures.loc["A1"]
+    if counted:
+        assert f["assessed_on"] == pd.Timestamp(assessed_on) and f["health_index"] == 75.0
+        assert bool(f["assessment_in_grace"]) == (pd.Timestamp(assessed_on) > pd.Timestamp(as_of))
+        assert pd.isna(f["next_assessed_on"])
+    else:  # the earlier assessment is scored, and the later one is named for the report
+        assert f["assessed_on"] == pd.Timestamp("2025-03-01") and f["health_index"] == 25.0
+        assert f["next_assessed_on"] == pd.Timestamp(assessed_on) and not f["assessment_in_grace"]
+
+
+def test_a_workshop_after_the_quarter_is_scored_and_the_report_says_so(model_of):
+    from kit.report import AccountReport
+
+    rows = [rate("r1", e, 4, on="2025-10-01") for e in ELEMENT_IDS] + [rate("r1", e, 3) for e in ELEMENT_IDS]
+    m = model_of({"accounts": ACCOUNTS, "revenue": REVENUE, "assessment": rows})
+    f = m.figures.loc["A1"]
+    assert f["assessed_on"] == pd.Timestamp("2025-10-01") and f["previous_assessed_on"] == pd.Timestamp(LATEST)
+    html = AccountReport(model=m, account_id="A1").summary().html
+    assert "The assessment of 2025-10-01 is dated after the analysis date 2025-09-30 and counts" in html
+    # not stale, and no warning that it is missing
+    assert not {"stale_assessment", "not_assessed"} & set(m.warnings[m.warnings["account_id"] == "A1"]["warning_id"])
+
+
+# --- scoring rule 6: like with like, and the drivers add up -----------------------------------
+def test_health_drivers_and_like_for_like_change_by_hand(model_of):
+    # weights: client_understanding 2, the others 1
+    # previous (2025-03-01): CU 50, AS 25, VW 75             -> index (2*50 + 25 + 75) / 4 = 50
+    # latest   (2025-09-10): CU 75, AS 50, RL 0 (VW unrated) -> index (2*75 + 50 + 0) / 4 = 50
+    # naive change 50 - 50 = 0; like with like over CU and AS (weights 2 + 1 = 3):
+    #   CU 2 x (75 - 50) / 3 = 16.667; AS 1 x (50 - 25) / 3 = 8.333; change 25
+    #   before (2*50 + 25) / 3 = 41.667, now (2*75 + 50) / 3 = 66.667
+    prev = "2025-03-01"
+    rows = [rate("r1", "client_understanding", 3, on=prev), rate("r1", "account_strategy", 2, on=prev),
+            rate("r1", "value_of_work", 4, on=prev),
+            rate("r1", "client_understanding", 4), rate("r1", "account_strategy", 3), rate("r1", "relationships", 1)]
+    s = Settings(element_weights={"client_understanding": 2})
+    m = model_of({"accounts": ACCOUNTS, "revenue": REVENUE, "assessment": rows}, settings=s)
+    f = m.figures.loc["A1"]
+    assert (f["health_index"], f["previous_health_index"]) == (50.0, 50.0)
+    assert f["health_change"] == pytest.approx(25.0) and f["health_change_elements"] == 2 and not f["same_elements"]
+    assert f["health_before_common"] == pytest.approx(125 / 3) and f["health_now_common"] == pytest.approx(200 / 3)
+    el = m.assessment.elements.set_index(["account_id", "element"])
+    assert el.loc[("A1", "client_understanding"), "contribution"] == pytest.approx(50 / 3)
+    assert el.loc[("A1", "account_strategy"), "contribution"] == pytest.approx(25 / 3)
+    assert el.loc[("A1", "client_understanding"), "weight"] == 2.0
+    for e in ("value_of_work", "relationships", "pipeline_health"):  # not scored in both: no contribution
+        assert math.isnan(el.loc[("A1", e), "contribution"])
+    assert el.loc["A1", "contribution"].sum() == pytest.approx(f["health_change"])
+
+
+def test_printed_change_adds_up(model_of):
+    from kit.report import AccountReport
+    from kit.report.formats import rounded_parts, shown_change
+
+    # printed numbers add up even where rounding each would not (65.64 -> 65.6, 67.26 -> 67.3)
+    before, now, change = shown_change(67.26, 65.64)
+    assert (before, now, change) == ("65.6", "67.3", "+1.7")
+    assert shown_change(None, 5) == ("5.0", "—", "—")
+    parts = rounded_parts([0.34, 0.33, 0.33, float("nan")], 1.0)
+    assert sum(p for p in parts[:3]) == pytest.approx(1.0) and math.isnan(parts[3])
+    assert rounded_parts([1.06, 1.06, 1.06], 3.2) == [1.1, 1.1, 1.0]  # 3.18 printed 3.2: the parts say 3.2 too
+    # in the report: before + change = now, and the contributions add up to the change
+    prev = "2025-03-01"
+    rows = ([rate("r1", e, 3, on=prev) for e in ELEMENT_IDS[:7]] + [rate("r2", e, 4, on=prev) for e in ELEMENT_IDS[:2]]
+            + [rate("r1", e, 4) for e in ELEMENT_IDS[:7]] + [rate("r2", e, 2) for e in ELEMENT_IDS[:3]])
+    m = model_of({"accounts": ACCOUNTS, "revenue": REVENUE, "assessment": rows})
+    f = m.figures.loc["A1"]
+    html = AccountReport(model=m, account_id="A1").assessment().html
+    b, n, c = shown_change(f["health_now_common"], f["health_before_common"])
+    assert f"{c} since {prev}: {b} to {n}" in html
+    assert float(b) + float(c) == pytest.approx(float(n))
+    from bs4 import BeautifulSoup
+
+    tab = BeautifulSoup(html, "html.parser").find("table")
+    heads = [th.get_text() for th in tab.thead.find_all("th")]
+    col = heads.index("Contribution to the index change")
+    cells = [tr.find_all("td")[col].get_text() for tr in tab.tbody.find_all("tr")]
+    shown = [float(x) for x in cells if x != "—"]
+    assert len(shown) == 7 and sum(shown) == pytest.approx(float(c))  # the seven elements scored in both

@@ -134,3 +134,56 @@ def test_stakeholder_map_by_buying_center_and_level(tables):
     assert m.loc["HR", "staff"] == 1 and m.loc["HR", "executive"] == 0  # c4 met after the analysis date
     assert m.loc["Finance", "decision_makers"] == 1 and m.loc["IT", "decision_makers"] == 1
     assert m.loc["Finance", "revenue_t4q"] == 600.0
+
+
+# --- the concentration flag (domain.md): HHI >= 5,000 or top share >= 0.6 ---------------------
+def _flag_model(model_of, shares: dict[str, list[float]]):
+    """One account per case, its T4Q revenue split over buying centers (and offerings) as given."""
+    rows = []
+    for acc, amounts in shares.items():
+        for i, amount in enumerate(amounts):
+            rows.append(rev(acc, 0, amount, f"BC{i}", f"Off{i}"))
+    accounts = [{"account_id": a, "account_name": a} for a in shares]
+    return model_of({"accounts": accounts, "revenue": rows}, as_of="2025-12-31")
+
+
+@pytest.mark.parametrize("amounts, hhi_value, flagged", [
+    ([50, 50], 5000, True),              # HHI exactly 5,000 (two even buying centers): flagged
+    ([60, 20, 20], 4400, True),          # top share exactly 0.6, HHI below: flagged
+    ([59, 21, 20], 3481 + 441 + 400, False),  # just below both
+    ([25, 25, 25, 25], 2500, False),     # spread evenly over four: the old 2,500 flag fired here
+    ([100], 10000, True),                # one buying center
+])
+def test_concentration_flag_edges(model_of, amounts, hhi_value, flagged):
+    m = _flag_model(model_of, {"X": amounts})
+    f = m.figures.loc["X"]
+    assert f["hhi_buying_center"] == pytest.approx(hhi_value)
+    assert f["effective_buying_centers"] == pytest.approx(10000 / hhi_value)
+    assert f["buying_centers_t4q"] == len(amounts)
+    fired = set(m.warnings["warning_id"])
+    assert ("concentration_buying_center" in fired) is flagged
+    assert ("concentration_offering" in fired) is flagged  # the same split by offering
+
+
+def test_concentration_message_and_advice_follow_the_count(model_of):
+    m = _flag_model(model_of, {"ONE": [100], "TWO": [50, 50]})
+    w = m.warnings.set_index(["account_id", "warning_id"])["message"]
+    one, two = w[("ONE", "concentration_buying_center")], w[("TWO", "concentration_buying_center")]
+    assert one.startswith("all T4Q revenue (100) comes from one buying center, 'BC0'")
+    assert "about 2.0 effective buying centers of the 2 buying centers with revenue (flag at 5,000)" in two
+    r = m.recommendations.set_index(["account_id", "ref"])["objective"]
+    # one buying center: win a second; several: grow the smaller ones, never "win a second" again
+    assert r[("ONE", "concentration_buying_center")] == "Win revenue in a second buying center: today all of it comes from BC0"
+    assert r[("TWO", "concentration_buying_center")].startswith("Grow the smaller buying centers: 50% of revenue comes from")
+    assert "second" not in r[("TWO", "concentration_buying_center")]
+    assert r[("ONE", "concentration_offering")].startswith("Propose a second offering")
+    assert r[("TWO", "concentration_offering")].startswith("Grow the smaller offerings")
+
+
+def test_concentration_flag_thresholds_come_from_the_settings(model_of):
+    from kit.config import Settings
+
+    rows = [rev("X", 0, a, f"BC{i}", f"Off{i}") for i, a in enumerate([25, 25, 25, 25])]
+    m = model_of({"accounts": [{"account_id": "X", "account_name": "X"}], "revenue": rows}, as_of="2025-12-31",
+                 settings=Settings(hhi_flag=2500))
+    assert "concentration_buying_center" in set(m.warnings["warning_id"])

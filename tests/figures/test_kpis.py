@@ -13,6 +13,7 @@ from kit.figures.kpis import nps, survey_kpis
 from kit.figures.market import bcg_quadrant
 from kit.figures.model import quadrant
 from kit.periods import parse_period, quarter_label
+from kit.schema import ELEMENT_IDS
 
 Q = parse_period("2025Q4")  # analysis quarter of the model tests below: as_of 2025-12-31
 
@@ -106,8 +107,9 @@ def test_quadrants_on_hand_made_accounts(model_of):
         "accounts": [{"account_id": a, "account_name": a.title()} for a in ids],
         "revenue": [{"account_id": a, "period": quarter_label(Q), "amount": "100"} for a in ids],
         "targets": [{"account_id": a, "period": quarter_label(Q), "revenue_target": str(t)} for a, (_, t) in plan.items()],
-        "assessment": [{"account_id": a, "assessed_on": "2025-11-15", "rater": "r1", "element": "relationships",
-                        "score": str(s)} for a, (s, _) in plan.items()],
+        # every element rated s: a complete index (an incomplete one places no account, rule 7)
+        "assessment": [{"account_id": a, "assessed_on": "2025-11-15", "rater": "r1", "element": e,
+                        "score": str(s)} for a, (s, _) in plan.items() for e in ELEMENT_IDS],
     }
     f = model_of(tables).figures
     assert f["quadrant"].iloc[:4].to_dict() == {"thriving": "Thriving", "coasting": "Coasting",
@@ -118,6 +120,13 @@ def test_quadrants_on_hand_made_accounts(model_of):
     # a health threshold of 80 makes 75 unhealthy: Thriving becomes Coasting
     f80 = model_of(tables, settings=Settings(health_threshold=80)).figures
     assert f80.loc["thriving", "quadrant"] == "Coasting"
+    # six of ten elements scored (fewer than 7): incomplete, so no quadrant and no band
+    six = dict(tables, assessment=[r for r in tables["assessment"] if r["element"] in ELEMENT_IDS[:6]])
+    f6 = model_of(six).figures
+    assert f6["quadrant"].iloc[:4].isna().all() and (f6["health_rag"].iloc[:4] == "incomplete").all()
+    assert f6.loc["thriving", "quadrant_reason"] == ("No quadrant: the health index is incomplete "
+                                                     "(6 of 10 elements scored, at least 7 needed).")
+    assert quadrant(75.0, 60.0, True, False) is None
 
 
 # --- retention, long-term value, account-manager load ---------------------------------------

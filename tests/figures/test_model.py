@@ -110,7 +110,13 @@ def test_explicit_past_as_of_ignores_later_rows(model_of):
     assert m.as_of == dt.date(2025, 6, 30) and m.quarter == parse_period("2025Q2")
     # T4Q = 2024Q3..2025Q2 = 1 + 2 + 4 + 8 = 15; nothing before it, so no growth
     assert f["revenue_t4q"] == 15.0 and math.isnan(f["revenue_growth"])
-    assert f["health_index"] == 50.0          # the 2025-05-01 assessment (3 -> 50), not 2025-08-01
+    # workshops follow the quarter's close: the 2025-08-01 assessment lies within the grace
+    # window (up to 2025-09-30, one quarter after 2025Q2) and is scored (5 -> 100), the
+    # 2025-05-01 one gives the trend; without grace, only the 2025-05-01 one counts
+    assert f["health_index"] == 100.0 and f["previous_health_index"] == 50.0 and bool(f["assessment_in_grace"])
+    no_grace = model_of(tables, as_of="2025-06-30", settings=Settings(assessment_grace_quarters=0)).figures.loc["A"]
+    assert no_grace["health_index"] == 50.0 and not no_grace["assessment_in_grace"]
+    assert no_grace["next_assessed_on"] == pd.Timestamp("2025-08-01")  # the report says it is left out
     assert f["nps"] == 100.0 and f["nps_n"] == 1   # the 2025-07-01 answer is unseen
     assert f["decision_makers"] == 1          # c2 was met after as_of
     assert f["open_pipeline"] == 0.0          # o1 was created after as_of
@@ -137,11 +143,12 @@ def test_only_required_tables(model_of):
     # activities were not supplied
     m = model_of({"accounts": ACCOUNTS, "revenue": _revenue([10, 10, 10, 10, 10, 10, 10])})
     f = m.figures.loc["A"]
-    # as_of 2026-03-31: T4Q 2025Q2..2026Q1 = 40; the four before (2024Q2..2025Q1) hold 30
-    assert f["revenue_t4q"] == 40.0 and f["revenue_growth"] == pytest.approx(40 / 30 - 1)
+    # as_of 2026-03-31: T4Q 2025Q2..2026Q1 = 40; the four before (2024Q2..2025Q1) begin
+    # before the data (2024Q3): growth against them is unknown, not 40 / 30 - 1
+    assert f["revenue_t4q"] == 40.0 and math.isnan(f["revenue_prior4"]) and math.isnan(f["revenue_growth"])
     assert math.isnan(f["health_index"]) and pd.isna(f["quadrant"])
     assert math.isnan(f["decision_makers"]) and math.isnan(f["open_pipeline"])  # unknown, not zero
-    assert (m.assessment.elements["n_raters"] == 0).all() and len(m.assessment.elements) == 10
-    assert m.indicators.loc[m.indicators["period"] == "T4Q", "new_offerings_proposed"].tolist() == [0]
+    assert m.assessment.elements["n_raters"].isna().all() and len(m.assessment.elements) == 10
+    assert m.indicators.loc[m.indicators["period"] == "T4Q", "new_offerings_proposed"].isna().all()
     # rules whose tables are missing stay silent
     assert not {"single_threaded", "no_executive_contact", "raters_disagree"} & set(m.warnings["warning_id"])

@@ -121,7 +121,9 @@ def test_recommendations_rank_and_cite_their_numbers(model):
     first = a.iloc[0]
     # a high-severity warning (single-threaded) ranks first, citing its numbers
     assert (first["source"], first["ref"]) == ("warning", "single_threaded")
-    assert "1 active decision maker(s)" in first["because"]
+    assert "1 active decision maker: single-threaded" in first["because"]
+    # the action asks for what is missing: one more decision maker, not "two more"
+    assert first["objective"] == "Multi-thread the account: win 1 more decision maker, for at least 2 active (1 today)"
     el = a[a["source"] == "element"]
     assert el["ref"].tolist() == ["pipeline_health", "brand_marketing"]  # red before amber, weakest first
     assert "Pipeline Health scored 0 of 100 (red)" in el.iloc[0]["because"]
@@ -155,3 +157,113 @@ def test_max_recommendations_is_respected(tmp_path_factory, tables_writer):
     r = m.recommendations
     # the two best candidates of different sources, by priority
     assert len(r) == 2 and r["source"].nunique() == 2 and r["priority"].is_monotonic_decreasing
+
+
+# --- every recommendation checks its precondition -------------------------------------------
+def _pre_tables() -> dict:
+    """Four Core accounts (Finance and IT, every quarter), each tripping one precondition."""
+    rows = [rev(a, q, 100, bc, "Advisory") for a in ("DM0", "DM1", "EXEC", "NOEXEC")
+            for q in range(Q - 7, Q + 1) for bc in ("Finance", "IT")]
+
+    def contact(acc, cid, **kw):
+        return {"account_id": acc, "contact_id": cid, "active": "true", "first_met": "2020-01-01"} | kw
+
+    contacts = [
+        contact("DM1", "d", role="decision_maker", level="senior", last_contact="2025-11-01"),
+        # EXEC: two executives, both lapsed (last contact a year ago): meet them again
+        contact("EXEC", "e1", level="executive", role="influencer", last_contact="2024-12-01"),
+        contact("EXEC", "e2", level="executive", role="influencer", last_contact="2024-12-01"),
+        contact("NOEXEC", "m", level="manager", role="user", last_contact="2025-11-01"),
+    ]
+    accounts = [{"account_id": a, "account_name": a} for a in ("DM0", "DM1", "EXEC", "NOEXEC")]
+    return {"accounts": accounts, "revenue": rows, "contacts": contacts}
+
+
+@pytest.fixture(scope="module")
+def pre_model(tmp_path_factory, tables_writer):
+    from kit.figures.model import build_model
+
+    folder = tables_writer(tmp_path_factory.mktemp("pre") / "data", _pre_tables())
+    return build_model(load_portfolio(folder), Settings(max_recommendations=12), as_of="2025-12-31")
+
+
+def _actions(model, acc) -> dict[str, str]:
+    """Warning id -> its action, for one account."""
+    r = model.recommendations
+    mine = r[r["account_id"] == acc]
+    return dict(zip(mine["ref"], mine["objective"]))
+
+
+def test_single_threaded_asks_only_for_the_missing_decision_makers(pre_model):
+    assert _actions(pre_model, "DM0")["single_threaded"] == (
+        "Multi-thread the account: win 2 decision makers, for at least 2 active (0 today)")
+    assert _actions(pre_model, "DM1")["single_threaded"] == (
+        "Multi-thread the account: win 1 more decision maker, for at least 2 active (1 today)")
+
+
+def test_executive_sponsor_only_where_none_is_active(pre_model):
+    # EXEC has two active executives it has not met lately: meet them, not "find a sponsor"
+    assert _actions(pre_model, "EXEC")["no_executive_contact"].startswith("Meet an executive contact again this quarter")
+    assert _actions(pre_model, "NOEXEC")["no_executive_contact"].startswith("Find and meet an executive sponsor")
+
+
+def test_an_objective_already_met_is_shown_as_met_and_not_recommended(pre_model):
+    from kit.figures.recommendations import objective_status
+
+    st = objective_status(pre_model.figures, pre_model.portfolio.table("objectives"), supplied=set(pre_model.portfolio.tables))
+    execs = st[st["objective"] == "Build deeper relationships with senior executives"].set_index("account_id")
+    # Core objective met at 2 active executives: EXEC has 2, the others none
+    assert execs.loc["EXEC", "status"] == "met" and "met at 2" in execs.loc["EXEC", "because"]
+    assert execs.loc["NOEXEC", "status"] == "open"
+    r = pre_model.recommendations
+    assert "Build deeper relationships with senior executives" not in r[r["account_id"] == "EXEC"]["objective"].tolist()
+    assert "Build deeper relationships with senior executives" in r[r["account_id"] == "NOEXEC"]["objective"].tolist()
+    # no opportunities.csv: a deal-size objective cannot be measured, so it is not recommended
+    deal = st[st["objective"] == "Win an enterprise-wide agreement"]
+    assert (deal["status"] == "no data").all() and deal["because"].str.contains("needs opportunities.csv").all()
+    assert not pre_model.recommendations["objective"].eq("Win an enterprise-wide agreement").any()
+
+
+def test_a_weak_element_with_strong_data_asks_for_a_review_not_for_more(tmp_path_factory, tables_writer):
+    from kit.figures.model import build_model
+
+    t = _pre_tables()
+    # DM1 rates Robustness of Our Relationships red (25); the data: 2 buying centers, both
+    # with an active executive, 2 decision makers: strong.  NOEXEC rates it red too, and its
+    # data are weak (no executive, no decision maker): it gets the action.
+    t["contacts"] += [
+        {"account_id": "DM1", "contact_id": "x1", "level": "executive", "buying_center": "Finance",
+         "role": "decision_maker", "active": "true", "last_contact": "2025-11-01"},
+        {"account_id": "DM1", "contact_id": "x2", "level": "executive", "buying_center": "IT",
+         "role": "influencer", "active": "true", "last_contact": "2025-11-01"},
+    ]
+    t["assessment"] = [{"account_id": a, "assessed_on": "2025-11-15", "rater": "r", "element": e,
+                        "score": "2" if e == "relationships" else "5"} for a in ("DM1", "NOEXEC") for e in ELEMENT_IDS]
+    folder = tables_writer(tmp_path_factory.mktemp("pre2") / "data", t)
+    m = build_model(load_portfolio(folder), Settings(max_recommendations=12), as_of="2025-12-31")
+    r = m.recommendations.set_index(["account_id", "ref"])
+    strong = r.loc[("DM1", "relationships")]
+    assert strong["objective"].startswith("Review the Robustness of Our Relationships rating with the team")
+    assert "the data: 2 of 2 buying centers with revenue have an active executive contact" in strong["because"]
+    assert r.loc[("NOEXEC", "relationships"), "objective"] == ELEMENT_ACTIONS["relationships"]
+
+
+def test_cross_sell_without_opportunities_does_not_claim_it_was_never_offered(tmp_path_factory, tables_writer):
+    from kit.figures.model import build_model
+
+    t = _cross_tables()
+    del t["opportunities"]
+    folder = tables_writer(tmp_path_factory.mktemp("pre3") / "data", t)
+    m = build_model(load_portfolio(folder), Settings(max_recommendations=12), as_of="2025-12-31")
+    ws = m.recommendations[m.recommendations["source"] == "whitespace"].iloc[0]
+    assert "not bought" in ws["because"] and "been offered" not in ws["because"].replace("whether it was offered", "")
+
+
+def test_not_assessed_asks_for_the_assessment_first(pre_model):
+    r = pre_model.recommendations
+    first = r[r["account_id"] == "DM0"].iloc[0]
+    # high warnings (90) outrank it; it outranks the medium ones (60) and the category (40, 55)
+    assert "not_assessed" in set(r[r["account_id"] == "DM0"]["ref"])
+    na = r[(r["account_id"] == "DM0") & (r["ref"] == "not_assessed")].iloc[0]
+    assert na["objective"] == "Assess the account: hold the ten-element workshop with the account team"
+    assert na["priority"] == 85 and first["priority"] >= 85

@@ -71,7 +71,11 @@ def test_texts_non_empty_short_and_distinct(bank) -> None:
 def test_objectives_csv_matches_its_table_rule_and_covers_the_categories() -> None:
     text = (files("kit.resources") / "objectives.csv").read_text(encoding="utf-8")
     rows = list(csv.DictReader(io.StringIO(text, newline="")))
-    assert tuple(rows[0]) == ("category", "theme", "objective", "measure")
+    assert tuple(rows[0]) == ("category", "theme", "objective", "measure", "met_at")
+    # met_at, where given, is a number the measure is compared with (a measure is needed)
+    for r in rows:
+        if r["met_at"]:
+            assert float(r["met_at"]) > 0 and r["measure"], r
     assert {r["category"] for r in rows} == set(CATEGORIES)
     for category in CATEGORIES:
         items = [r["objective"].strip() for r in rows if r["category"] == category]

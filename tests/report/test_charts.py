@@ -36,10 +36,15 @@ def test_plot_elements_draws_one_bar_per_element_and_ranges(elements):
     assert any(t.get_text() == "not rated" for t in ax.texts)  # ... and says so
     rag_green = mpl.colors.to_rgba(charts.RAG_COLORS["green"])
     assert sum(p.get_facecolor() == rag_green for p in ax.patches) == int((elements["score"] >= 70).sum())
-    # the legend explains the bars' colour, it does not borrow the first bar's colour
+    # a second cue beside the colour: red bars cross-hatched, amber striped, green plain
+    by_band = {r: {p.get_hatch() or "" for p, rr in zip(ax.patches, elements["rag"]) if rr == r}
+               for r in ("green", "amber", "red")}
+    assert by_band == {"green": {""}, "amber": {charts.RAG_HATCHES["amber"]}, "red": {charts.RAG_HATCHES["red"]}}
+    assert charts.RAG_HATCHES["red"] != charts.RAG_HATCHES["amber"]
+    # the legend explains the bands (colour and hatch) and the raters' range
     legend = ax.get_legend()
-    assert [t.get_text().split(" (")[0] for t in legend.get_texts()] == ["element score", "raters' range"]
-    assert legend.get_patches()[0].get_facecolor() == mpl.colors.to_rgba(charts.RAG_COLORS[None])
+    assert [t.get_text().split(" (")[0] for t in legend.get_texts()] == ["green", "amber", "red", "raters' range"]
+    assert legend.get_patches()[2].get_hatch() == charts.RAG_HATCHES["red"]
 
 
 def test_charts_use_a_given_ax_and_keep_rcparams(elements):
@@ -59,17 +64,39 @@ def test_plot_revenue_motions_stacks_by_motion():
     ax = fig.axes[0]
     heights = sorted(round(p.get_height(), 6) for p in ax.patches if p.get_height() != 0)
     assert heights == [-10.0, 50.0, 100.0, 120.0]
-    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["continuation", "crop rotation", "colonization"]
+    # the motions in words, never their ids
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["continuation", "cross-sell (crop rotation)",
+                                                                  "new buying centers (colonization)"]
 
 
-def test_plot_quadrant_plots_only_complete_points_and_dollar_names_are_text():
-    df = pd.DataFrame({"health_index": [70, 40, np.nan], "revenue_attainment": [1.1, 0.8, 1.0],
-                       "quadrant": ["Thriving", "At risk", None], "account_name": ["$A$ Corp", "B", "C"]})
+def test_plot_quadrant_plots_every_account_with_a_quadrant_and_dollar_names_are_text():
+    # D has no target: hygiene is its growth, and it has a quadrant, so it is drawn (hollow)
+    df = pd.DataFrame({"health_index": [70, 40, np.nan, 65], "revenue_attainment": [1.1, 0.8, 1.0, np.nan],
+                       "revenue_growth": [np.nan, np.nan, np.nan, 0.05], "hygiene_basis": ["target", "target", "target", "growth"],
+                       "quadrant": ["Thriving", "At risk", None, "Thriving"], "account_name": ["$A$ Corp", "B", "C", "D"],
+                       "revenue_t4q": [10.0, 5.0, 1.0, 2.0]})
     fig = charts.plot_quadrant(df, settings=Settings())
     ax = fig.axes[0]
-    assert sum(len(c.get_offsets()) for c in ax.collections) == 2
+    assert sum(len(c.get_offsets()) for c in ax.collections) == 3
+    hollow = [c for c in ax.collections if len(c.get_offsets()) and (c.get_facecolor()[0][:3] == 1).all()]
+    assert len(hollow) == 1 and list(hollow[0].get_offsets()[0]) == [65, 1.05]  # growth + 1 on the hygiene axis
     fig.canvas.draw()  # "$A$" must not be parsed as mathtext
-    assert any(t.get_text() == "$A$ Corp" for t in ax.texts)
+    assert {"$A$ Corp", "B", "D"} == {t.get_text() for t in ax.texts}
+    assert fig.kit_left_out == []
+
+
+def test_place_labels_never_overlaps_and_says_what_it_left_out():
+    fig = Figure(figsize=(4, 3), layout="constrained")
+    ax = fig.add_subplot()
+    ax.set_xlim(0, 100)
+    ax.set_ylim(0, 100)
+    x = np.array([50.0] * 12)  # twelve points on one spot: not every name fits around it
+    y = np.array([50.0] * 12)
+    missed = charts.place_labels(ax, x, y, [f"Account number {i}" for i in range(12)])
+    assert 0 < len(missed) < 12 and len(ax.texts) + len(missed) == 12
+    fig.canvas.draw()
+    boxes = [t.get_window_extent() for t in ax.texts]
+    assert not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1:])
 
 
 def test_heatmap_and_weakest():
@@ -201,7 +228,8 @@ def test_plot_market_position_log_share_skips_missing_and_counts_quadrants(marke
     assert sizes[0] == sizes.max() and sizes[1] > 0  # area by revenue, with a minimum for zero revenue
     texts = _texts(ax)
     assert {"Star (1)", "Question mark (1)", "Cash cow (1)", "Dog (1)"} <= set(texts)
-    assert not any(name in t for t in texts for name in market["account_name"])  # points carry no names
+    # the bubbles carry their names (the drawn ones only)
+    assert {"Alpha", "Beta", "Gamma", "Delta"} <= set(texts) and not {"Eps", "Zeta"} & set(texts)
     assert {ln.get_linestyle() for ln in ax.lines} == {"--"} and len(ax.lines) == 2
     assert ax.xaxis.get_major_formatter()(1.0, 0) == "1x"  # no mathtext tick labels
     assert ax.yaxis.get_major_formatter()(0.1, 0) == "10%"
@@ -296,3 +324,44 @@ def test_input_text_in_tick_labels_stays_plain_on_a_callers_ax():
     charts.plot_element_heatmap(wide, ax=ax)
     assert next(t.get_text() for t in ax.get_yticklabels()) == BAD_MATH
     _png(fig)
+
+
+def test_heatmap_colours_follow_the_rag_bands_with_a_second_cue():
+    s = Settings(rag_amber=50, rag_green=70)
+    wide = pd.DataFrame([[49.9, 50.0, 69.9, 70.0, 100.0, 0.0, np.nan, 55.0, 80.0, 20.0]], columns=list(ELEMENT_IDS), index=["a"])
+    fig = charts.plot_element_heatmap(wide, settings=s)
+    ax = fig.axes[0]
+    mesh = ax.collections[0]
+    colour = [mpl.colors.to_hex(mesh.cmap(mesh.norm(v))) for v in wide.iloc[0].dropna()]
+    tint = {b: mpl.colors.to_hex(charts.RAG_TINTS[b]) for b in ("red", "amber", "green")}
+    expected = [s.rag(v) for v in wide.iloc[0].dropna()]
+    assert colour == [tint[b] for b in expected]  # 49.9 red, 50 amber, 69.9 amber, 70 green...
+    # red and amber cells carry a hatch as well as a colour; green cells none
+    hatched = [p for p in ax.patches if p.get_hatch()]
+    assert len(hatched) == sum(b in ("red", "amber") for b in expected)
+    assert {p.get_hatch() for p in hatched} == {charts.RAG_HATCHES["red"][0], charts.RAG_HATCHES["amber"][0]}
+    assert [t.get_text().split(":")[0] for t in ax.get_legend().get_texts()] == ["green", "amber", "red"]
+    _png(fig)
+
+
+def test_weakest_elements_draws_the_weakest_at_the_top_as_its_title_says():
+    summ = pd.DataFrame({"element": list(ELEMENT_IDS), "mean_score": np.linspace(30, 80, 10)})
+    fig = charts.plot_weakest_elements(summ, settings=Settings())
+    ax = fig.axes[0]
+    top = max(ax.get_yticklabels(), key=lambda t: t.get_position()[1]).get_text()
+    assert top == "Client Understanding"  # 30: the weakest
+    assert "weakest at the top" in ax.get_title(loc="left")
+    assert sum(p.get_hatch() == charts.RAG_HATCHES["red"] for p in ax.patches) == int((summ["mean_score"] < 50).sum())
+
+
+def test_a_score_is_never_printed_rounded_into_the_next_band():
+    from kit.figures.words import score_text
+
+    s = Settings()  # amber from 50, green from 70
+    assert [score_text(v, s.rag) for v in (69.96, 69.4, 70.0, 49.6, 50.2, None)] == ["69.9", "69", "70", "49.6", "50", "—"]
+    df = pd.DataFrame({"element": list(ELEMENT_IDS), "score": [69.96] + [80.0] * 9, "range_low": np.nan, "range_high": np.nan})
+    df["rag"] = df["score"].map(s.rag)
+    texts = _texts(charts.plot_elements(df, settings=s).axes[0])
+    assert "69.9 AMBER" in texts and "70 AMBER" not in texts
+    wide = pd.DataFrame([[69.96] * 10], columns=list(ELEMENT_IDS), index=["a"])
+    assert {t.get_text() for t in charts.plot_element_heatmap(wide, settings=s).axes[0].texts} == {"69.9"}

@@ -136,13 +136,14 @@ def _svgs(html: str) -> list[str]:
 def test_no_input_text_reaches_a_page_as_markup(runs, audience):
     out = runs[audience]
     pages = _pages(out)
-    assert len(pages) == len(HOSTILE_IDS) + 2  # accounts, portfolio, index
+    # accounts, portfolio, index; a client run: accounts and the consultant's index (kit.run.layout)
+    assert len(pages) == len(HOSTILE_IDS) + (2 if audience == "internal" else 1)
     for page in pages:
         html = page.read_text(encoding="utf-8")
         for raw in RAW_PAYLOADS:
             assert raw not in html, f"{raw!r} unescaped in {page.name}"
-        # the only script anywhere is the index's own sort/filter script
-        assert html.count("<script") == (1 if page.name == "index.html" else 0), page.name
+        # the only script anywhere is the internal index's own sort/filter script
+        assert html.count("<script") == (1 if page == out / "index.html" else 0), page.name
         for svg in _svgs(html):  # chart text: escaped inside well-formed SVG
             _check_svg(minidom.parseString(svg).documentElement)
 
@@ -165,7 +166,9 @@ def _reports(out: Path) -> dict[str, Path]:
     """Account id -> its report, read from the manifest."""
     import json
 
-    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    from kit.run.folder import manifest_file
+
+    manifest = json.loads(manifest_file(out).read_text(encoding="utf-8"))
     return {acc: out / rec["report"] for acc, rec in manifest["accounts"].items()}
 
 
@@ -178,7 +181,9 @@ def test_each_account_has_its_own_safe_file(runs, audience):
     assert len({p.name.lower() for p in paths}) == len(paths)  # unique, even on a case-insensitive disk
     reserved = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
     for p in paths:
-        assert p.resolve().parent == (out / "accounts").resolve() and p.is_file()
+        # internal: accounts/<stem>.html; client: <stem>/<stem>.html, a folder per account
+        folder = (out / "accounts") if audience == "internal" else (out / p.stem)
+        assert p.resolve().parent == folder.resolve() and p.is_file()
         assert re.fullmatch(r"[A-Za-z0-9_.-]+", p.name) and len(p.name) <= 120
         assert p.stem.split(".")[0].lower() not in reserved
     # nothing written outside the run folder

@@ -21,12 +21,14 @@ from kit.report import AccountReport
 from kit.report.blocks import fmt_num
 from kit.report.export import notebook_to_html, stylesheet
 from kit.report.index_page import index_page
+from kit.schema import ELEMENT_IDS
 
 HOSTILE = "O'Brien & Sons <Holdings>"
 SCRIPTY = '<script>alert("x")</script> Ltd'
 #: A tiny portfolio whose names and ids need escaping.  Analysis quarter 2025Q4: one rater
-#: scores one element 4 (health 75, green) or 2 (25, red); revenue 100 against a target of
-#: 100 (hygienic) or 200 (not); "plain" is not assessed (no health index, no quadrant).
+#: scores every element 4 (health 75, green) or 2 (25, red): a complete index, which places
+#: an account in a quadrant; revenue 100 against a target of 100 (hygienic) or 200 (not);
+#: "plain" is not assessed (no health index, no quadrant).
 HOSTILE_TABLES = {
     "accounts": [{"account_id": "../x", "account_name": HOSTILE},
                  {"account_id": 'A&B"', "account_name": SCRIPTY},
@@ -34,8 +36,8 @@ HOSTILE_TABLES = {
     "revenue": [{"account_id": a, "period": "2025Q4", "amount": "100"} for a in ("../x", 'A&B"', "plain")],
     "targets": [{"account_id": "../x", "period": "2025Q4", "revenue_target": "100"},
                 {"account_id": 'A&B"', "period": "2025Q4", "revenue_target": "200"}],
-    "assessment": [{"account_id": "../x", "assessed_on": "2025-11-15", "rater": "r1", "element": "relationships", "score": "4"},
-                   {"account_id": 'A&B"', "assessed_on": "2025-11-15", "rater": "r1", "element": "relationships", "score": "2"}],
+    "assessment": [{"account_id": a, "assessed_on": "2025-11-15", "rater": "r1", "element": e, "score": s}
+                   for a, s in (("../x", "4"), ('A&B"', "2")) for e in ELEMENT_IDS],
 }
 HOSTILE_REPORTS = {"../x": "accounts/x-1.html", 'A&B"': "accounts/A&B-2.html"}  # "plain" failed
 COLUMNS = ["name", "id", "category", "health", "rag", "quadrant", "warnings", "report"]
