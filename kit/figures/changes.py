@@ -129,7 +129,7 @@ def with_quarter_changes(model: PortfolioModel, *, previous: pd.DataFrame | None
     if previous is None:
         before = previous_quarter_end(model.as_of)
         info["previous_as_of"] = before.isoformat()
-        earlier = build_model(model.portfolio, model.settings, as_of=before)
+        earlier = build_model(model.portfolio, model.settings, as_of=before, summary_only=True)
         previous = account_summary(earlier)
         # the portfolio's own figures a quarter earlier (plain numbers: they go in the manifest)
         info["previous_totals"] = {k: (None if v is None or v != v else float(v))

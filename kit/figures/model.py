@@ -192,9 +192,14 @@ def _age_quarters(assessed_on: pd.Series, quarter: int) -> pd.Series:
     return age.astype("int64") if age.notna().all() else age
 
 
-def build_model(portfolio: Portfolio, settings: Settings, *, as_of: str | dt.date | None = None) -> PortfolioModel:
+def build_model(portfolio: Portfolio, settings: Settings, *, as_of: str | dt.date | None = None,
+                summary_only: bool = False) -> PortfolioModel:
     """Compute every figure of the portfolio as of ``as_of`` (default: end of the last
-    revenue quarter).  Rows dated after the analysis date are not seen."""
+    revenue quarter).  Rows dated after the analysis date are not seen.
+
+    ``summary_only``: skip what no ``account_summary`` column needs (cross-sell,
+    recommendations, the retention trend), for the quarter-earlier comparison of
+    :mod:`kit.figures.changes`: those tables are left empty."""
     s = settings
     date = resolve_as_of(portfolio, as_of)
     ts = pd.Timestamp(date)
@@ -322,8 +327,11 @@ def build_model(portfolio: Portfolio, settings: Settings, *, as_of: str | dt.dat
     f["warnings"] = pd.Series([";".join(w) for w in _lists(warns["account_id"], warns["warning_id"], idx)], index=idx,
                               dtype=object if warns.empty else "str")
     f["n_warnings"] = warns.groupby("account_id").size().reindex(idx, fill_value=0).astype(int)
-    cross = cross_sell_candidates(revenue, opportunities, ids, quarter=Q, as_of=ts)
-    recs = recommend(f, el, warns, cross, portfolio.table("objectives"), settings=s, evidence=ev, supplied=supplied)
+    if summary_only:
+        cross = recs = pd.DataFrame()
+    else:
+        cross = cross_sell_candidates(revenue, opportunities, ids, quarter=Q, as_of=ts)
+        recs = recommend(f, el, warns, cross, portfolio.table("objectives"), settings=s, evidence=ev, supplied=supplied)
     # min_count: a prior year outside the data sums to unknown, not to 0
     t4q, prior, new = f["revenue_t4q"].sum(), f["revenue_prior4"].sum(min_count=1), f["new_client_t4q"].sum()
     totals = {
@@ -340,7 +348,7 @@ def build_model(portfolio: Portfolio, settings: Settings, *, as_of: str | dt.dat
         portfolio=portfolio, settings=s, as_of=date, quarter=Q, figures=f, assessment=result,
         evidence=ev, indicators=ind, warnings=warns, motions=motions, motion_table=motion_table(motions),
         recommendations=recs, cross_sell=cross, am_load=am,
-        retention_trend=retention_trend(revenue, ids, quarter=Q), totals=totals,
+        retention_trend=pd.DataFrame() if summary_only else retention_trend(revenue, ids, quarter=Q), totals=totals,
         data_start=data_start, assessment_cutoff=cutoff,
         scale=check_category_scale(revenue, ids, quarter=Q, settings=s, data_start=data_start),
     )
