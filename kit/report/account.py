@@ -15,18 +15,20 @@ from kit.figures.coverage import data_coverage, data_limits
 from kit.figures.early_warnings import concentrated, order_warnings
 from kit.figures.model import PortfolioModel
 from kit.figures.pipeline import pipeline_stages, whitespace_matrix
-from kit.figures.plan import account_plan, qbr_view
+from kit.figures.plan import account_plan
 from kit.figures.recommendations import CATEGORY_DESCRIPTIONS, MEASURES, objective_status
 from kit.figures.words import count
 from kit.files.names import report_stems
 from kit.periods import quarter_label
 from kit.report import charts, quarter
 from kit.report.blocks import Section, esc, figure_img, fmt_num, fmt_pct, kpis, rag_badge, status_grid, table, trend
+from kit.report.client_words import CLIENT_BANDS, CLIENT_ELEMENT_NAMES
 from kit.report.formats import (
     INDICATOR_NAMES,
     INDICATOR_SOURCES,
     SOURCE_WORDS,
     Formats,
+    compact_money,
     data_panel,
     motion_takeaway,
     no_data,
@@ -42,6 +44,26 @@ THEME_WORDS = {"relationships": "relationships", "referenceability": "referencea
                "breadth": "breadth of presence", "insight": "insight", "revenue": "revenue"}
 #: rater roles as a reader says them
 ROLE_WORDS = {"account_team": "account team", "leadership": "leadership", "delivery": "delivery", "client": "client"}
+#: the internal report's table of contents: (section id, title), in the notebook's order
+CONTENTS = (("summary", "Executive summary"), ("since", "Since last quarter"), ("history", "History"),
+            ("assessment", "Assessment: the ten elements"),
+            ("indicators", "Leading health indicators"), ("revenue", "Revenue and hygiene"),
+            ("concentration", "Concentration"), ("stakeholders", "Relationships and stakeholders"),
+            ("pipeline", "Pipeline"), ("whitespace", "Whitespace"), ("kpis", "KPIs"), ("warnings", "Early warnings"),
+            ("recommendations", "Recommended objectives"), ("plan", "Account Development Plan"),
+            ("benchmarks", "Benchmarks against the portfolio"), ("data", "Data behind this report"))
+
+
+def _anchored(key: str):
+    """Give the section a method returns the id the table of contents links to."""
+    def wrap(method):
+        def section(self, *args, **kwargs):
+            sec = method(self, *args, **kwargs)
+            sec.anchor = key
+            return sec
+        section.__name__, section.__doc__, section.__qualname__ = method.__name__, method.__doc__, method.__qualname__
+        return section
+    return wrap
 
 
 @dataclass
@@ -129,33 +151,51 @@ class AccountReport(Formats):
 
     # -- sections -------------------------------------------------------------------------
     def header(self) -> Section:
-        """Name, analysis date, headline figures, category and quadrant with reasons."""
+        """The page's title and first screen: name, analysis date, headline figures (the
+        internal report: category, quadrant, market position, the table of contents and
+        links back to the index and the portfolio)."""
+        if not self.internal:
+            return self._client_header()
         f, m = self.f, self.model
         short = m.data_start is not None and m.data_start > m.quarter - 3
-        cards = [("T4Q revenue", self._money(f["revenue_t4q"]),
-                  f"{m.quarter - m.data_start + 1} of 4 quarters in the data" if short else ""),
-                 ("Revenue growth", fmt_pct(f["revenue_growth"], 1), self._no_year_before())]
+        cards = [("Category", f["category"]), ("Quadrant", f["quadrant"] or "not assessed")]
         if pd.notna(f["health_index"]):
-            cards.insert(0, ("Health index", self._health_words(),
-                             "" if bool(f["health_complete"]) else f"{int(f['n_scored'])} of 10 elements scored"))
-        if self.internal:
-            cards = [("Category", f["category"]), ("Quadrant", f["quadrant"] or "not assessed")] + cards
-            cards.append(("Warnings", str(int(f["n_warnings"]))))
-        parts = [(f'<p class="muted">Account id {esc(self.account_id)} · analysis date {m.as_of:%Y-%m-%d} · '
-                 f'trailing four quarters (T4Q) {esc(m.t4q_label)} · audience: {esc(self.audience)}</p>')]
+            cards.append(("Health index", self._health_words(),
+                          "" if bool(f["health_complete"]) else f"{int(f['n_scored'])} of 10 elements scored"))
+        cards += [("T4Q revenue", self._amount(f["revenue_t4q"]),
+                   f"{m.quarter - m.data_start + 1} of 4 quarters in the data" if short else ""),
+                  ("Revenue growth", fmt_pct(f["revenue_growth"], 1), self._no_year_before()),
+                  ("Warnings", str(int(f["n_warnings"])))]
+        parts = [('<nav class="backlinks"><a href="../index.html">All accounts</a> · '
+                  '<a href="../portfolio.html">Portfolio report</a></nav>'),
+                 (f'<p class="muted">Account id {esc(self.account_id)} · analysis date {m.as_of:%Y-%m-%d} · '
+                  f'trailing four quarters (T4Q) {esc(m.t4q_label)}</p>')]
         if self.note:
             parts.append(f'<p class="muted">{esc(self.note)}</p>')
         parts.append(kpis(cards))
-        if self.internal:
-            growth, share = f["market_growth"], f["market_share"]
-            if f["bcg_quadrant"] == "unclassified":
-                parts.append('<p><strong>Market position:</strong> not classified: accounts.csv gives no market growth '
-                             "and relative market share for this account.</p>")
-            else:
-                parts.append(f"<p><strong>Market position:</strong> {esc(f['bcg_quadrant'])} (market growth "
-                             f"{fmt_pct(growth)}, relative share {fmt_num(share, 2)}).</p>")
-        return Section(str(f["account_name"]), "".join(parts), level=1)
+        growth, share = f["market_growth"], f["market_share"]
+        if f["bcg_quadrant"] == "unclassified":
+            parts.append('<p><strong>Market position:</strong> not classified: accounts.csv gives no market growth '
+                         "and relative market share for this account.</p>")
+        else:
+            parts.append(f"<p><strong>Market position:</strong> {esc(f['bcg_quadrant'])} (market growth "
+                         f"{fmt_pct(growth)}, relative share {fmt_num(share, 2)}).</p>")
+        parts.append('<nav class="toc"><strong>Contents</strong><ol>'
+                     + "".join(f'<li><a href="#{key}">{esc(title)}</a></li>' for key, title in CONTENTS) + "</ol></nav>")
+        return Section(f"Account health assessment: {f['account_name']}", "".join(parts), level=1, anchor="top")
 
+    def _client_header(self) -> Section:
+        """The QBR's title and headline figures, in the client's words."""
+        f, m = self.f, self.model
+        cards = [("Our work with you, last twelve months", self._amount(f["revenue_t4q"])),
+                 ("Change on the twelve months before", fmt_pct(f["revenue_growth"], 1))]
+        if pd.notna(f["health_index"]):
+            cards.append(("Partnership score in our joint review (0-100)", self._score(f["health_index"])))
+        body = (f'<p class="muted">Quarterly business review for the quarter ending {m.as_of:%d %B %Y}.</p>'
+                + (f'<p class="muted">{esc(self.note)}</p>' if self.note else "") + kpis(cards))
+        return Section(f"Quarterly business review: {f['account_name']}", body, level=1, anchor="top")
+
+    @_anchored("summary")
     def summary(self) -> Section:
         """Executive summary (internal): category and why, quadrant and why, health index
         with trend, hygiene, the three most serious warnings, the three recommended
@@ -187,7 +227,7 @@ class AccountReport(Formats):
             hyg = f"no targets; T4Q growth {fmt_pct(f['revenue_growth'], 1)} ({'hygienic' if f['hygienic'] else 'not hygienic'})"
         else:
             hyg = "cannot be judged: no targets and no prior-year revenue"
-        items.append(f"<li><strong>Hygiene:</strong> {esc(hyg)}; T4Q revenue {esc(self._money(f['revenue_t4q']))}.</li>")
+        items.append(f"<li><strong>Hygiene:</strong> {esc(hyg)}.</li>")
         body = f'<ul class="summary">{"".join(items)}</ul>'
         # most serious first: by severity, then by the revenue at risk (the model's order)
         w = order_warnings(self._mine(m.warnings)).head(3)
@@ -203,14 +243,17 @@ class AccountReport(Formats):
         if len(rec):
             lis = "".join(f'<li><strong>{esc(r.objective)}</strong><span class="because">{esc(r.because)}</span></li>'
                           for r in rec.itertuples(index=False))
-            body += f'<h3>Recommended objectives</h3><ol class="recs">{lis}</ol>'
+            body += (f'<h3>Recommended objectives</h3><ol class="recs">{lis}</ol>'
+                     '<p class="muted">They are the goals of the Account Development Plan below.</p>')
         return Section("Executive summary", body)
 
+    @_anchored("since")
     def since_last_quarter(self) -> Section:
         """What moved since the quarter before, and why (internal); the QBR's progress in
         the client's words (client)."""
         return quarter.since_last_quarter(self.model, self.account_id, money=self._money, internal=self.internal)
 
+    @_anchored("history")
     def history(self) -> Section:
         """The health index and each element at every assessment; revenue by quarter with
         targets (internal: the client sees its progress in the QBR's own words)."""
@@ -218,6 +261,7 @@ class AccountReport(Formats):
             return Section("", "")
         return quarter.history(self.model, self.account_id)
 
+    @_anchored("data")
     def data_behind(self) -> Section:
         """Data behind this report (internal): the tables supplied, this account's rows
         and dates in each, what stays empty for want of a missing table, and the limits
@@ -231,31 +275,26 @@ class AccountReport(Formats):
                                                              scope="this account", questions=bank))
 
     def _qbr(self) -> Section:
-        m = self.model
-        q = qbr_view(m, self.account_id)
-        body = "<h3>Partnership review</h3>" + "".join(f"<p>{esc(t)}</p>" for t in q.partnership)
-        fmt = {"money": self._money, "num": fmt_num, "num2": lambda v: fmt_num(v, 2)}
-        prog = pd.DataFrame({
-            "Measure": q.progress["measure"],
-            "Before": [fmt[k](v) for k, v in zip(q.progress["kind"], q.progress["previous"])],
-            "Latest": [fmt[k](v) for k, v in zip(q.progress["kind"], q.progress["latest"])],
-            "Change": [trend(a, b, digits=2 if k == "num2" else 0, what="before") for k, a, b in
-                       zip(q.progress["kind"], q.progress["latest"], q.progress["previous"])],
-        })
-        body += ("<h3>Progress against last quarter</h3>" + table(prog, numeric=["Before", "Latest"])
-                 + f'<p class="muted">Revenue: {esc(quarter_label(m.quarter))} against {esc(quarter_label(m.quarter - 1))}; '
-                   "assessment: the latest against the one before; NPS and CSAT: the last four quarters against the four before.</p>")
-        if len(q.wins):
-            wins = q.wins.assign(closed=q.wins["closed"].dt.strftime("%Y-%m-%d")).rename(
-                columns={"closed": "Closed", "offering": "Offering", "buying_center": "Area", "amount": "Value"})
-            body += "<h3>Wins in the last four quarters</h3>" + table(wins, formats={"Value": self._money}, numeric=["Value"])
-        else:
-            body += "<h3>Wins in the last four quarters</h3><p>No new work closed in the last four quarters.</p>"
-        body += "<h3>Challenges</h3>" + ("<ul>" + "".join(f"<li>{esc(c)}</li>" for c in q.challenges) + "</ul>"
-                                          if q.challenges else "<p>No element of the assessment is red.</p>")
-        body += "<h3>Next steps</h3><ol>" + "".join(f"<li>{esc(t)}</li>" for t in q.next_steps) + "</ol>"
-        return Section("Quarterly business review", body)
+        """The QBR in the client's words: the same content as the client's deck (one source:
+        kit.report.deck_content), on the page."""
+        from kit.report.deck_content import Bullets, client_deck  # the deck's content, not its rendering
 
+        deck = client_deck(self.model, self.account_id)
+        wanted = ("Our partnership", "What went well", "What to improve together", "Next steps")
+        body = ""
+        for slide in deck.slides:
+            if slide.title not in wanted:
+                continue
+            body += f"<h3>{esc(slide.title)}</h3>"
+            for block in slide.blocks:
+                if not isinstance(block, Bullets):
+                    continue
+                if block.heading:
+                    body += f"<h4>{esc(block.heading)}</h4>"
+                body += "<ul>" + "".join(f"<li>{esc(t)}</li>" for t, _ in block.items) + "</ul>"
+        return Section("Our partnership this quarter", body)
+
+    @_anchored("plan")
     def plan(self) -> Section:
         """Account Development Plan (internal): goals with the numbers behind them, the
         stakeholder plan (who to meet next), and actions with owner and date to fill.
@@ -273,8 +312,10 @@ class AccountReport(Formats):
                                           "supporters who left) that the plan turns into meetings")
         else:
             missing = ""
+        more = (f'<p class="muted">{count(len(st) - 5, "more meeting")} in the editable plan below.</p>'
+                if len(st) > 5 else "")
         body += "<h3>Stakeholder plan: who to meet next</h3>" + (
-            table(st, numeric=["#"]) if len(st) else "" if missing else
+            table(st.head(5), numeric=["#"]) + more if len(st) else "" if missing else
             "<p>No gap in the stakeholder map calls for a meeting.</p>") + missing
         acts = p.actions.rename(columns={"action": "Action", "goal": "Goal", "owner": "Owner", "due": "Due", "status": "Status"})
         body += "<h3>Actions</h3>" + table(acts.head(3))
@@ -284,9 +325,12 @@ class AccountReport(Formats):
                  "due date and a status drop-down).</p>")
         return Section("Account Development Plan", body)
 
+    @_anchored("assessment")
     def assessment(self) -> Section:
         """Ten-element chart and table: score, RAG, raters, disagreement, perception gap,
         change since the previous assessment, evidence beside the rating."""
+        if not self.internal:
+            return self._client_assessment()
         f, s = self.f, self.model.settings
         title = "Assessment: the ten elements"
         if not self.model.portfolio.has("assessment"):
@@ -321,7 +365,7 @@ class AccountReport(Formats):
         printed_change = shown_change(f["health_now_common"], f["health_before_common"])[2] if has_prev else "—"
         parts = (rounded_parts(el["contribution"].tolist(), float(printed_change)) if printed_change != "—"
                  else [float("nan")] * len(el))
-        rows = []
+        rows, evidence = [], []
         for r, part in zip(el.itertuples(index=False), parts):
             # the change of the printed scores, so that previous + change = score as printed
             # (a score printed with a decimal, to stay in its band, keeps it in the change)
@@ -341,20 +385,22 @@ class AccountReport(Formats):
                 if r.element in ev.index:
                     e = ev.loc[r.element]
                     weak = ' <span class="flag">⚑ rated well, evidence weak</span>' if e["rated_well_evidence_weak"] else ""
-                    row["Evidence"] = esc(e["evidence"]) + weak
-                else:
-                    row["Evidence"] = ""
+                    evidence.append({"Element": ELEMENT_NAMES[r.element], "Evidence beside the rating": esc(e["evidence"]) + weak})
             rows.append(row)
         df = pd.DataFrame(rows)
         order = ["Element", "Score", "RAG", "Raters", "Spread (1-5)", "Perception gap (internal - client)", "Previous",
-                 "Change", "Contribution to the index change", "Evidence"]
-        df = df[[c for c in order if c in df.columns]]
-        raw = ["RAG", "Spread (1-5)", "Perception gap (internal - client)", "Evidence"]
-        body = head + img + table(df, raw_html=raw, numeric=["Score", "Raters", "Previous", "Change",
-                                                             "Contribution to the index change"])
+                 "Change", "Contribution to the index change"]
+        df = df[[c for c in order if c in df.columns]].rename(
+            columns={"Perception gap (internal - client)": "Perception gap", "Contribution to the index change": "Contribution"})
+        raw = ["RAG", "Spread (1-5)", "Perception gap"]
+        body = head + img + table(df, raw_html=raw, numeric=["Score", "Raters", "Previous", "Change", "Contribution"])
+        # the evidence in a table of its own: full width, one line or two a row, not a narrow column
+        if evidence:
+            body += table(pd.DataFrame(evidence), raw_html=["Evidence beside the rating"])
         body += ('<p class="muted">Score = (mean of the raters\' element means - 1) / 4 x 100; every rater weighs the same. '
                  f"RAG: green at {s.rag_green:g} or more, amber at {s.rag_amber:g} or more. "
-                 f"Raters disagree at a spread of {s.spread_flag:g} points or more."
+                 f"Raters disagree at a spread of {s.spread_flag:g} points or more. Perception gap = internal raters' "
+                 "mean - the client's. Contribution = the element's part of the index change."
                  + (" The index change compares like with like: over the elements scored in both assessments; each "
                     "element's contribution = its weight x its change / the weights of those elements, and the "
                     "contributions add up to the change." if has_prev else "") + "</p>")
@@ -366,6 +412,49 @@ class AccountReport(Formats):
                 body += "<h3>Rater comments (internal)</h3>" + table(c)
         return Section(title, body)
 
+    def _client_assessment(self) -> Section:
+        """Our joint review of the partnership, in the client's words: each area's score,
+        how it reads and its change (no method labels, no raters)."""
+        f, s = self.f, self.model.settings
+        title = "How we rate our partnership"
+        if not self.model.portfolio.has("assessment") or pd.isna(f["assessed_on"]):
+            return Section(title, "<p>We have not yet reviewed the partnership together; we propose a joint review "
+                                  "before the next business review.</p>")
+        el = self._mine(self.model.assessment.elements).copy()
+        shown = el.assign(element=el["element"].map(CLIENT_ELEMENT_NAMES))
+        fig = charts.plot_elements(shown, settings=s)
+        for ax in fig.axes:  # the chart's words in the client's words
+            leg = ax.get_legend()
+            if leg is not None:
+                for t in leg.get_texts():
+                    words = {"green": "strong", "amber": "solid", "red": "to improve"}
+                    t.set_text(words.get(t.get_text(), "range of the individual ratings"))
+            for t in ax.texts:
+                t.set_text(t.get_text().replace(" GREEN", "").replace(" AMBER", "").replace(" RED", ""))
+            ax.set_xlabel("score (0-100)")
+            ax.set_title("")
+            ax.set_title("Our partnership, area by area", loc="left")
+        rows = []
+        for r in el.itertuples(index=False):
+            now, before = self._score(r.score), self._score(r.previous_score)
+            digits = max(len(x.partition(".")[2]) for x in (now, before))
+            rows.append({"Area": CLIENT_ELEMENT_NAMES[r.element], "Score (0-100)": now,
+                         "How it reads": CLIENT_BANDS.get(r.rag, "not scored") if isinstance(r.rag, str) else "not scored",
+                         "Previous": before,
+                         "Change": "—" if "—" in (now, before) else f"{float(now) - float(before):+.{digits}f}"})
+        df = pd.DataFrame(rows)
+        if df["Previous"].eq("—").all():
+            df = df.drop(columns=["Previous", "Change"])
+        head = (f"<p>Our joint review of {f['assessed_on']:%d %B %Y} scores the partnership "
+                f"<strong>{esc(self._score(f['health_index']))} of 100</strong>.</p>" if pd.notna(f["health_index"]) else
+                f"<p>Our joint review of {f['assessed_on']:%d %B %Y}, area by area.</p>")
+        alt = "Bars of the ten areas of our partnership, each scored 0-100 in our joint review."
+        body = head + figure_img(fig, alt) + table(df, numeric=[c for c in ("Score (0-100)", "Previous", "Change") if c in df])
+        body += (f'<p class="muted">Each area is scored 0-100 from the ratings of both teams: strong at {s.rag_green:g} '
+                 f"or more, solid at {s.rag_amber:g} or more, below that an area to improve together.</p>")
+        return Section(title, body)
+
+    @_anchored("indicators")
     def indicators(self) -> Section:
         """The six leading health indicators per quarter and over T4Q (internal only: they
         measure our selling, e.g. referrals and sole-sourced wins)."""
@@ -399,6 +488,7 @@ class AccountReport(Formats):
         return Section("Leading health indicators", table(df, numeric=cols)
                        + "".join(f'<p class="muted">{esc(n)}</p>' for n in notes))
 
+    @_anchored("recommendations")
     def recommendations(self) -> Section:
         """The recommended objectives, each with the numbers behind it, and the category's
         objectives beyond revenue (internal only)."""
@@ -406,11 +496,13 @@ class AccountReport(Formats):
             return Section("", "")
         f, m = self.f, self.model
         recs = self._mine(m.recommendations)
-        items = "".join(
-            f'<li><strong>{esc(r.objective)}</strong><span class="because">'
-            f'{esc(f["category"] + " objective" if r.source == "category" else SOURCE_WORDS[r.source])}: {esc(r.because)}</span></li>'
-            for r in recs.itertuples(index=False))
-        body = (f'<ol class="recs">{items}</ol>' if items else "<p>No recommendation: nothing in the data calls for one.</p>")
+        # the objectives themselves are the plan's goals (with the numbers behind them) and
+        # the summary's top three: said once more here, they would be read three times
+        sources = ", ".join(dict.fromkeys(f["category"] + " objective" if r.source == "category" else SOURCE_WORDS[r.source]
+                                          for r in recs.itertuples(index=False)))
+        body = (f"<p>{count(len(recs), 'recommended objective')} ({esc(sources)}): the goals of the "
+                '<a href="#plan">Account Development Plan</a>, each with the numbers behind it.</p>' if len(recs) else
+                "<p>No recommendation: nothing in the data calls for one.</p>")
         body += ('<p class="muted">From the early warnings (high severity first), the weakest elements (red before amber), '
                  "cross-sell whitespace and the category's objectives; the best of each source first, then by priority.</p>")
         # each objective checked on the account's figures: met, open, or no data to tell
@@ -440,15 +532,18 @@ class AccountReport(Formats):
                      + table(pd.DataFrame(rows), numeric=["This account", "Portfolio median"]))
         return Section("Recommended objectives", body)
 
+    @_anchored("revenue")
     def revenue(self) -> Section:
         """Revenue by motion over time, hygiene against targets, repeat business."""
         f, m = self.f, self.model
+        if not self.internal:
+            return self._client_revenue()
         mine = self._mine(m.motion_table)
-        cards = [("T4Q revenue", self._money(f["revenue_t4q"]), trend(f["revenue_t4q"], f["revenue_prior4"])),
+        cards = [("T4Q revenue", self._amount(f["revenue_t4q"]), trend(f["revenue_t4q"], f["revenue_prior4"])),
                  ("Growth", fmt_pct(f["revenue_growth"], 1), self._no_year_before())]
         # our revenue targets and margins are internal: the client sees revenue and growth only
         if f["hygiene_basis"] == "target" and self.internal:
-            cards += [("T4Q target", self._money(f["revenue_target_t4q"])), ("Attainment", fmt_pct(f["revenue_attainment"]))]
+            cards += [("T4Q target", self._amount(f["revenue_target_t4q"])), ("Attainment", fmt_pct(f["revenue_attainment"]))]
         if pd.notna(f["margin_attainment"]) and self.internal:
             cards.append(("Margin attainment", fmt_pct(f["margin_attainment"])))
         body = kpis(cards)
@@ -484,6 +579,30 @@ class AccountReport(Formats):
             body += f"<p>New client: first revenue in {quarter_label(int(f['first_quarter']))}; new-client revenue in T4Q {esc(self._money(f['new_client_t4q']))}.</p>"
         return Section("Revenue and hygiene" if self.internal else "Revenue", body)
 
+    def _client_revenue(self) -> Section:
+        """Our work together by quarter (one bar a quarter, no internal breakdown)."""
+        from matplotlib.figure import Figure
+
+        from kit.report.deck_content import _quarterly_revenue
+
+        m = self.model
+        rev = _quarterly_revenue(m, self.account_id).sum(axis=1)
+        if rev.empty or not (rev > 0).any():
+            return Section("Our work together", "<p>No work invoiced in the quarters shown.</p>")
+        fig = Figure(figsize=(7, 2.6), layout="constrained")
+        ax = fig.subplots()
+        labels = [f"Q{q % 4 + 1} {q // 4}" for q in rev.index]
+        ax.bar(labels, rev.to_numpy(float), color=m.settings.accent_colour or "#1F4E79")
+        ax.yaxis.set_major_formatter(lambda v, _: compact_money(v))
+        ax.spines[["top", "right"]].set_visible(False)
+        ax.tick_params(labelsize=8)
+        ax.set_title("Our work with you by quarter" + (f" ({m.settings.currency.strip()})" if m.settings.currency.strip() else ""),
+                     fontsize=9, loc="left")
+        alt = "Bars of our work with you in each quarter: " + "; ".join(
+            f"{lab} {self._amount(v)}" for lab, v in zip(labels, rev)) + "."
+        return Section("Our work together", figure_img(fig, alt))
+
+    @_anchored("concentration")
     def concentration(self) -> Section:
         """T4Q revenue shares by buying center and offering, with HHI (internal only)."""
         if not self.internal:
@@ -526,6 +645,7 @@ class AccountReport(Formats):
                  f"HHI or a top share of {s.top_share_flag:.0%}.</p>")
         return Section("Concentration", body)
 
+    @_anchored("stakeholders")
     def stakeholders(self) -> Section:
         """Active contacts by buying center and level; decision makers, advocates and the
         buying centers with revenue but no executive contact (internal only)."""
@@ -563,6 +683,7 @@ class AccountReport(Formats):
         body += f"<p>{esc(take)}</p>"
         return Section(title, body)
 
+    @_anchored("pipeline")
     def pipeline(self) -> Section:
         """Open pipeline by stage (funnel), coverage, win rates, deal size (internal only)."""
         if not self.internal:
@@ -599,6 +720,7 @@ class AccountReport(Formats):
                  "the sole-sourced share are over opportunities closed in T4Q. Stale = open with a close date in the past.</p>")
         return Section("Pipeline", body)
 
+    @_anchored("whitespace")
     def whitespace(self) -> Section:
         """The buying center x offering grid, share of wallet, unaddressed potential against
         open pipeline (the 3x test) and cross-sell candidates (internal only)."""
@@ -632,11 +754,12 @@ class AccountReport(Formats):
                          "pipeline.</p>")
         cs = self._mine(m.cross_sell)
         if len(cs):
-            t = cs.head(8).rename(columns={"buying_center": "Buying center", "offering": "Offering not yet sold there",
+            t = cs.head(5).rename(columns={"buying_center": "Buying center", "offering": "Offering not yet sold there",
                                            "bc_revenue_t4q": "Its T4Q revenue", "bought_by": "Already bought by"}).drop(columns="account_id")
             body += "<h3>Cross-sell candidates</h3>" + table(t, formats={"Its T4Q revenue": self._money}, numeric=["Its T4Q revenue"])
         return Section("Whitespace", body)
 
+    @_anchored("kpis")
     def kpis(self) -> Section:
         """KPI tiles with their trend: NPS (with n) and CSAT against the four quarters
         before; for the internal audience also retention, repeat business and long-term value."""
@@ -654,9 +777,7 @@ class AccountReport(Formats):
                         else self._no_year_before() or "unknown: no retention to apply")
             cards += [("Gross revenue retention", fmt_pct(f["grr"]), why), ("Net revenue retention", fmt_pct(f["nrr"]), why),
                       ("Repeat business", fmt_pct(f["repeat_business_share"]), "share of T4Q revenue"),
-                      ("Long-term value", self._money(f["ltv"]), ltv_note)]
-            if pd.notna(f["revenue_attainment"]):
-                cards.append(("Target attainment", fmt_pct(f["revenue_attainment"])))
+                      ("Long-term value", self._amount(f["ltv"]), ltv_note)]
         if not cards:
             return Section("Client KPIs", no_data("surveys"))
         body = kpis(cards)
@@ -668,8 +789,9 @@ class AccountReport(Formats):
         if not self.model.portfolio.has("surveys"):
             notes[0] = "No data: supply surveys.csv to see NPS and CSAT."
         body += "".join(f'<p class="muted">{esc(n)}</p>' for n in notes)
-        return Section("KPIs" if self.internal else "Client KPIs", body)
+        return Section("KPIs" if self.internal else "Your feedback", body)
 
+    @_anchored("warnings")
     def warnings(self) -> Section:
         """Early warnings with the numbers that fired them (internal only)."""
         if not self.internal:
@@ -684,6 +806,7 @@ class AccountReport(Formats):
                 "revenue, or for concentration the revenue of the largest buying center or offering).</p>")
         return Section("Early warnings", table(df, numeric=["Revenue at risk"]) + note)
 
+    @_anchored("benchmarks")
     def benchmarks(self) -> Section:
         """This account against anonymous portfolio percentiles (internal only)."""
         if not self.internal:

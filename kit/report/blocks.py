@@ -170,14 +170,15 @@ class Section:
     Displayed in a notebook through ``_repr_html_``; ``html`` gives the same text.
     """
 
-    def __init__(self, title: str, body: str, *, level: int = 2):
-        self.title, self.body, self.level = title, body, level
+    def __init__(self, title: str, body: str, *, level: int = 2, anchor: str = ""):
+        self.title, self.body, self.level, self.anchor = title, body, level, anchor
 
     @property
     def html(self) -> str:
         if not self.title and not self.body:
             return ""  # a section left out (e.g. internal material in a client report)
-        return f"<section><h{self.level}>{esc(self.title)}</h{self.level}>{self.body}</section>"
+        ident = f' id="{esc(self.anchor)}"' if self.anchor else ""
+        return f"<section{ident}><h{self.level}>{esc(self.title)}</h{self.level}>{self.body}</section>"
 
     def _repr_html_(self) -> str:
         return self.html

@@ -28,6 +28,8 @@ from kit.figures.model import PortfolioModel
 from kit.figures.plan import CLIENT_STEPS, account_plan, qbr_view
 from kit.periods import quarter_end, quarter_label
 from kit.report.branding import confidential_mark
+from kit.report.client_words import CLIENT_ELEMENT_NAMES
+from kit.report.formats import compact_money
 from kit.schema import ELEMENT_IDS, ELEMENT_NAMES
 
 __all__ = [
@@ -43,21 +45,6 @@ __all__ = [
     "compact_money",
     "internal_deck",
 ]
-
-#: the ten elements as the client reads them: what the partnership is like, in their words
-#: (the method's names speak of our pipeline, our people and our brand)
-CLIENT_ELEMENT_NAMES: dict[str, str] = {
-    "client_understanding": "Understanding of your business",
-    "account_strategy": "Shared plans and priorities",
-    "value_of_work": "Value of our work for you",
-    "relationships": "Relationships between our teams",
-    "delivery_quality": "Quality of delivery",
-    "firm_as_partner": "Our firm as a partner",
-    "account_governance": "Governance and reviews",
-    "leading_people": "Our team on your work",
-    "brand_marketing": "Insights and ideas we share",
-    "pipeline_health": "Planning future work together",
-}
 
 #: next steps on each side for a weak element: (what we will do, what we ask of the client)
 SIDE_STEPS: dict[str, tuple[str, str]] = {
@@ -169,21 +156,6 @@ class Deck:
 # -- words and numbers -----------------------------------------------------------------
 def _missing(v: object) -> bool:
     return v is None or (isinstance(v, float) and math.isnan(v)) or (not isinstance(v, (str, list)) and pd.isna(v))
-
-
-def compact_money(v: object, currency: str = "") -> str:
-    """An amount to three significant figures where precision does not matter: 2.47M,
-    475K, 9,870; '—' when missing."""
-    if _missing(v):
-        return "—"
-    x = float(v)
-    sign, a = ("-" if x < 0 else ""), abs(x)
-    for limit, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "K")):
-        if a >= limit:
-            n = a / limit
-            text = f"{n:.2f}" if n < 10 else f"{n:.1f}" if n < 100 else f"{n:.0f}"
-            return f"{sign}{currency}{text}{suffix}"
-    return f"{sign}{currency}{a:,.0f}"
 
 
 def _num(v: object, digits: int = 0) -> str:

@@ -124,6 +124,11 @@ class Formats:
         text = fmt_money(v)
         return text if text == "—" or not self.model.settings.currency else f"{self.model.settings.currency}{text}"
 
+    def _amount(self, v: object) -> str:
+        """An amount where precision does not matter (headlines, sentences): 2.47M, with
+        the configured currency; tables keep :meth:`_money`."""
+        return compact_money(v, self.model.settings.currency or "")
+
     def _score(self, v: object) -> str:
         """A 0-100 score as printed beside its band (never rounded into the next band)."""
         return score_text(v, self.model.settings.rag)
@@ -133,3 +138,18 @@ class Formats:
 
     def _fmt_measure_m(self, v: object, kind: str) -> str:
         return _fmt_measure(v, kind, money=self._money)
+
+
+def compact_money(v: object, currency: str = "") -> str:
+    """An amount to three significant figures where precision does not matter: 2.47M,
+    475K, 9,870; '—' when missing (tables keep plain numbers: :func:`fmt_money`)."""
+    if v is None or (not isinstance(v, str) and pd.isna(v)):
+        return "—"
+    x = float(v)
+    sign, a = ("-" if x < 0 else ""), abs(x)
+    for limit, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "K")):
+        if a >= limit * 0.9995:  # 999,600 reads 1.00M, not 1000K
+            n = max(a / limit, 1.0)
+            text = f"{n:.2f}" if n < 9.995 else f"{n:.1f}" if n < 99.95 else f"{n:.0f}"
+            return f"{sign}{currency}{text}{suffix}"
+    return f"{sign}{currency}{a:,.0f}"

@@ -86,7 +86,7 @@ class PortfolioReport(Formats):
                 + kpis(cards)
                 + '<p class="muted">Existing vs new-client revenue: seed 002\'s rule of thumb is about 80/20. New-client revenue = revenue '
                   "within the first 4 quarters after an account's first revenue, when that is after the data's first quarter.</p>")
-        return Section("Portfolio overview", body)
+        return Section("Portfolio health assessment", body, level=1)
 
     def quadrant(self) -> Section:
         """Health x hygiene: the scatter and the count per quadrant."""

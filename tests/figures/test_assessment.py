@@ -309,7 +309,7 @@ def test_printed_change_adds_up(model_of):
 
     tab = BeautifulSoup(html, "html.parser").find("table")
     heads = [th.get_text() for th in tab.thead.find_all("th")]
-    col = heads.index("Contribution to the index change")
+    col = heads.index("Contribution")
     cells = [tr.find_all("td")[col].get_text() for tr in tab.tbody.find_all("tr")]
     shown = [float(x) for x in cells if x != "—"]
     assert len(shown) == 7 and sum(shown) == pytest.approx(float(c))  # the seven elements scored in both

@@ -29,8 +29,7 @@ from kit.run.batch import run
 #    Keep in step with kit/report.py, kit/index.py and notebooks/*.ipynb.
 INDEX_HEADINGS = ["Account health assessments", "What the columns mean"]
 PORTFOLIO_HEADINGS = [
-    "Portfolio health assessment",  # the notebook's title cell
-    "Portfolio overview",
+    "Portfolio health assessment",  # the page's title (the notebook's own title cell is not on the page)
     "Health x hygiene",
     "Element scores by account",
     "Weakest elements across the portfolio",
@@ -44,8 +43,7 @@ PORTFOLIO_HEADINGS = [
     "All accounts, ranked by health index",
 ]
 ACCOUNT_HEADINGS = [  # the internal audience (default); the account's name is checked too
-    "Account health assessment",  # the notebook's title cell
-    "Executive summary",
+    "Executive summary",  # the title "Account health assessment: <name>" is checked with the name
     "Assessment: the ten elements",
     "Leading health indicators",
     "Revenue and hygiene",
@@ -59,16 +57,15 @@ ACCOUNT_HEADINGS = [  # the internal audience (default); the account's name is c
     "Account Development Plan",
     "Benchmarks against the portfolio",
 ]
-CLIENT_ACCOUNT_HEADINGS = [
-    "Account health assessment",
-    "Quarterly business review",
-    "Partnership review",
-    "Progress against last quarter",
-    "Challenges",
+CLIENT_ACCOUNT_HEADINGS = [  # the QBR in the client's words (issue 16); its title is checked with the name
+    "Our partnership this quarter",
+    "What went well",
+    "What to improve together",
     "Next steps",
-    "Assessment: the ten elements",
-    "Revenue",
-    "Client KPIs",
+    "Progress since last quarter",
+    "How we rate our partnership",
+    "Our work together",
+    "Your feedback",
 ]
 #: Internal material a client-audience report must not show.
 INTERNAL_ONLY_HEADINGS = [
@@ -296,7 +293,8 @@ def test_index_link_opens_the_account_report(browser, rendered):
         page.wait_for_load_state("load")
         opened = Path(url2pathname(unquote(urlparse(page.url).path))).resolve()
         assert opened == (rendered.out / rendered.account_report).resolve()
-        assert page.get_by_role("heading", name=rendered.account_name, exact=True).is_visible()
+        assert page.get_by_role("heading", name=f"Account health assessment: {rendered.account_name}",
+                                exact=True).is_visible()
     finally:
         context.close()
 
@@ -309,14 +307,14 @@ def test_portfolio_shows_its_sections(visit):
 
 def test_account_report_shows_its_sections(visit, rendered):
     v = visit("account")
-    expected = ACCOUNT_HEADINGS + [rendered.account_name]  # the name as text, never markup
+    expected = ACCOUNT_HEADINGS + [f"Account health assessment: {rendered.account_name}"]  # the name as text, never markup
     assert not _missing(v.headings, expected), f"missing {_missing(v.headings, expected)}; shown {v.headings}"
     assert v.n_images > 0
 
 
 def test_client_account_report_leaves_out_internal_sections(visit, rendered):
     v = visit("account-client")
-    expected = CLIENT_ACCOUNT_HEADINGS + [rendered.account_name]
+    expected = CLIENT_ACCOUNT_HEADINGS + [f"Quarterly business review: {rendered.account_name}"]
     assert not _missing(v.headings, expected), f"missing {_missing(v.headings, expected)}; shown {v.headings}"
     shown = [h for h in INTERNAL_ONLY_HEADINGS if h in v.headings]
     assert not shown, f"client report shows internal sections {shown}"

@@ -222,8 +222,4 @@ def sample_pdfs(tmp_path_factory) -> dict[str, list[int]]:
 def test_page_counts_of_the_sample_meet_the_targets(sample_pdfs, kind):
     counts, target = sample_pdfs[kind], TARGETS[kind]
     print(f"{kind}: {counts} printed pages (target at most {target})")
-    if kind == "account" and max(counts) > target:
-        # the internal report's sections are being shortened (issue 16, part 2): the print
-        # layout cannot take pages off what the sections hold
-        pytest.xfail(f"internal account reports print {counts} pages, over the target of {target}: issue 16 part 2")
     assert max(counts) <= target, counts

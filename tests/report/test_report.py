@@ -95,13 +95,16 @@ def every_account(report):
     return {a: AccountReport(model=m, account_id=a) for a in m.figures.index}
 
 
-def test_recommendations_section_lists_the_ranked_objectives(every_account):
+def test_recommended_objectives_are_listed_in_the_plan_and_pointed_to_once(every_account):
+    """Issue 16: the same objectives were printed three times (summary, recommendations,
+    plan); the plan's goals list them, the summary its top three, this section points."""
     for acc, r in every_account.items():
-        html = r.recommendations().html
+        html, plan, summary = r.recommendations().html, r.plan().html, r.summary().html
         recs = r.model.recommendations[r.model.recommendations["account_id"] == acc]
-        assert html.count("<li>") == len(recs)
         for obj in recs["objective"]:
-            assert esc(obj) in html
+            assert esc(obj) in plan
+            assert (esc(obj) in html) + (esc(obj) in plan) + (esc(obj) in summary) <= 2 or "objectives beyond" in html
+        assert '<a href="#plan">' in html if len(recs) else True
         assert f"{esc(r.f['category'])} objectives beyond revenue" in html
 
 
@@ -187,7 +190,7 @@ def test_portfolio_roll_ups(data):
 def test_executive_summary_comes_with_the_reasons_and_top_three(every_account):
     for acc, r in every_account.items():
         html, f = r.summary().html, r.f
-        assert html.startswith("<section><h2>Executive summary</h2>")
+        assert html.startswith('<section id="summary"><h2>Executive summary</h2>')
         assert esc(f["category_reason"]) in html and esc(f["quadrant_reason"]) in html
         n_w = min(3, int(f["n_warnings"]))
         assert html.count("<li><strong>HIGH:") + html.count("<li><strong>MEDIUM:") + html.count("<li><strong>LOW:") == n_w
@@ -199,8 +202,10 @@ def test_executive_summary_comes_with_the_reasons_and_top_three(every_account):
 def test_client_summary_is_the_qbr_without_internal_items(report):
     client = AccountReport(model=report.model, account_id=report.account_id, audience="client")
     html = client.summary().html
-    for part in ("Quarterly business review", "Partnership review", "Progress against last quarter", "Wins", "Challenges", "Next steps"):
+    # the QBR in the client's words (issue 16): the same content as the client's deck
+    for part in ("Our partnership", "What went well", "What to improve together", "Next steps", "We will", "We ask you to"):
         assert part in html
+    assert "Quarterly business review: " in client.header().html
     internal = AccountReport(model=report.model, account_id=report.account_id)
     for hidden in ("Category", "Quadrant", "warning", "Recommended objectives"):
         assert hidden not in html, hidden
@@ -220,7 +225,10 @@ def test_amounts_carry_the_configured_currency(data):
     acc = model.figures.index[0]
     r = AccountReport(model=model, account_id=acc)
     f = r.f
-    assert f"€{f['revenue_t4q']:,.0f}" in r.header().html
+    from kit.report.formats import compact_money
+
+    # the first screen gives the amount in a readable form (issue 16); tables keep plain numbers
+    assert compact_money(f["revenue_t4q"], "€") in r.header().html
     p = PortfolioReport(model=model)
     assert f"€{model.totals['revenue_t4q']:,.0f}" in p.header().html
     plain = AccountReport.load(data, acc)

@@ -26,8 +26,6 @@ from kit.run.folder import CLIENT_MANIFEST, CONSULTANT_DIR
 
 SYNTH = (4, 11)
 REQUIRE_BROWSER = os.environ.get("KIT_REQUIRE_BROWSER", "") not in ("", "0")
-PAGE_WORDING = ("issue 16 part 1: the QBR page's own wording (kit/report/account.py, the notebook's title cell) is "
-                "being reworked; the words found are listed in the failure")
 
 
 def _browser() -> bool:
@@ -159,14 +157,12 @@ def test_what_the_kit_adds_to_a_page_uses_none_of_the_consultants_words(client):
             assert internal_words(pdf_metadata(client.out / stem / f"{stem}.pdf"), own=client.names[acc]) == []
 
 
-@pytest.mark.xfail(reason=PAGE_WORDING, strict=False)
 def test_the_page_uses_none_of_the_consultants_words(client):
     found = {acc: internal_words(html_text(client.out / stem / f"{stem}.html"), own=client.names[acc])
              for acc, stem in client.stems.items()}
     assert not any(found.values()), found
 
 
-@pytest.mark.xfail(reason=PAGE_WORDING, strict=False)
 def test_the_pdf_uses_none_of_the_consultants_words(client):
     _need_pdf(client)
     found = {acc: internal_words("\n".join(pdf_pages(client.out / stem / f"{stem}.pdf")), own=client.names[acc])
