@@ -251,7 +251,8 @@ class AccountReport(Formats):
     def since_last_quarter(self) -> Section:
         """What moved since the quarter before, and why (internal); the QBR's progress in
         the client's words (client)."""
-        return quarter.since_last_quarter(self.model, self.account_id, money=self._money, internal=self.internal)
+        # amounts in words where precision does not matter (2.47M), as on the first screen
+        return quarter.since_last_quarter(self.model, self.account_id, money=self._amount, internal=self.internal)
 
     @_anchored("history")
     def history(self) -> Section:

@@ -56,7 +56,7 @@ class PortfolioReport(Formats):
     def movers(self) -> Section:
         """The largest moves since the quarter before: health-index rises and falls,
         category and quadrant moves, new high-severity warnings."""
-        return quarter.movers(self.model, money=self._money)
+        return quarter.movers(self.model, money=self._amount)
 
     def data_behind(self) -> Section:
         """Data behind this report: the tables supplied, their rows and date ranges, what

@@ -53,14 +53,16 @@ def plot_drivers(drivers: pd.DataFrame, *, ax: Axes | None = None) -> Figure:
         hatches = ["" if v >= 0 else "//" for v in d["contribution"]]  # a second cue beside the colour
         for yi, v, c, h in zip(y, d["contribution"], colors, hatches, strict=True):
             ax.barh(yi, v, color=c, hatch=h, edgecolor="white", linewidth=0)
-            ax.annotate(f"{v:+.1f}", (v, yi), xytext=(4 if v >= 0 else -4, 0), textcoords="offset points",
+            shown = 0.0 if abs(v) < 0.05 else v  # never "-0.0"
+            ax.annotate(f"{shown:+.1f}" if shown else "0.0", (v, yi), xytext=(4 if v >= 0 else -4, 0), textcoords="offset points",
                         ha="left" if v >= 0 else "right", va="center", fontsize=8)
         ax.set_yticks(y, [ELEMENT_NAMES.get(e, e) for e in d["element"]])
         ax.axvline(0, color="#555555", linewidth=0.8)
         lim = max(float(d["contribution"].abs().max()) if len(d) else 1.0, 1.0) * 1.35
         ax.set_xlim(-lim, lim)
         ax.set_xlabel("points of the health index")
-        ax.set_title("What moved the health index (largest first)", loc="left")
+        # on the figure, not the axes: long element names push the axes right and would cut it
+        fig.suptitle("What moved the health index, largest first", x=0.02, ha="left", fontsize=10, fontweight="bold")
     return fig
 
 
@@ -290,7 +292,7 @@ def client_progress(model: PortfolioModel, account_id: str, *, money: Money) -> 
     was, now = pair("nps")
     if pd.notna(was) and pd.notna(now) and round(float(was)) != round(float(now)):
         items.append(f"Your feedback (net promoter score, last twelve months): {float(now):+.0f}, "
-                     f"{'up' if now > was else 'down'} from {float(was):+.0f}.")
+                     f"{'up' if now > was else 'down'} from {float(was):+.0f} in the twelve months to last quarter.")
     acc = model.assessment.accounts.loc[account_id]
     if pd.notna(acc.get("health_change")):
         items.append(f"The partnership review we score together moved {float(acc['health_change']):+.0f} points since "

@@ -39,6 +39,7 @@ from kit.run.folder import (
     check_out_folder,
     manifest_file,
     owned_files,
+    read_manifest,
     refuse_foreign,
     refuse_links,
     remove_caches,
@@ -330,11 +331,8 @@ def _branding_files(branding) -> tuple:
 def _unchanged_run(out: Path, fingerprint: str | None, audience: str) -> dict | None:
     """The last run's manifest when that run had the same fingerprint, rendered every report
     and left every output in place: nothing to do.  None otherwise."""
-    import json
-
-    try:
-        m = json.loads(manifest_file(out).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    m = read_manifest(out)
+    if m is None:
         return None
     if fingerprint is None or m.get("run_fingerprint") != fingerprint or m.get("command") != "kit run":
         return None
@@ -354,12 +352,7 @@ def _unchanged_run(out: Path, fingerprint: str | None, audience: str) -> dict | 
 
 def _previous(out: Path) -> dict:
     """The last run's per-report records in this folder (empty when there is none)."""
-    import json
-
-    try:
-        m = json.loads(manifest_file(out).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
+    m = read_manifest(out) or {}
     prev = {acc: r for acc, r in (m.get("accounts") or {}).items()}
     if m.get("portfolio"):
         prev[None] = m["portfolio"]
@@ -416,16 +409,6 @@ def _prepare(data, *, out, as_of, config, compare_to=None) -> tuple[PortfolioMod
     return _with_changes(model, out=out_path, compare_to=compare_to), out_path
 
 
-def _read_manifest(folder: Path) -> dict | None:
-    import json
-
-    try:
-        m = json.loads(manifest_file(folder).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return m if isinstance(m, dict) else None
-
-
 def _bank_digest(model: PortfolioModel) -> str:
     """The question bank in use, hashed (a changed bank changes what the scores mean)."""
     return _digest(_frame_bytes(model.portfolio.table("questions")))
@@ -458,12 +441,12 @@ def _with_changes(model: PortfolioModel, *, out: Path, compare_to: Path | None) 
     from kit.figures.changes import read_summary, with_quarter_changes
 
     if compare_to is None:
-        return with_quarter_changes(model, comparison={"settings_changes": settings_changes(_read_manifest(out), model)})
+        return with_quarter_changes(model, comparison={"settings_changes": settings_changes(read_manifest(out), model)})
     summary = Path(compare_to) / "tables" / "account_summary.csv"
     if not summary.is_file():
         raise UsageError(f"compare_to: {printable(compare_to)} is not a run folder of the kit (no tables/account_summary.csv)",
                          param="compare_to")
-    earlier = _read_manifest(Path(compare_to)) or {}
+    earlier = read_manifest(Path(compare_to)) or {}
     return with_quarter_changes(model, previous=read_summary(summary), comparison={
         "folder": str(compare_to), "previous_as_of": earlier.get("as_of"),
         "settings_changes": settings_changes(earlier, model)})

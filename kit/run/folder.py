@@ -37,6 +37,7 @@ __all__ = [
     "foreign_files",
     "manifest_file",
     "owned_files",
+    "read_manifest",
     "refuse_foreign",
     "refuse_links",
     "remove_caches",
@@ -102,7 +103,8 @@ def manifest_file(out: str | Path) -> Path:
     return out / MANIFEST
 
 
-def _manifest(out: Path) -> dict | None:
+def read_manifest(out: Path) -> dict | None:
+    """The run folder's manifest (either audience's), None when there is none or it is not JSON."""
     try:
         m = json.loads(manifest_file(out).read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -126,7 +128,7 @@ def owned_files(out: str | Path) -> set[str]:
     records them.  A manifest from a kit before ``files`` was recorded: its tables,
     reports, notebooks and plans."""
     out = Path(out)
-    m = _manifest(out)
+    m = read_manifest(out)
     if m is None:
         return set()
     if isinstance(m.get("files"), list):
