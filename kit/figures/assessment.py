@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from kit.config import Settings
+from kit.periods import quarter_of
 from kit.schema import ELEMENT_IDS, INTERNAL_ROLES
 
 __all__ = [
@@ -353,3 +354,30 @@ def score_assessments(assessment: pd.DataFrame, questions: pd.DataFrame, account
         latest_rows = seen[codes["assessed_on"].to_numpy() == latest_day[codes["account_id"].to_numpy()]]
     comments = latest_rows[latest_rows["comment"].notna()][["account_id", "rater", "rater_role", "element", "question_id", "comment"]]
     return AssessmentResult(elements=elements, accounts=accounts, raters=latest_means, comments=comments.reset_index(drop=True))
+
+
+def _age_quarters(assessed_on: pd.Series, quarter: int) -> pd.Series:
+    """Quarters from each assessment to the analysis quarter (NaN: not assessed)."""
+    if assessed_on.empty:  # keeps the dtype an element-wise map gives
+        return assessed_on.map(lambda d: np.nan if pd.isna(d) else quarter - quarter_of(d))
+    age = quarter - (assessed_on.dt.year * 4 + (assessed_on.dt.month - 1) // 3).astype(float)
+    # whole numbers when every account has one, as an element-wise map gives
+    return age.astype("int64") if age.notna().all() else age
+
+
+def assessment_timing(assessment: pd.DataFrame, assessed_on: pd.Series, *, as_of: pd.Timestamp, cutoff: pd.Timestamp,
+                      quarter: int) -> pd.DataFrame:
+    """When each account's scored assessment falls (scoring rule 4): whether it was taken
+    in the grace window after the analysis date, the window's end, the first assessment
+    after it (not scored in this run; the report says so) and its age in quarters.
+
+    ``assessed_on``: the scored assessment's date per account (the index: account ids)."""
+    idx = assessed_on.index
+    out = pd.DataFrame(index=idx)
+    out["assessment_in_grace"] = assessed_on.notna() & (assessed_on > as_of)
+    out["assessment_window_end"] = cutoff
+    later = assessment[assessment["assessed_on"] > cutoff].groupby("account_id")["assessed_on"].min()
+    out["next_assessed_on"] = later.reindex(idx) if len(later) else pd.Series(pd.NaT, index=idx, dtype="datetime64[ns]")
+    out["assessment_age_quarters"] = _age_quarters(assessed_on, quarter)
+    return out
+

@@ -156,3 +156,23 @@ def stakeholder_map(contacts: pd.DataFrame, revenue: pd.DataFrame, account_id: s
     out["executive_covered"] = out["executive"] > 0
     out.index.name = "buying_center"
     return out.reset_index()
+
+
+def relationship_signals(contacts: pd.DataFrame, activities: pd.DataFrame, idx: pd.Index, *, quarter: int,
+                         executive_quarters: int) -> pd.DataFrame:
+    """Per account: ``executive_contact_recent`` (an executive meeting, or an executive
+    contact's last contact, in the last ``executive_quarters`` quarters) and
+    ``key_supporters_left`` (advocates and decision makers no longer active who were in
+    touch during the trailing four quarters), for the early warnings."""
+    from kit.figures.grouping import lists_by_account
+    from kit.periods import quarter_start
+
+    recent = pd.Timestamp(quarter_start(quarter - executive_quarters + 1))
+    em = activities[(activities["type"] == "executive_meeting") & (activities["date"] >= recent)]["account_id"]
+    ec = contacts[(contacts["level"] == "executive") & (contacts["last_contact"] >= recent)]["account_id"]
+    key = contacts[(contacts["advocate"].astype(bool) | (contacts["role"] == "decision_maker"))
+                   & ~contacts["active"].astype(bool) & (contacts["last_contact"] >= pd.Timestamp(quarter_start(quarter - 3)))]
+    names = key.assign(who=key["name"].fillna(key["contact_id"]))
+    return pd.DataFrame({"executive_contact_recent": idx.isin(set(em) | set(ec)),
+                         "key_supporters_left": lists_by_account(names["account_id"], names["who"], idx)}, index=idx)
+

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 
 from kit.figures.revenue import quarterly_net
-from kit.periods import quarter_label
+from kit.periods import quarter_label, quarter_start
 
 __all__ = [
     "account_manager_load",
@@ -163,3 +163,23 @@ def account_manager_load(accounts: pd.DataFrame, categories: pd.Series, *, low: 
     flag = np.where(n < low, "below", np.where(n > high, "above", ""))
     return pd.DataFrame({"account_manager": names, "accounts": n.to_numpy(),
                          "greenfield": green.reindex(names, fill_value=0).astype(int).to_numpy(), "flag": flag})
+
+
+def survey_prior(surveys: pd.DataFrame, account_ids: list[str], *, quarter: int) -> pd.DataFrame:
+    """NPS and CSAT of the four quarters before the trailing four (what a decline is
+    measured against): ``nps_prior``, ``csat_prior``, ``nps_prior_n``, ``csat_prior_n``."""
+    t4_start = pd.Timestamp(quarter_start(quarter - 3))
+    prior = survey_kpis(surveys, account_ids, start=pd.Timestamp(quarter_start(quarter - 7)),
+                        end=t4_start - pd.Timedelta(days=1))
+    return pd.DataFrame({"nps_prior": prior["nps"], "csat_prior": prior["csat"], "nps_prior_n": prior["nps_n"],
+                         "csat_prior_n": prior["csat_n"]})
+
+
+def account_manager_of(load: pd.DataFrame, account_managers: pd.Series) -> pd.DataFrame:
+    """Per account, its manager's load and flag (:func:`account_manager_load`):
+    ``am_load`` and ``am_load_flag``."""
+    am_of = load.set_index("account_manager")
+    loads, flags = am_of["accounts"].to_dict(), am_of["flag"].to_dict()
+    return pd.DataFrame({"am_load": pd.array([loads.get(a) for a in account_managers], dtype="Int64"),
+                         "am_load_flag": [flags.get(a, "") for a in account_managers]}, index=account_managers.index)
+

@@ -18,14 +18,25 @@ import pandas as pd
 
 from kit.config import Settings
 from kit.errors import UsageError
-from kit.figures.assessment import AssessmentResult, assessment_cutoff, score_assessments
-from kit.figures.concentration import concentration, relationship_coverage
-from kit.figures.early_warnings import evaluate_warnings, figure_rows
+from kit.figures.assessment import AssessmentResult, assessment_cutoff, assessment_timing, score_assessments
+from kit.figures.concentration import concentration, relationship_coverage, relationship_signals
+from kit.figures.early_warnings import evaluate_warnings
 from kit.figures.evidence import evidence
+from kit.figures.grouping import lists_by_account
 from kit.figures.indicators import leading_indicators
-from kit.figures.kpis import account_manager_load, lifetime_value, portfolio_retention, retention, retention_trend, survey_kpis
+from kit.figures.kpis import (
+    account_manager_load,
+    account_manager_of,
+    lifetime_value,
+    portfolio_retention,
+    retention,
+    retention_trend,
+    survey_kpis,
+    survey_prior,
+)
 from kit.figures.market import bcg_quadrant
 from kit.figures.pipeline import pipeline_figures
+from kit.figures.quadrant import quadrant, quadrants
 from kit.figures.recommendations import cross_sell_candidates, recommend
 from kit.figures.revenue import (
     categorize,
@@ -54,14 +65,6 @@ UNKNOWN_WITHOUT: dict[str, tuple[str, ...]] = {
     "surveys": ("nps", "nps_n", "nps_few", "nps_prior", "csat", "csat_top2_share", "csat_n", "csat_prior"),
     "targets": ("revenue_target_t4q", "target_quarters", "next4_target", "pipeline_coverage"),
 }
-
-QUADRANT_RULES: dict[tuple[bool, bool], str] = {
-    (True, True): "Thriving",
-    (False, True): "Coasting",
-    (True, False): "Building",
-    (False, False): "At risk",
-}
-
 
 @dataclass(frozen=True)
 class PortfolioModel:
@@ -143,55 +146,6 @@ def resolve_as_of(portfolio: Portfolio, as_of: str | dt.date | None) -> dt.date:
     return quarter_end(int(q.max()))
 
 
-def quadrant(health_index: float, healthy_at: float, hygienic, complete: object = True) -> str | None:
-    """Health x hygiene quadrant, None when either side is unknown or the health index is
-    incomplete (scoring rule 7)."""
-    if pd.isna(health_index) or hygienic is None or hygienic is pd.NA or complete is pd.NA or not complete:
-        return None
-    return QUADRANT_RULES[(bool(health_index >= healthy_at), bool(hygienic))]
-
-
-def _lists(keys: pd.Series, values: pd.Series, idx: pd.Index) -> pd.Series:
-    """The values of each account as a list (in row order; [] for none), one pass
-    instead of a grouped apply per account."""
-    found: dict[object, list] = {}
-    for k, v in zip(keys.tolist(), values.tolist()):
-        found.setdefault(k, []).append(v)
-    return pd.Series([found.get(a, []) for a in idx.tolist()], index=idx, dtype=object)
-
-
-def _quadrant_reason(f: pd.Series | dict, s: Settings) -> str:
-    if pd.isna(f["health_index"]):
-        return "No quadrant: the account has no scored assessment."
-    if not bool(f["health_complete"]):
-        return (f"No quadrant: the health index is incomplete ({int(f['n_scored'])} of 10 elements scored, "
-                f"at least {s.min_scored_elements} needed).")
-    health = (f"the health index {f['health_index']:.0f} is "
-              f"{'at or above' if f['health_index'] >= s.health_threshold else 'below'} {s.health_threshold:g}")
-    if f["hygiene_basis"] == "target":
-        hyg = (f"revenue attainment {f['revenue_attainment']:.0%} "
-               f"{'meets' if f['hygienic'] else 'misses'} the {s.hygiene_attainment:.0%} target")
-    elif f["hygiene_basis"] == "growth":
-        hyg = (f"without revenue targets, T4Q growth of {f['revenue_growth']:+.1%} is "
-               f"{'at or above' if f['hygienic'] else 'below'} zero")
-    else:
-        return f"No quadrant: there are no revenue targets and no prior-year revenue to judge hygiene; {health}."
-    if f["quadrant"] in ("Thriving", "At risk"):
-        joint = "and"
-    else:
-        joint = "but"
-    return f"{f['quadrant']}: {hyg}, {joint} {health}."
-
-
-def _age_quarters(assessed_on: pd.Series, quarter: int) -> pd.Series:
-    """Quarters from each assessment to the analysis quarter (NaN: not assessed)."""
-    if assessed_on.empty:  # keeps the dtype an element-wise map gives
-        return assessed_on.map(lambda d: np.nan if pd.isna(d) else quarter - quarter_of(d))
-    age = quarter - (assessed_on.dt.year * 4 + (assessed_on.dt.month - 1) // 3).astype(float)
-    # whole numbers when every account has one, as an element-wise map gives
-    return age.astype("int64") if age.notna().all() else age
-
-
 def build_model(portfolio: Portfolio, settings: Settings, *, as_of: str | dt.date | None = None,
                 summary_only: bool = False) -> PortfolioModel:
     """Compute every figure of the portfolio as of ``as_of`` (default: end of the last
@@ -240,22 +194,10 @@ def build_model(portfolio: Portfolio, settings: Settings, *, as_of: str | dt.dat
     if not portfolio.has("assessment"):  # how many raters rated an element: unknown, not 0
         result = dataclasses.replace(result, elements=result.elements.assign(n_raters=np.nan))
     f = f.join(result.accounts)
-    f["assessment_in_grace"] = f["assessed_on"].notna() & (f["assessed_on"] > ts)
-    f["assessment_window_end"] = cutoff
-    # the first assessment after the cutoff: not scored in this run, and the report says so
-    later = assessment[assessment["assessed_on"] > cutoff].groupby("account_id")["assessed_on"].min()
-    f["next_assessed_on"] = later.reindex(idx) if len(later) else pd.Series(pd.NaT, index=idx, dtype="datetime64[ns]")
-    f["assessment_age_quarters"] = _age_quarters(f["assessed_on"], Q)
-    f["quadrant"] = [quadrant(h, s.health_threshold, y, c)
-                     for h, y, c in zip(f["health_index"], f["hygienic"], f["health_complete"])]
-    # an incomplete index is shown as incomplete, never banded as if complete (rule 7)
-    f["health_band"] = f["health_rag"]
-    incomplete = f["health_index"].notna() & f["health_complete"].eq(False).fillna(False).astype(bool)
-    f["health_rag"] = f["health_rag"].where(~incomplete, "incomplete")
-    # the columns _quadrant_reason reads (a missing one fails loudly, never silently)
-    reason_of = f[["health_index", "health_complete", "n_scored", "hygiene_basis", "revenue_attainment", "hygienic",
-                   "revenue_growth", "quadrant"]]
-    f["quadrant_reason"] = [_quadrant_reason(row, s) for _, row in figure_rows(reason_of)]
+    f = f.join(assessment_timing(assessment, f["assessed_on"], as_of=ts, cutoff=cutoff, quarter=Q))
+    q = quadrants(f, settings=s)
+    f["quadrant"], f["health_band"], f["health_rag"] = q["quadrant"], q["health_band"], q["health_rag"]
+    f["quadrant_reason"] = q["quadrant_reason"]
 
     motions = revenue_motions(revenue, lookback=s.motion_lookback_quarters)
     f = f.join(motion_shares(motions, ids, quarter=Q))
@@ -270,9 +212,7 @@ def build_model(portfolio: Portfolio, settings: Settings, *, as_of: str | dt.dat
 
     t4_start, t4_end = pd.Timestamp(quarter_start(Q - 3)), ts
     f = f.join(survey_kpis(surveys, ids, start=t4_start, end=t4_end, nps_min_responses=s.nps_min_responses))
-    prior = survey_kpis(surveys, ids, start=pd.Timestamp(quarter_start(Q - 7)), end=t4_start - pd.Timedelta(days=1))
-    f["nps_prior"], f["csat_prior"] = prior["nps"], prior["csat"]
-    f["nps_prior_n"], f["csat_prior_n"] = prior["nps_n"], prior["csat_n"]
+    f = f.join(survey_prior(surveys, ids, quarter=Q))
     # the periods messages name ("NPS -7 in 2025Q4-2026Q3, from 9 in 2024Q4-2025Q3")
     f["t4q_period"] = f"{quarter_label(Q - 3)}-{quarter_label(Q)}"
     f["prior4_period"] = f"{quarter_label(Q - 7)}-{quarter_label(Q - 4)}"
@@ -286,25 +226,14 @@ def build_model(portfolio: Portfolio, settings: Settings, *, as_of: str | dt.dat
     f = f.join(lifetime_value(revenue, ids, f["grr"], quarter=Q, fallback_retention=port_ret["grr"],
                               discount_rate=s.ltv_discount_rate))
     am = account_manager_load(accounts, f["category"], low=s.am_load_min, high=s.am_load_max)
-    am_of = am.set_index("account_manager")
-    loads, flags = am_of["accounts"].to_dict(), am_of["flag"].to_dict()
-    f["am_load"] = pd.array([loads.get(a) for a in f["account_manager"]], dtype="Int64")
-    f["am_load_flag"] = [flags.get(a, "") for a in f["account_manager"]]
+    f = f.join(account_manager_of(am, f["account_manager"]))
 
     ind = leading_indicators(revenue, opportunities, contacts, activities, ids, quarter=Q,
                              supplied=set(portfolio.tables), data_start=data_start)
     t4 = ind[ind["period"] == "T4Q"].set_index("account_id")
     f["new_offerings_proposed_t4q"] = t4["new_offerings_proposed"]
 
-    # recent executive touch: an executive meeting, or an executive contact's last contact
-    recent = pd.Timestamp(quarter_start(Q - s.no_executive_contact_quarters + 1))
-    em = activities[(activities["type"] == "executive_meeting") & (activities["date"] >= recent)]["account_id"]
-    ec = contacts[(contacts["level"] == "executive") & (contacts["last_contact"] >= recent)]["account_id"]
-    f["executive_contact_recent"] = idx.isin(set(em) | set(ec))
-    key = contacts[(contacts["advocate"].astype(bool) | (contacts["role"] == "decision_maker"))
-                   & ~contacts["active"].astype(bool) & (contacts["last_contact"] >= t4_start)]
-    names = key.assign(who=key["name"].fillna(key["contact_id"]))
-    f["key_supporters_left"] = _lists(names["account_id"], names["who"], idx)
+    f = f.join(relationship_signals(contacts, activities, idx, quarter=Q, executive_quarters=s.no_executive_contact_quarters))
 
     # before evidence and warnings read them: a missing table's figures are unknown
     for table, columns in UNKNOWN_WITHOUT.items():
@@ -316,15 +245,15 @@ def build_model(portfolio: Portfolio, settings: Settings, *, as_of: str | dt.dat
 
     el = result.elements
     disagree = el[el["raters_disagree"]]
-    f["raters_disagree_elements"] = _lists(disagree["account_id"], disagree["element"], idx)
+    f["raters_disagree_elements"] = lists_by_account(disagree["account_id"], disagree["element"], idx)
     ev = evidence(el, f, settings=s, has_contacts=portfolio.has("contacts"))
     weak = ev[ev["rated_well_evidence_weak"]]
-    f["evidence_weak_elements"] = _lists(weak["account_id"], weak["element"], idx)
+    f["evidence_weak_elements"] = lists_by_account(weak["account_id"], weak["element"], idx)
 
     supplied = set(portfolio.tables)
     warns = evaluate_warnings(f, settings=s, supplied=supplied)
     # text (or object when no warning fired at all, as a grouped join gives)
-    f["warnings"] = pd.Series([";".join(w) for w in _lists(warns["account_id"], warns["warning_id"], idx)], index=idx,
+    f["warnings"] = pd.Series([";".join(w) for w in lists_by_account(warns["account_id"], warns["warning_id"], idx)], index=idx,
                               dtype=object if warns.empty else "str")
     f["n_warnings"] = warns.groupby("account_id").size().reindex(idx, fill_value=0).astype(int)
     if summary_only:

@@ -15,7 +15,8 @@ import math
 import pandas as pd
 
 import kit
-from kit.figures.model import QUADRANT_RULES, PortfolioModel
+from kit.figures.model import PortfolioModel
+from kit.figures.quadrant import QUADRANT_RULES
 from kit.figures.words import score_text
 from kit.report.blocks import rag_badge, stylesheet
 from kit.schema import CATEGORIES

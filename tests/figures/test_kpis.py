@@ -11,7 +11,7 @@ import pytest
 from kit.config import Settings
 from kit.figures.kpis import nps, survey_kpis
 from kit.figures.market import bcg_quadrant
-from kit.figures.model import quadrant
+from kit.figures.quadrant import quadrant
 from kit.periods import parse_period, quarter_label
 from kit.schema import ELEMENT_IDS
 
