@@ -22,7 +22,7 @@ from matplotlib.figure import Figure
 from kit.config import Settings
 from kit.figures.market import BCG_RULES
 from kit.figures.words import score_text
-from kit.schema import ELEMENT_NAMES, MOTIONS
+from kit.schema import ELEMENT_IDS, ELEMENT_NAMES, MOTIONS
 
 __all__ = [
     "MOTION_COLORS",
@@ -34,14 +34,17 @@ __all__ = [
     "plot_am_load",
     "plot_category_migration",
     "plot_concentration",
+    "plot_drivers",
     "plot_element_heatmap",
     "plot_elements",
+    "plot_health_history",
     "plot_market_position",
     "plot_perception_gap",
     "plot_pipeline_funnel",
     "plot_quadrant",
     "plot_rater_scores",
     "plot_retention",
+    "plot_revenue_history",
     "plot_revenue_motions",
     "plot_revenue_split",
     "plot_weakest_elements",
@@ -786,4 +789,68 @@ def plot_perception_gap(gaps: pd.DataFrame, *, flag: float = 1.0, ax: Axes | Non
         ax.set_xlabel(f"\u2190 client rates higher  |  internal raters rate higher \u2192\n"
                       f"(points; dashed lines at \u00b1{flag:g}: marked 'gap')")
         ax.set_title("Internal vs client perception gap")
+    return fig
+
+
+# --- quarter over quarter (kit.report.quarter) -----------------------------------------
+def plot_drivers(drivers: pd.DataFrame, *, ax: Axes | None = None) -> Figure:
+    """Each element's contribution to the health-index change, largest first (points of
+    the index; they add up to the change)."""
+    d = drivers.dropna(subset=["contribution"])
+    d = d.reindex(d["contribution"].abs().sort_values(ascending=True).index)
+    with theme():
+        fig, ax = _axes(ax, (6.4, 0.35 * max(len(d), 3) + 1.0))
+        y = np.arange(len(d))
+        colors = ["#2e7d32" if v >= 0 else "#c62828" for v in d["contribution"]]
+        hatches = ["" if v >= 0 else "//" for v in d["contribution"]]  # a second cue beside the colour
+        for yi, v, c, h in zip(y, d["contribution"], colors, hatches, strict=True):
+            ax.barh(yi, v, color=c, hatch=h, edgecolor="white", linewidth=0)
+            shown = 0.0 if abs(v) < 0.05 else v  # never "-0.0"
+            ax.annotate(f"{shown:+.1f}" if shown else "0.0", (v, yi), xytext=(4 if v >= 0 else -4, 0), textcoords="offset points",
+                        ha="left" if v >= 0 else "right", va="center", fontsize=8)
+        ax.set_yticks(y, [ELEMENT_NAMES.get(e, e) for e in d["element"]])
+        ax.axvline(0, color="#555555", linewidth=0.8)
+        lim = max(float(d["contribution"].abs().max()) if len(d) else 1.0, 1.0) * 1.35
+        ax.set_xlim(-lim, lim)
+        ax.set_xlabel("points of the health index")
+        # on the figure, not the axes: long element names push the axes right and would cut it
+        fig.suptitle("What moved the health index, largest first", x=0.02, ha="left", fontsize=10, fontweight="bold")
+    return fig
+
+
+def plot_health_history(hist: pd.DataFrame, *, ax: Axes | None = None) -> Figure:
+    """The health index at every assessment (line), each element's score as thin lines."""
+    with theme():
+        fig, ax = _axes(ax, (6.4, 3.2))
+        x = pd.to_datetime(hist["assessed_on"])
+        for e in ELEMENT_IDS:
+            if e in hist.columns and hist[e].notna().any():
+                ax.plot(x, hist[e], color="#b0bec5", linewidth=0.8, marker=".", markersize=3)
+        ax.plot(x, hist["health_index"], color="#1a237e", linewidth=2.2, marker="o", label="Health index")
+        for xi, v in zip(x, hist["health_index"], strict=True):
+            if pd.notna(v):
+                ax.annotate(f"{v:.0f}", (xi, v), xytext=(0, 6), textcoords="offset points", ha="center", fontsize=8)
+        ax.set_ylim(0, 105)
+        ax.set_ylabel("score (0-100)")
+        ax.plot([], [], color="#b0bec5", linewidth=0.8, label="Each element")
+        ax.legend(loc="lower left", fontsize=8, frameon=False)
+        ax.set_title("Health index and elements at each assessment", loc="left")
+        fig.autofmt_xdate()
+    return fig
+
+
+def plot_revenue_history(rev: pd.DataFrame, *, ax: Axes | None = None) -> Figure:
+    """Revenue by quarter as bars, the target as a line where one was set; quarters
+    outside the data are left blank (unknown, not zero)."""
+    with theme():
+        fig, ax = _axes(ax, (6.4, 3.0))
+        x = np.arange(len(rev))
+        ax.bar(x, rev["revenue"].astype(float).fillna(0).where(rev["revenue"].notna(), np.nan), color="#5c6bc0",
+               label="Revenue")
+        if rev["target"].notna().any():
+            ax.plot(x, rev["target"].astype(float), color="#ef6c00", marker="o", linewidth=1.6, label="Target")
+        ax.set_xticks(x, list(rev["period"]), rotation=0, fontsize=8)
+        ax.yaxis.set_major_formatter(lambda v, _pos: _amount(v))
+        ax.legend(loc="upper left", fontsize=8, frameon=False)
+        ax.set_title("Revenue by quarter" + (" with targets" if rev["target"].notna().any() else ""), loc="left")
     return fig

@@ -3,19 +3,15 @@ an account, the portfolio's movers, and the QBR's progress in the client's words
 
 The figures come from :mod:`kit.figures.changes` (``model.changes``: each account's
 headline figures a quarter earlier and now), :func:`kit.figures.tables.health_drivers`
-and :mod:`kit.figures.history`; this module only words and draws them.  Charts follow the
-kit's style (:func:`kit.report.charts.theme`): object-oriented matplotlib, ``ax=None``,
-the figure returned.
+and :mod:`kit.figures.history`; this module words them, and its charts are in
+:mod:`kit.report.charts` (``plot_drivers``, ``plot_health_history``, ``plot_revenue_history``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-import numpy as np
 import pandas as pd
-from matplotlib.axes import Axes
-from matplotlib.figure import Figure
 
 from kit.figures.early_warnings import rule_titles
 from kit.figures.history import assessment_history, revenue_history
@@ -23,85 +19,18 @@ from kit.figures.model import PortfolioModel
 from kit.figures.tables import health_drivers
 from kit.report import charts
 from kit.report.blocks import Section, esc, figure_img, table
-from kit.schema import ELEMENT_IDS, ELEMENT_NAMES
+from kit.schema import ELEMENT_NAMES
 
 __all__ = [
     "account_moves",
     "client_progress",
     "history",
     "movers",
-    "plot_drivers",
-    "plot_health_history",
-    "plot_revenue_history",
     "settings_note",
     "since_last_quarter",
 ]
 
 Money = Callable[[object], str]
-
-
-# --- charts ---------------------------------------------------------------------------------
-def plot_drivers(drivers: pd.DataFrame, *, ax: Axes | None = None) -> Figure:
-    """Each element's contribution to the health-index change, largest first (points of
-    the index; they add up to the change)."""
-    d = drivers.dropna(subset=["contribution"])
-    d = d.reindex(d["contribution"].abs().sort_values(ascending=True).index)
-    with charts.theme():
-        fig, ax = charts._axes(ax, (6.4, 0.35 * max(len(d), 3) + 1.0))
-        y = np.arange(len(d))
-        colors = ["#2e7d32" if v >= 0 else "#c62828" for v in d["contribution"]]
-        hatches = ["" if v >= 0 else "//" for v in d["contribution"]]  # a second cue beside the colour
-        for yi, v, c, h in zip(y, d["contribution"], colors, hatches, strict=True):
-            ax.barh(yi, v, color=c, hatch=h, edgecolor="white", linewidth=0)
-            shown = 0.0 if abs(v) < 0.05 else v  # never "-0.0"
-            ax.annotate(f"{shown:+.1f}" if shown else "0.0", (v, yi), xytext=(4 if v >= 0 else -4, 0), textcoords="offset points",
-                        ha="left" if v >= 0 else "right", va="center", fontsize=8)
-        ax.set_yticks(y, [ELEMENT_NAMES.get(e, e) for e in d["element"]])
-        ax.axvline(0, color="#555555", linewidth=0.8)
-        lim = max(float(d["contribution"].abs().max()) if len(d) else 1.0, 1.0) * 1.35
-        ax.set_xlim(-lim, lim)
-        ax.set_xlabel("points of the health index")
-        # on the figure, not the axes: long element names push the axes right and would cut it
-        fig.suptitle("What moved the health index, largest first", x=0.02, ha="left", fontsize=10, fontweight="bold")
-    return fig
-
-
-def plot_health_history(hist: pd.DataFrame, *, ax: Axes | None = None) -> Figure:
-    """The health index at every assessment (line), each element's score as thin lines."""
-    with charts.theme():
-        fig, ax = charts._axes(ax, (6.4, 3.2))
-        x = pd.to_datetime(hist["assessed_on"])
-        for e in ELEMENT_IDS:
-            if e in hist.columns and hist[e].notna().any():
-                ax.plot(x, hist[e], color="#b0bec5", linewidth=0.8, marker=".", markersize=3)
-        ax.plot(x, hist["health_index"], color="#1a237e", linewidth=2.2, marker="o", label="Health index")
-        for xi, v in zip(x, hist["health_index"], strict=True):
-            if pd.notna(v):
-                ax.annotate(f"{v:.0f}", (xi, v), xytext=(0, 6), textcoords="offset points", ha="center", fontsize=8)
-        ax.set_ylim(0, 105)
-        ax.set_ylabel("score (0-100)")
-        ax.plot([], [], color="#b0bec5", linewidth=0.8, label="Each element")
-        ax.legend(loc="lower left", fontsize=8, frameon=False)
-        ax.set_title("Health index and elements at each assessment", loc="left")
-        fig.autofmt_xdate()
-    return fig
-
-
-def plot_revenue_history(rev: pd.DataFrame, *, ax: Axes | None = None) -> Figure:
-    """Revenue by quarter as bars, the target as a line where one was set; quarters
-    outside the data are left blank (unknown, not zero)."""
-    with charts.theme():
-        fig, ax = charts._axes(ax, (6.4, 3.0))
-        x = np.arange(len(rev))
-        ax.bar(x, rev["revenue"].astype(float).fillna(0).where(rev["revenue"].notna(), np.nan), color="#5c6bc0",
-               label="Revenue")
-        if rev["target"].notna().any():
-            ax.plot(x, rev["target"].astype(float), color="#ef6c00", marker="o", linewidth=1.6, label="Target")
-        ax.set_xticks(x, list(rev["period"]), rotation=0, fontsize=8)
-        ax.yaxis.set_major_formatter(lambda v, _pos: charts._amount(v))
-        ax.legend(loc="upper left", fontsize=8, frameon=False)
-        ax.set_title("Revenue by quarter" + (" with targets" if rev["target"].notna().any() else ""), loc="left")
-    return fig
 
 
 # --- words -----------------------------------------------------------------------------------
@@ -200,7 +129,7 @@ def since_last_quarter(model: PortfolioModel, account_id: str, *, money: Money, 
         top = mine.dropna(subset=["contribution"]).sort_values("contribution", key=abs, ascending=False).iloc[0]
         alt = (f"Bars of each element's contribution to the health-index change of {float(change):+.1f} points; the "
                f"largest is {ELEMENT_NAMES[top['element']]} at {float(top['contribution']):+.1f}.")
-        body += figure_img(plot_drivers(mine), alt)
+        body += figure_img(charts.plot_drivers(mine), alt)
     return Section("Since last quarter", body)
 
 
@@ -216,7 +145,7 @@ def history(model: PortfolioModel, account_id: str) -> Section:
         alt = (f"Line of the health index at {len(hist)} assessments, from {first['health_index']:.0f} on "
                f"{pd.Timestamp(first['assessed_on']):%Y-%m-%d} to {last['health_index']:.0f} on "
                f"{pd.Timestamp(last['assessed_on']):%Y-%m-%d}, with each element's score as a thin line.")
-        body += figure_img(plot_health_history(hist), alt)
+        body += figure_img(charts.plot_health_history(hist), alt)
     elif len(hist) == 1:
         body += "<p>One assessment in the data: the history starts with the next one.</p>"
     else:
@@ -226,7 +155,7 @@ def history(model: PortfolioModel, account_id: str) -> Section:
         known = rev.dropna(subset=["revenue"])
         alt = (f"Bars of revenue in each of {len(known)} quarters from {known['period'].iloc[0]} to "
                f"{known['period'].iloc[-1]}" + (", with the target as a line." if rev["target"].notna().any() else "."))
-        body += figure_img(plot_revenue_history(rev), alt)
+        body += figure_img(charts.plot_revenue_history(rev), alt)
     return Section("History", body)
 
 

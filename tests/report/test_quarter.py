@@ -14,7 +14,7 @@ from kit.figures.changes import with_quarter_changes
 from kit.figures.history import revenue_history
 from kit.figures.model import build_model
 from kit.inputs.portfolio import load_portfolio
-from kit.report import quarter
+from kit.report import charts, quarter
 from kit.schema import CATEGORIES, QUADRANTS
 
 
@@ -58,7 +58,7 @@ def test_the_drivers_chart_draws_one_bar_per_element_scored_in_both(model):
     d = health_drivers(model)
     acc = d.dropna(subset=["contribution"])["account_id"].iloc[0]
     mine = d[d["account_id"] == acc]
-    fig = quarter.plot_drivers(mine)
+    fig = charts.plot_drivers(mine)
     bars = [p for p in fig.axes[0].patches]
     assert len(bars) == mine["contribution"].notna().sum()
     widths = sorted(abs(b.get_width()) for b in bars)
