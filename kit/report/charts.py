@@ -32,6 +32,7 @@ __all__ = [
     "hygiene_position",
     "place_labels",
     "plot_am_load",
+    "plot_am_load_distribution",
     "plot_category_migration",
     "plot_concentration",
     "plot_drivers",
@@ -178,12 +179,18 @@ def hygiene_position(figures: pd.DataFrame, *, settings: Settings) -> pd.Series:
     return by_target.where(basis == "target", by_growth.where(basis == "growth"))
 
 
+#: Above this many points a scatter is drawn as one picture inside its SVG (``rasterized``):
+#: thousands of vector markers would make the page megabytes; text and axes stay vector.
+_DENSE = 300
+
+
 def place_labels(ax: Axes, x: np.ndarray, y: np.ndarray, labels: list[str], *, fontsize: float = 6.5,
-                 radius: float = 0.012, radii_pt: np.ndarray | None = None) -> list[int]:
+                 radius: float = 0.012, radii_pt: np.ndarray | None = None, backdrop: bool = False) -> list[int]:
     """Name points without overlap: each label tries eight places around its point and
     takes the first that stays inside the axes and clear of the labels and points placed
     so far.  Text size is estimated (no renderer), so call after the limits are set.
     ``radii_pt``: each marker's radius in points (bubbles), else ``radius`` (axes fraction).
+    ``backdrop``: a white box behind each label, for labels drawn over a crowd of points.
 
     Returns the positions of the labels that found no place (the caller says so).
     """
@@ -202,7 +209,10 @@ def place_labels(ax: Axes, x: np.ndarray, y: np.ndarray, labels: list[str], *, f
     else:  # a bubble's label sits outside the bubble
         rx, ry = radii_pt / 72 / w_in, radii_pt / 72 / h_in
         off_pt = radii_pt * 0.75 + 2
-    taken = [(px - a, py - b, px + a, py + b) for (px, py), a, b in zip(pts, rx, ry)]
+    # every point's box, as arrays: a label is checked against thousands of points at once
+    boxes = np.column_stack([pts[:, 0] - rx, pts[:, 1] - ry, pts[:, 0] + rx, pts[:, 1] + ry]) if len(pts) \
+        else np.empty((0, 4))
+    placed: list[tuple[float, float, float, float]] = []
     left_out = []
     # (dx, dy): which side of the point; ha, va to match
     sides = [(1, 1), (1, -1), (-1, 1), (-1, -1), (1, 0), (-1, 0), (0, 1), (0, -1)]
@@ -215,15 +225,18 @@ def place_labels(ax: Axes, x: np.ndarray, y: np.ndarray, labels: list[str], *, f
             cand = (x0, y0, x0 + w, y0 + h)
             if cand[0] < 0 or cand[1] < 0 or cand[2] > 1 or cand[3] > 1:
                 continue
-            clash = any(not (cand[2] <= b[0] or cand[0] >= b[2] or cand[3] <= b[1] or cand[1] >= b[3])
-                        for j, b in enumerate(taken) if j != i)
-            if clash:
+            hit = ~((cand[2] <= boxes[:, 0]) | (cand[0] >= boxes[:, 2]) | (cand[3] <= boxes[:, 1]) | (cand[1] >= boxes[:, 3]))
+            hit[i] = False  # a label never clashes with its own point
+            if hit.any() or any(not (cand[2] <= b[0] or cand[0] >= b[2] or cand[3] <= b[1] or cand[1] >= b[3])
+                                for b in placed):
                 continue
-            taken.append(cand)
+            placed.append(cand)
             ha = "left" if dx > 0 else "right" if dx < 0 else "center"
             va = "bottom" if dy > 0 else "top" if dy < 0 else "center"
+            box = {"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none", "alpha": 0.85} if backdrop else None
             ax.annotate(text, (x[i], y[i]), xytext=(off_pt[i] * dx, off_pt[i] * dy), textcoords="offset points", ha=ha, va=va,
-                        fontsize=fontsize, color=_MUTED, annotation_clip=False).set_parse_math(False)
+                        fontsize=fontsize, color=_INK if backdrop else _MUTED, annotation_clip=False, bbox=box,
+                        zorder=5).set_parse_math(False)
             break
         else:
             left_out.append(i)
@@ -235,7 +248,8 @@ def _short(name: object, n: int = 26) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
-def plot_quadrant(figures: pd.DataFrame, *, settings: Settings, ax: Axes | None = None, labels: bool = True) -> Figure:
+def plot_quadrant(figures: pd.DataFrame, *, settings: Settings, ax: Axes | None = None, labels: bool = True,
+                  max_labels: int | None = None) -> Figure:
     """Health x hygiene scatter: health index (x) against revenue measured against its
     hygiene bar (y, :func:`hygiene_position`: attainment where there are targets, growth
     against the year before where there are none), one marker and colour per quadrant.
@@ -243,7 +257,9 @@ def plot_quadrant(figures: pd.DataFrame, *, settings: Settings, ax: Axes | None 
     ``figures``: health_index, quadrant, hygiene_basis, revenue_attainment, revenue_growth
     and account_name per account.  Every account with a quadrant is drawn (the others have
     none to show); names are placed clear of each other, and ``fig.kit_left_out`` lists
-    the accounts whose name found no room.
+    the accounts whose name found no room.  ``max_labels``: name only that many, the
+    largest by T4Q revenue (a portfolio of thousands; the points are then drawn as one
+    picture inside the SVG, which keeps the page small).
     """
     with theme():
         fig, ax = _axes(ax, (7.5, 5.2))
@@ -257,7 +273,8 @@ def plot_quadrant(figures: pd.DataFrame, *, settings: Settings, ax: Axes | None 
                 part = sub[sub["hygiene_basis"] == basis]
                 if part.empty:
                     continue
-                ax.scatter(part["health_index"], y[part.index], s=42, marker=QUADRANT_MARKERS[q], zorder=3,
+                ax.scatter(part["health_index"], y[part.index], s=42 if len(df) <= _DENSE else 14,
+                           marker=QUADRANT_MARKERS[q], zorder=3, rasterized=len(df) > _DENSE,
                            facecolor=face, edgecolor=color if basis == "growth" else "white", linewidth=1.2,
                            label=f"{q} ({len(sub)})" if basis == "target" or (sub["hygiene_basis"] != "target").all() else None)
         ax.axvline(settings.health_threshold, color=_MUTED, linestyle="--", linewidth=1)
@@ -282,13 +299,16 @@ def plot_quadrant(figures: pd.DataFrame, *, settings: Settings, ax: Axes | None 
             # the largest accounts first: they get the room when names compete for it
             order = df["revenue_t4q"].fillna(0).sort_values(ascending=False, kind="stable").index if "revenue_t4q" in df else df.index
             d = df.loc[order]
-            missed = place_labels(ax, d["health_index"].to_numpy(float), y[order].to_numpy(float),
-                                  [_short(n) for n in d["account_name"]])
+            # a crowd: the named accounts avoid each other only (every point would be in the way)
+            d = d if max_labels is None else d.iloc[:max_labels]
+            missed = place_labels(ax, d["health_index"].to_numpy(float), y[d.index].to_numpy(float),
+                                  [_short(n) for n in d["account_name"]], backdrop=max_labels is not None)
             fig.kit_left_out = [d.index[i] for i in missed]
     return fig
 
 
-def plot_element_heatmap(scores: pd.DataFrame, *, settings: Settings | None = None, ax: Axes | None = None) -> Figure:
+def plot_element_heatmap(scores: pd.DataFrame, *, settings: Settings | None = None, ax: Axes | None = None,
+                         title: str = "Element scores by account (blank: not rated)") -> Figure:
     """Heatmap of accounts (rows) x elements (columns), scores 0-100 annotated; the cell
     colours are the RAG bands of the settings (``rag_amber``, ``rag_green``), red cells
     cross-hatched and amber cells striped as a second cue, blank cells not rated.
@@ -330,7 +350,7 @@ def plot_element_heatmap(scores: pd.DataFrame, *, settings: Settings | None = No
                                     ("red", f"red: below {s.rag_amber:g}"))]
         ax.legend(handles=handles, fontsize=7, frameon=False, ncols=3, loc="lower left", bbox_to_anchor=(0.0, 1.0),
                   borderaxespad=0.2)
-        ax.set_title("Element scores by account (blank: not rated)", loc="left", pad=18)
+        ax.set_title(title, loc="left", pad=18)
     return fig
 
 
@@ -508,14 +528,16 @@ def plot_category_migration(counts: pd.DataFrame, *, ax: Axes | None = None) -> 
 
 
 def plot_market_position(figures: pd.DataFrame, *, growth_threshold: float = 0.10, share_threshold: float = 1.0,
-                         ax: Axes | None = None, labels: bool = True) -> Figure:
+                         ax: Axes | None = None, labels: bool = True, max_labels: int | None = None) -> Figure:
     """Market position (BCG matrix): relative market share (x, log scale) against market
     growth (y), point area by revenue; quadrant names and counts in the corners.
 
     ``figures``: one row per account with ``market_share`` (relative share, > 0),
     ``market_growth`` (decimal) and ``revenue_t4q`` (>= 0), and ``account_name`` to name
     the bubbles (placed clear of each other, largest first; ``fig.kit_left_out`` lists
-    those with no room). Rows missing share or growth are not drawn; the title says how many.
+    those with no room; ``max_labels``: name only that many). Rows missing share or growth
+    are not drawn; the title says how many.  Thousands of bubbles are drawn as one picture
+    inside the SVG.
     """
     with theme():
         fig, ax = _axes(ax, (7, 5))
@@ -527,9 +549,11 @@ def plot_market_position(figures: pd.DataFrame, *, growth_threshold: float = 0.1
         x, y = share[ok].to_numpy(), growth[ok].to_numpy()
         rev = figures["revenue_t4q"].astype(float)[ok].fillna(0.0).clip(lower=0).to_numpy()
         rev_max = rev.max() if len(rev) and rev.max() > 0 else 1.0
-        max_area, min_area = 600.0, 14.0
-        ax.scatter(x, y, s=np.maximum(min_area, max_area * rev / rev_max), color=_LIGHT_BLUE, alpha=0.65,
-                   edgecolor=_DARK_BLUE, linewidth=0.6, zorder=3)
+        dense = len(x) > _DENSE
+        # thousands of bubbles: smaller, opaque and without edges, so the picture stays small and legible
+        max_area, min_area = (600.0, 14.0) if not dense else (160.0, 3.0)
+        ax.scatter(x, y, s=np.maximum(min_area, max_area * rev / rev_max), color=_LIGHT_BLUE, alpha=0.65 if not dense else 1.0,
+                   edgecolor=_DARK_BLUE if not dense else "none", linewidth=0.6, zorder=3, rasterized=dense)
         ax.axvline(share_threshold, color=_MUTED, linestyle="--", linewidth=1)
         ax.axhline(growth_threshold, color=_MUTED, linestyle="--", linewidth=1)
         ax.set_xscale("log")
@@ -564,7 +588,8 @@ def plot_market_position(figures: pd.DataFrame, *, growth_threshold: float = 0.1
             # a size key at round values (two significant digits)
             refs = sorted({float(f"{rev_max:.2g}"), float(f"{rev_max / 4:.2g}")}, reverse=True)
             handles = [mpl.lines.Line2D([], [], linestyle="none", marker="o", markersize=np.sqrt(max(min_area, max_area * r / rev_max)),
-                                        markerfacecolor=_LIGHT_BLUE, alpha=0.65, markeredgecolor=_DARK_BLUE,
+                                        markerfacecolor=_LIGHT_BLUE, alpha=0.65 if not dense else 1.0,
+                                        markeredgecolor=_DARK_BLUE if not dense else _LIGHT_BLUE,
                                         markeredgewidth=0.6, label=_amount(r)) for r in refs]
             ax.legend(handles=handles, title="revenue, last 4 quarters", title_fontsize=7, fontsize=7,
                       frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0), labelspacing=1.8,
@@ -575,8 +600,11 @@ def plot_market_position(figures: pd.DataFrame, *, growth_threshold: float = 0.1
             order = named["_rev"].sort_values(ascending=False, kind="stable").index
             d = named.loc[order]
             area = np.maximum(min_area, max_area * d["_rev"].to_numpy(float) / rev_max)  # as drawn: points^2
+            if max_labels is not None:  # a crowd: the named bubbles avoid each other only
+                d, area = d.iloc[:max_labels], area[:max_labels]
             missed = place_labels(ax, d["market_share"].to_numpy(float), d["market_growth"].to_numpy(float),
-                                  [_short(n, 22) for n in d["account_name"]], radii_pt=np.sqrt(area) / 2)
+                                  [_short(n, 22) for n in d["account_name"]], radii_pt=np.sqrt(area) / 2,
+                                  backdrop=max_labels is not None)
             fig.kit_left_out = [d.index[i] for i in missed]
     return fig
 
@@ -695,6 +723,35 @@ def plot_am_load(load: pd.DataFrame, *, low: int = 5, high: int = 10, ax: Axes |
         ax.legend(fontsize=7, frameon=False, loc="lower right")
     return fig
 
+
+
+def plot_am_load_distribution(load: pd.DataFrame, *, low: int = 5, high: int = 10, ax: Axes | None = None) -> Figure:
+    """How many account managers carry each number of accounts, against the target range
+    ``low``-``high`` (bars outside it orange and labelled): the load of hundreds of managers
+    in one chart, where :func:`plot_am_load` would draw a bar each.
+
+    ``load``: ``account_manager`` and ``accounts`` (count), one row per manager.
+    """
+    with theme():
+        fig, ax = _axes(ax, (7.5, 3.2))
+        if load.empty:
+            return _empty(fig, ax, "No account managers")
+        per = load["accounts"].astype(int).value_counts().sort_index()
+        x, n = per.index.to_numpy(), per.to_numpy()
+        outside = (x < low) | (x > high)
+        ax.axvspan(low - 0.5, high + 0.5, color="#dfe6ea", zorder=0, label=f"target range {low}-{high}")
+        ax.bar(x, n, width=0.8, color=np.where(outside, _ORANGE, _DARK_BLUE).tolist(), zorder=2)
+        for xi, v, out in zip(x, n, outside):
+            ax.text(xi, v, f"{v}", ha="center", va="bottom", fontsize=7, fontweight="bold" if out else "normal")
+        ax.xaxis.set_major_locator(mpl.ticker.MaxNLocator(integer=True))
+        ax.yaxis.set_major_locator(mpl.ticker.MaxNLocator(integer=True))
+        ax.grid(axis="x", visible=False)
+        ax.set_xlabel("accounts per account manager (not Greenfield)")
+        ax.set_ylabel("account managers")
+        n_out = int(n[outside].sum())
+        ax.set_title(f"Account-manager load: {len(load)} managers, {n_out} outside the range", loc="left")
+        ax.legend(fontsize=7, frameon=False, loc="upper right")
+    return fig
 
 # --- the assessment workshop (kit.workshop) ---------------------------------------------
 

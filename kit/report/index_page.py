@@ -40,6 +40,17 @@ _COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("report", "Report", "text"),
 )
 
+#: Segment filters beyond category and quadrant: (column of the figures, filter key).  The
+#: portfolio report's segment summaries link to ``index.html#<key>=<value>``.
+_SEGMENT_FILTERS = (("industry", "industry"), ("region", "region"), ("account_manager", "manager"))
+_SEGMENT_LABELS = (("Industry", "All industries"), ("Region", "All regions"), ("Account manager", "All managers"))
+
+
+def _text(v: object) -> str:
+    """A text cell's value ('' when missing)."""
+    return "" if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v)
+
+
 def _num(v: object) -> str:
     """A number's raw value for ``data-sort`` ('' when missing)."""
     if v is None or pd.isna(v) or (isinstance(v, float) and math.isinf(v)):
@@ -128,6 +139,8 @@ def index_page(model: PortfolioModel, accounts: dict[str, dict], portfolio: dict
             "health": score_text(row["health_index"], model.settings.rag), "health_sort": _num(row["health_index"]),
             "rag_rank": _RAG_RANK.get(rag, ""), "rag_badge": rag_badge(row["health_rag"]),
             "quadrant": quad or "—", "quadrant_value": quad or _NO_QUADRANT, "warnings": int(row["n_warnings"]),
+            # segments the portfolio report links to (index.html#industry=Retail): filters only, no column
+            "segments": {key: _text(row.get(col)) for col, key in _SEGMENT_FILTERS},
             "pdf": r.get("pdf"), "deck": r.get("deck"),  # made by kit run --pdf / --deck
         })
     quads = [r["quadrant_value"] for r in rows if r["quadrant_value"] != _NO_QUADRANT]
@@ -143,6 +156,9 @@ def index_page(model: PortfolioModel, accounts: dict[str, dict], portfolio: dict
         n_failed=sum(1 for r in rows if not r["ok"]),
         categories=_ordered([r["category"] for r in rows], CATEGORIES),
         quadrants=_ordered(quads, tuple(QUADRANT_RULES.values())),
+        segment_filters=[{"key": key, "label": label, "options": _ordered([r["segments"][key] for r in rows], ()),
+                          "all": all_label} for (col, key), (label, all_label) in zip(_SEGMENT_FILTERS, _SEGMENT_LABELS)
+                         if any(r["segments"][key] for r in rows)],
         no_quadrant=any(r["quadrant_value"] == _NO_QUADRANT for r in rows), no_quadrant_value=_NO_QUADRANT,
         columns=[{"key": k, "label": label, "type": t, "numeric": k in ("health", "warnings")} for k, label, t in _COLUMNS],
         rows=rows, legend=_legend(model),

@@ -22,12 +22,63 @@ from kit.report.formats import Formats, data_panel, no_data
 from kit.report.loading import model_for
 from kit.schema import BCG_QUADRANTS, CATEGORIES, ELEMENT_IDS, ELEMENT_NAMES, MOTIONS, QUADRANTS
 
+#: Up to this many accounts every chart names every account it can and every list is shown
+#: whole.  Above it (hundreds or thousands of accounts) charts aggregate or name only the
+#: accounts that matter, lists show the extremes, and the rest is a click away: the page
+#: then grows with the number of segments, not with the accounts squared.
+FULL_DETAIL = 50
+#: Names a chart writes in a large portfolio: the largest accounts by T4Q revenue.
+NAMED_IN_CHARTS = 15
+#: Accounts in the heatmap of a large portfolio: the weakest by health index.
+HEATMAP_ACCOUNTS = 20
+#: Names listed per quadrant in a large portfolio (the largest by T4Q revenue).
+NAMES_PER_QUADRANT = 5
+#: Rows of the full ranking shown (and printed) at once; the rest page in the browser.
+PAGE_ROWS = 100
+#: Segments a segment summary lists before the rest (largest by T4Q revenue first).
+SEGMENT_ROWS = 15
+#: Above this many account managers the load is drawn as a distribution, not a bar each.
+AM_BARS = 30
+#: The segment summaries: (column of accounts.csv, heading, filter key of index.html).
+SEGMENTS = (("category", "Category", "category"), ("industry", "Industry", "industry"),
+            ("region", "Region", "region"), ("account_manager", "Account manager", "manager"))
+
+
+def _names(accounts: pd.DataFrame, *, limit: int | None) -> str:
+    """The accounts' names, comma-separated; with ``limit``, the largest by T4Q revenue and
+    how many more."""
+    if limit is None or len(accounts) <= limit:
+        return ", ".join(accounts["account_name"].astype(str))
+    top = accounts.sort_values("revenue_t4q", ascending=False, kind="stable", na_position="last").head(limit)
+    return ", ".join(top["account_name"].astype(str)) + f" and {len(accounts) - limit} more"
+
+
+def _segment_means(wide: pd.DataFrame, fig: pd.DataFrame) -> pd.DataFrame:
+    """Mean element scores per segment (category, industry, region), rows labelled
+    "Industry: Retail (212)": the element heatmap of a portfolio too large to draw by account."""
+    rows = {}
+    for col, heading, _ in SEGMENTS[:3]:
+        if col not in fig or fig[col].isna().all():
+            continue
+        seg = fig.loc[wide.index, col]
+        sizes = seg.value_counts()
+        order = [c for c in CATEGORIES if c in sizes.index] if col == "category" else list(sizes.index[:SEGMENT_ROWS])
+        means = wide.groupby(seg.to_numpy()).mean()
+        for value in order:
+            rows[f"{heading}: {str(value)[:28]} ({int(sizes[value])})"] = means.loc[value]
+    return pd.DataFrame(rows).T.reindex(columns=wide.columns)
+
 
 @dataclass
 class PortfolioReport(Formats):
     """The sections of the portfolio health assessment."""
 
     model: PortfolioModel
+
+    @property
+    def large(self) -> bool:
+        """More accounts than a chart can name or a page can list (:data:`FULL_DETAIL`)."""
+        return len(self.model.figures) > FULL_DETAIL
 
     @classmethod
     def load(cls, data_dir: str | Path, *, as_of: str | dt.date | None = None, config_path: str | Path | None = None,
@@ -93,7 +144,8 @@ class PortfolioReport(Formats):
         f, s = self.fig, self.model.settings
         counts = f["quadrant"].value_counts().reindex(list(QUADRANTS), fill_value=0)
         placed = f[f["quadrant"].notna()]
-        names = {q: ", ".join(placed[placed["quadrant"] == q]["account_name"].astype(str)) for q in QUADRANTS}
+        names = {q: _names(placed[placed["quadrant"] == q], limit=NAMES_PER_QUADRANT if self.large else None)
+                 for q in QUADRANTS}
         df = pd.DataFrame({"Quadrant": counts.index, "Accounts": counts.values,
                            "Meaning": ["healthy and hygienic", "hygienic, not healthy: revenue on target, poor health",
                                        "healthy, not yet hygienic", "neither healthy nor hygienic"],
@@ -112,7 +164,7 @@ class PortfolioReport(Formats):
                     "index (the assessment) and a hygiene verdict (revenue targets, or revenue for the year before) to "
                     "be placed; the chart is drawn once one has both.</p>")
             return Section("Health x hygiene", body)
-        chart = charts.plot_quadrant(f, settings=s)
+        chart = charts.plot_quadrant(f, settings=s, max_labels=NAMED_IN_CHARTS if self.large else None)
         alt = (f"Scatter of {count(len(placed), 'account')} by health index and revenue against the hygiene bar, one "
                f"marker per quadrant: {int(counts['Thriving'])} thriving, {int(counts['Coasting'])} coasting, "
                f"{int(counts['Building'])} building, {int(counts['At risk'])} at risk.")
@@ -126,7 +178,12 @@ class PortfolioReport(Formats):
         if why_not:
             notes.append(f"Not placed: {why_not}.")
         left_out = getattr(chart, "kit_left_out", [])
-        if left_out:
+        if self.large:
+            notes.append(f"The chart names the {NAMED_IN_CHARTS} largest accounts by T4Q revenue"
+                         + (f" ({len(left_out)} of them found no room)" if left_out else "")
+                         + "; the table names the largest of each quadrant, and the index page lists every account "
+                           "with its quadrant.")
+        elif left_out:
             notes.append(f"{count(len(left_out), 'name')} not written on the chart for lack of room (the table lists "
                          "every account by quadrant).")
         notes.append("Hollow markers: no revenue target, so hygiene is growth against the four quarters before.")
@@ -142,6 +199,8 @@ class PortfolioReport(Formats):
         wide = wide.reindex(order).dropna(how="all")
         if wide.empty:
             return Section("Element scores by account", self._no_assessment())
+        if len(wide) > FULL_DETAIL:
+            return self._heatmap_large(wide)
         names = self.fig["account_name"].astype(str).str.slice(0, 28)
         wide.index = [f"{names[a]} ({a})" for a in wide.index]
         means = wide.mean()
@@ -154,6 +213,32 @@ class PortfolioReport(Formats):
                f"band. {take}")
         return Section("Element scores by account",
                        figure_img(charts.plot_element_heatmap(wide, settings=self.model.settings), alt) + f"<p>{esc(take)}</p>")
+
+    def _heatmap_large(self, wide: pd.DataFrame) -> Section:
+        """The element heatmap of a large portfolio: mean scores by segment, then the
+        weakest accounts by health index (every account's scores are in tables/)."""
+        f, s = self.fig, self.model.settings
+        seg = _segment_means(wide, f)
+        means = wide.mean()
+        low = means.idxmin()
+        red_accounts = int((wide < s.rag_amber).any(axis=1).sum())
+        take = (f"{ELEMENT_NAMES[low]} is the weakest element across accounts (mean {self._score(means[low])}); "
+                f"{red_accounts} of {len(wide)} assessed accounts have at least one red element.")
+        body = figure_img(charts.plot_element_heatmap(seg, settings=s, title="Mean element scores by segment (accounts)"),
+                          f"Heatmap of the mean of each element score by category, industry and region, cells coloured "
+                          f"by RAG band. {take}") + f"<p>{esc(take)}</p>"
+        health = f.loc[wide.index, "health_index"].dropna().sort_values(kind="stable")
+        weakest = wide.loc[health.index[:HEATMAP_ACCOUNTS]]
+        if len(weakest):
+            names = f["account_name"].astype(str).str.slice(0, 28)
+            weakest = weakest.set_axis([f"{names[a]} ({a})" for a in weakest.index])
+            body += figure_img(charts.plot_element_heatmap(weakest, settings=s,
+                                                           title=f"The {len(weakest)} weakest accounts by health index"),
+                               f"Heatmap of the ten element scores of the {len(weakest)} accounts with the lowest health "
+                               "index, weakest at the top, cells coloured by RAG band.")
+        body += (f'<p class="muted">{len(wide)} accounts are assessed: too many to draw one row each. Every account\'s '
+                 "element scores are in tables/element_scores.csv and in its own report.</p>")
+        return Section("Element scores by account", body)
 
     def weakest(self) -> Section:
         """Elements ranked by mean score across the portfolio."""
@@ -236,13 +321,17 @@ class PortfolioReport(Formats):
                                               "the accounts in the market-position matrix (Star, Cash cow, Question mark, "
                                               "Dog).</p>")
         chart = charts.plot_market_position(f[["market_share", "market_growth", "revenue_t4q", "account_name"]],
-                                            growth_threshold=s.bcg_growth_threshold, share_threshold=s.bcg_share_threshold)
+                                            growth_threshold=s.bcg_growth_threshold, share_threshold=s.bcg_share_threshold,
+                                            max_labels=NAMED_IN_CHARTS if self.large else None)
         mix = f.loc[classified, "bcg_quadrant"].value_counts()
         alt = (f"Bubble chart of {count(int(classified.sum()), 'account')} by relative market share (log scale) and market "
                "growth, bubble area by T4Q revenue, named: " + ", ".join(f"{q} {int(mix.get(q, 0))}" for q in BCG_QUADRANTS[:4]) + ".")
         img = figure_img(chart, alt)
         left_out = getattr(chart, "kit_left_out", [])
-        if left_out:
+        if self.large:
+            img += (f'<p class="muted">The chart names the {NAMED_IN_CHARTS} largest accounts by T4Q revenue'
+                    + (f" ({len(left_out)} of them found no room)" if left_out else "") + ".</p>")
+        elif left_out:
             img += (f'<p class="muted">{count(len(left_out), "bubble")} left unnamed for lack of room: '
                     f"{esc(', '.join(f.loc[left_out, 'account_name'].astype(str)))}.</p>")
         g = f.groupby("bcg_quadrant").agg(accounts=("account_name", "size"), revenue=("revenue_t4q", "sum"),
@@ -369,6 +458,8 @@ class PortfolioReport(Formats):
                                                    "An account manager per account would show each manager's load "
                                                    f"against the {s.am_load_min}-{s.am_load_max} range.</p>")
         out_n = int((am["flag"] != "").sum())
+        if len(am) > AM_BARS:
+            return self._am_load_large(am, out_n)
         img = figure_img(charts.plot_am_load(am[["account_manager", "accounts"]], low=s.am_load_min, high=s.am_load_max),
                          f"Bars of the accounts (not Greenfield) of each of {count(len(am), 'account manager')} against "
                          f"the target range {s.am_load_min}-{s.am_load_max}: {out_n} outside it.")
@@ -379,6 +470,98 @@ class PortfolioReport(Formats):
         take = (f"{out} of {len(am)} account managers are outside the {s.am_load_min}-{s.am_load_max} range." if out
                 else f"Every account manager is within {s.am_load_min}-{s.am_load_max} accounts.")
         return Section("Account-manager load", img + table(t, numeric=["Accounts (not Greenfield)", "Greenfield (not counted)"]) + f"<p>{esc(take)}</p>")
+
+    def _am_load_large(self, am: pd.DataFrame, out_n: int) -> Section:
+        """Account-manager load of hundreds of managers: how many carry each load, and the
+        managers furthest outside the range by name (all of them in tables/am_load.csv)."""
+        s = self.model.settings
+        img = figure_img(charts.plot_am_load_distribution(am[["account_manager", "accounts"]], low=s.am_load_min,
+                                                          high=s.am_load_max),
+                         f"Bars of how many of the {len(am)} account managers carry each number of accounts (not "
+                         f"Greenfield), against the target range {s.am_load_min}-{s.am_load_max}: {out_n} outside it.")
+        if not out_n:
+            return Section("Account-manager load", img + f"<p>Every one of the {len(am)} account managers is within "
+                                                         f"{s.am_load_min}-{s.am_load_max} accounts.</p>")
+        away = (am["accounts"] - s.am_load_max).clip(lower=0) + (s.am_load_min - am["accounts"]).clip(lower=0)
+        worst = am.assign(_away=away)[am["flag"] != ""].sort_values(["_away", "account_manager"], ascending=[False, True],
+                                                                    kind="stable").head(SEGMENT_ROWS)
+        t = worst.drop(columns="_away").assign(flag=worst["flag"].map({"below": f"⚑ below {s.am_load_min}",
+                                                                       "above": f"⚑ above {s.am_load_max}"}))
+        t = t.rename(columns={"account_manager": "Account manager", "accounts": "Accounts (not Greenfield)",
+                              "greenfield": "Greenfield (not counted)", "flag": "Flag"})
+        take = f"{out_n} of {len(am)} account managers are outside the {s.am_load_min}-{s.am_load_max} range."
+        more = (f" The {len(worst)} furthest outside it are listed; every manager's load is in tables/am_load.csv."
+                if out_n > len(worst) else "")
+        return Section("Account-manager load", img + f"<p>{esc(take)}{esc(more)}</p>"
+                       + table(t, numeric=["Accounts (not Greenfield)", "Greenfield (not counted)"]))
+
+    def segments(self) -> Section:
+        """Summaries by segment (category, industry, region, account manager): accounts,
+        revenue, health, the accounts at risk, and the strongest and weakest account of
+        each; a segment's accounts are a click away on the index page."""
+        f = self.fig
+        parts, shown_any = [], False
+        has_health = f["health_index"].notna().any()
+        total = f["revenue_t4q"].sum()
+        for col, heading, key in SEGMENTS:
+            if col not in f or f[col].isna().all():
+                parts.append(f'<p class="muted">{esc(heading)}: unknown, accounts.csv has no {esc(col)} column '
+                             "or no value in it.</p>")
+                continue
+            shown_any = True
+            t, more = self._segment_table(col, heading, key, has_health=has_health, total=total)
+            parts.append(f"<h3>By {esc(heading.lower())}</h3>" + t + more)
+        if not shown_any:
+            return Section("Segments", "".join(parts))
+        note = ('<p class="muted">A segment\'s name links to the index page filtered to its accounts (in a kit run). '
+                "Strongest and weakest: by health index, among the segment's assessed accounts. At risk: neither "
+                "healthy nor hygienic (the health x hygiene quadrant). High-severity warning: accounts with at least "
+                "one.</p>")
+        return Section("Segments", "".join(parts) + note)
+
+    def _segment_table(self, col: str, heading: str, key: str, *, has_health: bool, total: float) -> tuple[str, str]:
+        from urllib.parse import quote
+
+        f = self.fig
+        seg = f[col].astype(object).where(f[col].notna(), "(none)")
+        w = self.model.warnings
+        high = f.index.isin(w.loc[w["severity"].eq("high"), "account_id"].unique())
+        g = f.assign(_seg=seg, _risk=f["quadrant"].eq("At risk"), _high=high)
+        agg = g.groupby("_seg", sort=False).agg(accounts=("account_name", "size"), revenue=("revenue_t4q", "sum"),
+                                               health=("health_index", "median"), risk=("_risk", "sum"),
+                                               warned=("_high", "sum"))
+        if col == "category":
+            agg = agg.reindex([c for c in CATEGORIES if c in agg.index] + [c for c in agg.index if c not in CATEGORIES])
+        else:
+            agg = agg.sort_values(["revenue", "accounts"], ascending=False, kind="stable")
+        shown = agg.head(SEGMENT_ROWS)
+        ranked = g.dropna(subset=["health_index"]).sort_values("health_index", kind="stable")
+        weakest = ranked.groupby("_seg", sort=False)["account_name"].first()
+        strongest = ranked.groupby("_seg", sort=False)["account_name"].last()
+
+        def link(v: object) -> str:
+            text = esc(v)
+            return text if v == "(none)" else f'<a href="index.html#{key}={esc(quote(str(v), safe=""))}">{text}</a>'
+
+        df = pd.DataFrame({heading: [link(v) for v in shown.index], "Accounts": shown["accounts"].to_numpy(),
+                           "T4Q revenue": shown["revenue"].to_numpy(),
+                           "Share of revenue": shown["revenue"].to_numpy() / total if total > 0 else np.nan,
+                           "Median health index": shown["health"].to_numpy(), "At risk": shown["risk"].to_numpy(),
+                           "High-severity warning": shown["warned"].to_numpy(),
+                           "Strongest": [strongest.get(v, "—") for v in shown.index],
+                           "Weakest": [weakest.get(v, "—") for v in shown.index]})
+        if not has_health:
+            df = df.drop(columns=["Median health index", "Strongest", "Weakest", "At risk"])
+        t = table(df, raw_html=[heading], formats={"T4Q revenue": self._money, "Share of revenue": fmt_pct,
+                                                   "Median health index": fmt_num},
+                  numeric=["Accounts", "T4Q revenue", "Share of revenue", "Median health index", "At risk", "High-severity warning"])
+        more = ""
+        if len(agg) > len(shown):
+            rest = agg.iloc[len(shown):]
+            more = (f'<p class="muted">{count(len(rest), heading.lower())} more ({count(int(rest["accounts"].sum()), "account")}, '
+                    f"{esc(self._money(rest['revenue'].sum()))} of T4Q revenue): every account with its "
+                    f"{esc(heading.lower())} is in tables/account_summary.csv.</p>")
+        return t, more
 
     def benchmarks(self) -> Section:
         """Percentiles of the key figures: the anonymous benchmarks account reports reuse."""
@@ -433,6 +616,28 @@ class PortfolioReport(Formats):
             note = "No account has a health index, so the ranking is by T4Q revenue."
         if dropped:
             note += f" Not shown, unknown for every account: {', '.join(dropped)}."
-        return Section(title, table(df, raw_html=["RAG"], numeric=["Rank", "Health index", "T4Q revenue", "Growth",
-                                                                   "Attainment", "Warnings"])
-                       + f'<p class="muted">{esc(note)}</p>')
+        numeric = ["Rank", "Health index", "T4Q revenue", "Growth", "Attainment", "Warnings"]
+        if len(df) <= FULL_DETAIL:
+            return Section(title, table(df, raw_html=["RAG"], numeric=numeric) + f'<p class="muted">{esc(note)}</p>')
+        return Section(title, self._ranking_pages(df, f, numeric=numeric, note=note))
+
+    def _ranking_pages(self, df: pd.DataFrame, ranked: pd.DataFrame, *, numeric: list[str], note: str) -> str:
+        """The ranking of a large portfolio: the weakest assessed accounts first, then every
+        account in pages of :data:`PAGE_ROWS` (``<details>``: no script; a printout shows
+        the first page), with the CSV and the index page for sorting and filtering."""
+        body = ""
+        complete = ranked["health_complete"].eq(True).fillna(False).to_numpy(dtype=bool)
+        if complete.any():
+            weakest = df[complete].iloc[::-1].head(10)
+            body += (f"<h3>The {len(weakest)} weakest accounts</h3>"
+                     + table(weakest, raw_html=["RAG"], numeric=numeric))
+        body += f"<h3>Every account, {PAGE_ROWS} to a page</h3>"
+        for start in range(0, len(df), PAGE_ROWS):
+            page = df.iloc[start:start + PAGE_ROWS]
+            body += (f'<details class="page"{" open" if start == 0 else ""}><summary>Ranks {start + 1}–'
+                     f"{start + len(page)} of {len(df)}</summary>"
+                     + table(page, raw_html=["RAG"], numeric=numeric) + "</details>")
+        note += (f" Open a page to see its accounts; the printed report shows the first {PAGE_ROWS}. Every account is in "
+                 "tables/account_summary.csv, and the index page sorts and filters them.")
+        return body + f'<p class="muted">{esc(note)}</p>'
+

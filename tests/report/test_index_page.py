@@ -30,9 +30,9 @@ SCRIPTY = '<script>alert("x")</script> Ltd'
 #: an account in a quadrant; revenue 100 against a target of 100 (hygienic) or 200 (not);
 #: "plain" is not assessed (no health index, no quadrant).
 HOSTILE_TABLES = {
-    "accounts": [{"account_id": "../x", "account_name": HOSTILE},
-                 {"account_id": 'A&B"', "account_name": SCRIPTY},
-                 {"account_id": "plain", "account_name": "Plain Co"}],
+    "accounts": [{"account_id": "../x", "account_name": HOSTILE, "industry": 'Retail & "Co" <b>'},
+                 {"account_id": 'A&B"', "account_name": SCRIPTY, "industry": 'Retail & "Co" <b>'},
+                 {"account_id": "plain", "account_name": "Plain Co", "industry": "Energy"}],
     "revenue": [{"account_id": a, "period": "2025Q4", "amount": "100"} for a in ("../x", 'A&B"', "plain")],
     "targets": [{"account_id": "../x", "period": "2025Q4", "revenue_target": "100"},
                 {"account_id": 'A&B"', "period": "2025Q4", "revenue_target": "200"}],
@@ -312,4 +312,29 @@ def test_browser_without_javascript_shows_the_plain_table(open_index):
     assert page.locator("#accounts tbody tr:visible").count() == 3
     assert page.locator(".shown").inner_text() == "3 of 3 accounts shown"
     assert page.get_by_role("link", name=HOSTILE).get_attribute("href") == "accounts/x-1.html"
+    assert not problems
+
+
+def test_segment_filters_only_for_segments_the_accounts_have(hostile_page):
+    form = _soup(hostile_page).find("form", id="filters")
+    industry = form.find("select", id="f-industry")
+    assert [o["value"] for o in industry.find_all("option")] == ["", "Energy", 'Retail & "Co" <b>']
+    assert form.find("select", id="f-region") is None and form.find("select", id="f-manager") is None
+    rows = _soup(hostile_page).find("table", id="accounts").tbody.find_all("tr")
+    assert [tr["data-industry"] for tr in rows] == ['Retail & "Co" <b>', 'Retail & "Co" <b>', "Energy"]
+    assert '<b>"' not in hostile_page.split("<tbody>")[1]  # escaped in the attribute
+
+
+def test_browser_filters_from_a_link_to_a_segment(open_index):
+    """The portfolio report's segment summaries link to index.html#industry=<value>."""
+    from urllib.parse import quote
+
+    page, problems = open_index()
+    page.evaluate("v => { location.hash = 'industry=' + v; }", quote('Retail & "Co" <b>', safe=""))
+    page.wait_for_function("document.getElementById('shown-n').textContent === '2'")
+    assert sorted(_visible_ids(page)) == ["../x", 'A&B"']
+    assert page.locator("#f-industry").input_value() == 'Retail & "Co" <b>'
+    page.evaluate("() => { location.hash = 'industry=Energy&category=nonsense'; }")  # an unknown value is ignored
+    page.wait_for_function("document.getElementById('shown-n').textContent === '1'")
+    assert _visible_ids(page) == ["plain"]
     assert not problems

@@ -13,6 +13,8 @@
   var category = document.getElementById("f-category");
   var quadrant = document.getElementById("f-quadrant");
   var shownN = document.getElementById("shown-n");
+  // industry, region and account manager: filters without a column, read from the row
+  var segments = Array.prototype.slice.call(form.querySelectorAll("select[data-segment]"));
   var collator = new Intl.Collator(undefined, { numeric: true, sensitivity: "base" });
 
   function col(key) {
@@ -41,7 +43,10 @@
     var cat = category.value, quad = quadrant.value, n = 0;
     items.forEach(function (it) {
       var ok = terms.every(function (t) { return it.search.indexOf(t) !== -1; }) &&
-        (!cat || it.category === cat) && (!quad || it.quadrant === quad);
+        (!cat || it.category === cat) && (!quad || it.quadrant === quad) &&
+        segments.every(function (sel) {
+          return !sel.value || it.tr.getAttribute("data-" + sel.getAttribute("data-segment")) === sel.value;
+        });
       it.tr.hidden = !ok;
       if (ok) n++;
     });
@@ -106,6 +111,31 @@
     th.appendChild(button);
   });
 
+  // --- links into the page: index.html#industry=Retail (the portfolio report's segments) --
+  function fromHash() {
+    var fields = { q: text, category: category, quadrant: quadrant };
+    segments.forEach(function (sel) { fields[sel.getAttribute("data-segment")] = sel; });
+    var pairs = location.hash.replace(/^#/, "").split("&").filter(Boolean);
+    if (!pairs.length) return;
+    form.reset();
+    pairs.forEach(function (pair) {
+      var at = pair.indexOf("="), name = at < 0 ? pair : pair.slice(0, at);
+      var value = at < 0 ? "" : pair.slice(at + 1);
+      try { value = decodeURIComponent(value.replace(/\+/g, " ")); } catch (e) { return; }
+      var field = fields[name];
+      if (!field) return;
+      if (field.tagName === "SELECT") {
+        var known = Array.prototype.some.call(field.options, function (o) { return o.value === value; });
+        if (known) field.value = value;
+      } else {
+        field.value = value;
+      }
+    });
+    applyFilter();
+  }
+  window.addEventListener("hashchange", fromHash);
+
   form.hidden = false;
   applyFilter();  // a browser may restore the form's values on reload
+  fromHash();
 })();

@@ -1,0 +1,128 @@
+"""The portfolio report of a large portfolio (issue 18): charts that aggregate or name only
+the accounts that matter, lists that show the extremes, segment summaries linking to the
+index page, and the full ranking in pages."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import re
+from html import unescape
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from kit.config import Settings
+from kit.report import PortfolioReport, charts
+from kit.report import portfolio as pf
+from kit.report.loading import load_model
+from kit.schema import CATEGORIES, ELEMENT_IDS
+
+N = 130
+
+
+@pytest.fixture(scope="module")
+def big(synth_portfolio) -> PortfolioReport:
+    return PortfolioReport(model=load_model(synth_portfolio(N, 5)))
+
+
+def _cells(html: str, heading: str) -> list[list[str]]:
+    """The rows of the first table after ``<h3>heading</h3>`` (tags stripped)."""
+    part = html.split(f"<h3>{heading}</h3>", 1)[1]
+    body = part.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    return [[re.sub(r"<[^>]+>", "", c) for c in re.findall(r"<td[^>]*>(.*?)</td>", tr)]
+            for tr in re.findall(r"<tr>(.*?)</tr>", body)]
+
+
+def test_a_portfolio_is_large_above_the_full_detail_limit(big, sample_dir):
+    assert big.large and len(big.fig) == N > pf.FULL_DETAIL
+    assert not PortfolioReport(model=load_model(sample_dir)).large
+
+
+def test_the_heatmap_shows_segment_means_and_the_weakest_accounts(big):
+    el = big.model.assessment.elements
+    wide = el.pivot(index="account_id", columns="element", values="score").reindex(columns=list(ELEMENT_IDS))
+    seg = pf._segment_means(wide, big.fig)
+    cat = big.fig.loc[wide.index, "category"]
+    first = next(c for c in CATEGORIES if (cat == c).any())
+    row = seg.loc[f"Category: {first} ({int((cat == first).sum())})"]
+    np.testing.assert_allclose(row.to_numpy(float), wide[cat == first].mean().to_numpy(float))
+    html = big.heatmap().html
+    assert html.count("<img") == 2 and "tables/element_scores.csv" in html
+    assert f"the {pf.HEATMAP_ACCOUNTS} accounts with the lowest health index" in html
+
+
+def test_quadrant_names_only_the_largest_accounts_of_each_quadrant(big):
+    html = big.quadrant().html
+    f = big.fig[big.fig["quadrant"].notna()]
+    for q, n in f["quadrant"].value_counts().items():
+        if n > pf.NAMES_PER_QUADRANT:
+            top = f[f["quadrant"] == q].sort_values("revenue_t4q", ascending=False, kind="stable").head(pf.NAMES_PER_QUADRANT)
+            names = ", ".join(top["account_name"].astype(str)) + f" and {n - pf.NAMES_PER_QUADRANT} more"
+            assert names in unescape(html)
+    assert f"names the {pf.NAMED_IN_CHARTS} largest accounts" in html
+
+
+def test_the_ranking_pages_every_account_once_and_names_the_weakest(big):
+    html = big.accounts().html
+    pages = re.findall(r'<details class="page"( open)?><summary>Ranks (\d+)–(\d+) of (\d+)</summary>', html)
+    assert len(pages) == math.ceil(N / pf.PAGE_ROWS) and pages[0][0] == " open" and not any(p[0] for p in pages[1:])
+    assert pages[-1][2] == pages[-1][3] == str(N)
+    ranked = html.split("Every account,", 1)[1]
+    for acc in big.fig.index:
+        assert ranked.count(f"<td>{acc}</td>") == 1
+    weakest = _cells(html, "The 10 weakest accounts")
+    f = big.fig[big.fig["health_complete"].eq(True)]
+    expected = f.sort_values(["health_index", "revenue_t4q"], ascending=[True, True], kind="stable")
+    assert [unescape(r[2]) for r in weakest] == [str(a) for a in expected.index[:10]]
+
+
+def test_segments_sum_to_the_portfolio_and_link_to_the_index(big):
+    html = big.segments().html
+    rows = _cells(html, "By category")
+    assert sum(int(r[1].replace(",", "")) for r in rows) == N
+    assert [r[0] for r in rows] == [c for c in CATEGORIES if (big.fig["category"] == c).any()]
+    assert 'href="index.html#category=Strategic"' in html or "Strategic" not in set(big.fig["category"])
+    hostile = big.fig.assign(industry=['A&B "x" <i>'] * N)
+    report = PortfolioReport(model=dataclasses.replace(big.model, figures=hostile))
+    html = report.segments().html
+    assert 'href="index.html#industry=A%26B%20%22x%22%20%3Ci%3E">A&amp;B &quot;x&quot; &lt;i&gt;</a>' in html
+    assert "<i>" not in html
+
+
+def test_segments_say_what_is_unknown(big):
+    bare = big.fig.assign(industry=pd.NA, region=pd.NA)
+    html = PortfolioReport(model=dataclasses.replace(big.model, figures=bare)).segments().html
+    assert "Industry: unknown" in html and "Region: unknown" in html and "<h3>By category</h3>" in html
+
+
+def test_account_manager_load_of_many_managers_is_a_distribution(big):
+    s = big.model.settings
+    am = pd.DataFrame({"account_manager": [f"AM {i:02d}" for i in range(40)],
+                       "accounts": [3] * 10 + [7] * 25 + [15] * 5, "greenfield": [0] * 40, "flag": [""] * 40})
+    am["flag"] = np.where(am["accounts"] < s.am_load_min, "below", np.where(am["accounts"] > s.am_load_max, "above", ""))
+    fig = charts.plot_am_load_distribution(am, low=s.am_load_min, high=s.am_load_max)
+    bars = fig.axes[0].containers[0]
+    assert sorted(round(b.get_height()) for b in bars) == [5, 10, 25]
+    html = PortfolioReport(model=dataclasses.replace(big.model, am_load=am)).am_load().html
+    assert html.count("<img") == 1 and "15 of 40 account managers are outside" in html
+    listed = re.findall(r"<td>(AM \d\d)</td>", html)
+    assert len(listed) == pf.SEGMENT_ROWS and listed[:5] == [f"AM {i}" for i in range(35, 40)]  # furthest out first
+
+
+def test_crowded_scatters_name_few_and_draw_points_as_one_picture():
+    rng = np.random.default_rng(1)
+    n = 400
+    fig = pd.DataFrame({"health_index": rng.uniform(0, 100, n), "quadrant": rng.choice(["Thriving", "At risk"], n),
+                        "hygiene_basis": "target", "revenue_attainment": rng.uniform(0.5, 1.5, n),
+                        "revenue_growth": 0.0, "revenue_t4q": rng.uniform(1, 100, n),
+                        "account_name": [f"Account {i}" for i in range(n)]})
+    chart = charts.plot_quadrant(fig, settings=Settings(), max_labels=5)
+    ax = chart.axes[0]
+    names = [t.get_text() for t in ax.texts]
+    assert 0 < len(names) <= 5
+    assert set(names) <= set(fig.nlargest(5, "revenue_t4q")["account_name"])
+    assert all(c.get_rasterized() for c in ax.collections)
+    small = charts.plot_quadrant(fig.head(20), settings=Settings())
+    assert not any(c.get_rasterized() for c in small.axes[0].collections)
