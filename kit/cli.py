@@ -214,15 +214,32 @@ def _cmd_validate(a) -> int:
     except InputError as exc:
         problems += exc.problems
         p = None
+    settings = branding = None
     try:
         settings = load_config(a.config)
     except InputError as exc:
         problems += exc.problems
+    if settings is not None and (settings.logo or settings.deck_template):
+        # the branding files as kit run checks them, before anything renders (the import
+        # only when they are set: validate stays light)
+        from kit.report.branding import load_branding
+
+        try:
+            branding = load_branding(settings, config_path=a.config)
+        except UsageError as exc:
+            if not problems:
+                raise
+            # said beside the input's problems, so that one validate lists every one
+            print(printable(f"kit validate: error: {exc.for_cli()}"), file=sys.stderr)
     if problems:
         raise InputError(problems)
     _encoding_notes(p)
     counts = ", ".join(f"{k} {len(v)}" for k, v in p.tables.items() if k != "questions" or p.questions_supplied)
     print(f"{a.data}: inputs are valid ({counts} rows)")
+    if branding is not None:
+        files = [f"logo {branding.logo_path}" if branding.logo_path else "",
+                 f"deck_template {branding.deck_template}" if branding.deck_template else ""]
+        print(printable(f"{a.config or 'settings'}: branding files are readable ({', '.join(x for x in files if x)})"))
     _scale_notes(_category_scale(p, settings))
     return 0
 

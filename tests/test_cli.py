@@ -334,3 +334,43 @@ def test_run_console_summary_says_when_the_categories_do_not_fit(tmp_path, monke
     # the 90th percentile of T4Q revenue (8,000 .. 80,000), and the buying centers the accounts have (2)
     assert "add these lines to config.yml" in out and "    strategic_min_revenue: 73000" in out
     assert "    strategic_min_buying_centers: 2" in out
+
+
+# --- validate checks the branding files as kit run does (issue 16) -----------------------------
+PNG_1PX = bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d49444154789c63"
+                        "6060f80f0000010401005d0b2a4a0000000049454e44ae426082")
+
+
+@pytest.mark.parametrize(("setting", "content", "said"), [
+    ("logo: no-such-logo.png", None, "setting logo: "),
+    ("logo: logo.png", b"not an image", "setting logo: "),
+    ("deck_template: firm.pptx", b"not a zip", "setting deck_template: "),
+    ("deck_template: no-such.pptx", None, "setting deck_template: "),
+])
+def test_validate_reports_a_missing_or_unreadable_branding_file(data, tmp_path, capsys, setting, content, said):
+    if content is not None:
+        (tmp_path / setting.split(": ")[1]).write_bytes(content)
+    cfg = tmp_path / "config.yml"
+    cfg.write_text(setting + "\n", encoding="utf-8")
+    assert main(["validate", "--data", str(data), "--config", str(cfg)]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "internal error" not in err
+    assert "kit validate: error: " in err and said in err and str(tmp_path) in err  # the setting and the path
+
+
+def test_validate_says_readable_branding_files_and_lists_them_beside_input_problems(data, tmp_path, capsys):
+    (tmp_path / "logo.png").write_bytes(PNG_1PX)
+    good = tmp_path / "good.yml"
+    good.write_text("logo: logo.png\nfirm_name: Acme\n", encoding="utf-8")
+    assert main(["validate", "--data", str(data), "--config", str(good)]) == 0
+    assert "branding files are readable (logo " in capsys.readouterr().out
+    # a broken logo and broken data: both said in one validate
+    bad_cfg = tmp_path / "bad.yml"
+    bad_cfg.write_text("logo: missing.png\n", encoding="utf-8")
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "accounts.csv").write_text("account_id,account_name\n1,A\n1,B\n", encoding="utf-8")
+    (bad / "revenue.csv").write_text("account_id,period,amount\n1,2025Q3,5\n", encoding="utf-8")
+    assert main(["validate", "--data", str(bad), "--config", str(bad_cfg)]) == 2
+    err = capsys.readouterr().err
+    assert "setting logo: " in err and "accounts.csv, row 3, column account_id" in err and "Traceback" not in err

@@ -16,7 +16,7 @@ import pandas as pd
 
 from kit.figures.model import PortfolioModel
 from kit.figures.words import count
-from kit.periods import quarter_label, quarter_start
+from kit.periods import quarter_start
 from kit.schema import ELEMENT_NAMES
 
 __all__ = [
@@ -139,13 +139,17 @@ class QBRView:
     """The client-facing quarterly business review of one account."""
 
     partnership: list[str]
-    progress: pd.DataFrame   # measure, previous, latest, change
+    progress: pd.DataFrame   # measure, previous, latest, change (NaN: unknown, e.g. before the data starts)
     wins: pd.DataFrame       # closed, offering, buying_center, amount
     challenges: list[str]
     next_steps: list[str]
 
 
-def _quarter_sum(revenue: pd.DataFrame, q: int) -> float:
+def _quarter_sum(revenue: pd.DataFrame, q: int, *, data_start: int | None) -> float:
+    """The account's revenue in quarter ``q``; NaN (unknown, never 0) when ``q`` lies
+    before the revenue data starts (``data_start``: its first quarter, None: no revenue)."""
+    if data_start is None or q < data_start:
+        return float("nan")
     return float(revenue[revenue["quarter"] == q]["amount"].sum())
 
 
@@ -162,8 +166,9 @@ def qbr_view(model: PortfolioModel, account_id: str) -> QBRView:
     if pd.notna(f["first_quarter"]):
         first = int(f["first_quarter"])
         data_first = int(m.portfolio.table("revenue")["quarter"].min())
-        since = (f"at least {quarter_label(first)}, the first quarter of our records" if first == data_first
-                 else quarter_label(first))
+        # a quarter as the client writes it (Q4 2022), not the kit's 2022Q4
+        label = f"Q{first % 4 + 1} {first // 4}"
+        since = f"at least {label}, the first quarter of our records" if first == data_first else label
         partnership.append(f"Working together since {since}.")
     t4 = rev[rev["quarter"] > Q - 4]
     bcs = sorted(t4[t4["amount"] > 0]["buying_center"].unique())
@@ -172,9 +177,12 @@ def qbr_view(model: PortfolioModel, account_id: str) -> QBRView:
         partnership.append(f"In the last four quarters we served {count(len(bcs), 'part')} of your organization "
                            f"({', '.join(bcs)}) with {count(len(offers), 'offering')} ({', '.join(offers)}).")
     if pd.notna(f["assessed_on"]):
-        partnership.append(f"Our joint assessment of {f['assessed_on']:%Y-%m-%d} rates the partnership "
-                           f"{f['health_index']:.0f} of 100.")
-    rows = [["Revenue in the quarter", _quarter_sum(rev, Q - 1), _quarter_sum(rev, Q), "money"]]
+        # when, not the score: the headline and the review's own part show it (two places at most)
+        partnership.append(f"We last reviewed the partnership together on {f['assessed_on']:%d %B %Y}; "
+                           "the scores follow in this review.")
+    # the quarter before the revenue data starts is unknown, not a quarter without revenue
+    rows = [["Revenue in the quarter", _quarter_sum(rev, Q - 1, data_start=m.data_start),
+             _quarter_sum(rev, Q, data_start=m.data_start), "money"]]
     if pd.notna(f["health_index"]):
         rows.append(["Assessment health index (0-100)", f["previous_health_index"], f["health_index"], "num"])
     if f["nps_n"] > 0:
@@ -197,7 +205,7 @@ def qbr_view(model: PortfolioModel, account_id: str) -> QBRView:
     if f["nps_n"] > 0 and pd.notna(f["nps_prior"]) and f["nps"] <= f["nps_prior"] - s.nps_decline:
         challenges.append(f"Satisfaction fell: NPS {f['nps']:.0f} against {f['nps_prior']:.0f} the year before.")
     if f["csat_n"] > 0 and pd.notna(f["csat_prior"]) and f["csat"] <= f["csat_prior"] - s.csat_decline:
-        challenges.append(f"CSAT {f['csat']:.2f} against {f['csat_prior']:.2f} the year before.")
+        challenges.append(f"Satisfaction fell: CSAT {f['csat']:.2f} against {f['csat_prior']:.2f} the year before.")
     steps = [CLIENT_STEPS[r.element] for r in mine[mine["rag"].isin(["red", "amber"])].sort_values("score").head(2).itertuples(index=False)]
     steps.append("Agree together the priorities and success measures for the next quarter.")
     return QBRView(partnership=partnership, progress=progress, wins=wins, challenges=challenges, next_steps=steps)

@@ -30,6 +30,8 @@ from kit.report.formats import (
     Formats,
     compact_money,
     data_panel,
+    headline_figures_in_words,
+    hygiene_words,
     motion_takeaway,
     no_data,
     rounded_parts,
@@ -117,21 +119,39 @@ class AccountReport(Formats):
             return f"{self._score(f['health_index'])} incomplete"
         return f"{self._score(f['health_index'])} {str(f['health_rag']).upper()}"
 
-    def _health_trend(self) -> str:
+    def _health_trend(self, *, values: bool = True) -> str:
         """The change since the previous assessment, like with like (rule 6), with printed
-        numbers that add up: '+1.6 since 2026-02-10 (65.6 to 67.2)'."""
+        numbers that add up: '+1.6 since 2026-02-10: 65.6 to 67.2' (``values``); without
+        the before and now ('+1.6 since 2026-02-10') where the index itself is shown
+        nearby (the first screen's card)."""
         f = self.f
         if pd.isna(f["previous_health_index"]):
             return "no earlier assessment"
         if pd.isna(f["health_change"]):
             return f"no element scored in both this and the assessment of {f['previous_assessed_on']:%Y-%m-%d}"
         before, now, change = shown_change(f["health_now_common"], f["health_before_common"])
-        text = f"{change} since {f['previous_assessed_on']:%Y-%m-%d}: {before} to {now}"
+        text = f"{change} since {f['previous_assessed_on']:%Y-%m-%d}" + (f": {before} to {now}" if values else "")
         if bool(f["same_elements"]):
             return text
         n = int(f["health_change_elements"])
+        if not values:
+            return text + f" over the {count(n, 'element')} scored in both assessments"
         return (text + f" over the {count(n, 'element')} scored in both, as the two assessments scored different "
                 f"elements (the index of {f['previous_assessed_on']:%Y-%m-%d} was {fmt_num(f['previous_health_index'])})")
+
+    def _part_money(self, v: object) -> str:
+        """A part of the account's T4Q revenue in a table (a buying center's, the revenue a
+        warning puts at risk); 'all' when it is the whole of it: the account's amount is on
+        the first screen and in Revenue."""
+        t4q = self.f["revenue_t4q"]
+        if v is not None and pd.notna(v) and pd.notna(t4q) and float(t4q) > 0 and round(float(v)) == round(float(t4q)):
+            return "all"
+        return self._money(v)
+
+    def _words(self, text: object) -> object:
+        """A sentence from the figures with this account's headline figures said in words
+        (they are on the first screen and in their own section)."""
+        return headline_figures_in_words(text, self.f)
 
     def _assessment_dates_note(self) -> str:
         """The grace window used (rule 4) and an assessment left out of this run, in words."""
@@ -164,8 +184,11 @@ class AccountReport(Formats):
                           "" if bool(f["health_complete"]) else f"{int(f['n_scored'])} of 10 elements scored"))
         cards += [("T4Q revenue", self._amount(f["revenue_t4q"]),
                    f"{m.quarter - m.data_start + 1} of 4 quarters in the data" if short else ""),
-                  ("Revenue growth", fmt_pct(f["revenue_growth"], 1), self._no_year_before()),
-                  ("Warnings", str(int(f["n_warnings"])))]
+                  ("Revenue growth", fmt_pct(f["revenue_growth"], 1), self._no_year_before())]
+        if f["hygiene_basis"] == "target":  # the other half of the quadrant, beside the health index
+            cards.append(("Revenue attainment", fmt_pct(f["revenue_attainment"]),
+                          f"of the T4Q target: {'hygienic' if f['hygienic'] else 'not hygienic'}"))
+        cards.append(("Warnings", str(int(f["n_warnings"]))))
         parts = [('<nav class="backlinks"><a href="../index.html">All accounts</a> · '
                   '<a href="../portfolio.html">Portfolio report</a></nav>'),
                  (f'<p class="muted">Account id {esc(self.account_id)} · analysis date {m.as_of:%Y-%m-%d} · '
@@ -188,7 +211,8 @@ class AccountReport(Formats):
         """The QBR's title and headline figures, in the client's words."""
         f, m = self.f, self.model
         cards = [("Our work with you, last twelve months", self._amount(f["revenue_t4q"])),
-                 ("Change on the twelve months before", fmt_pct(f["revenue_growth"], 1))]
+                 ("Change on the twelve months before",
+                  "—" if pd.isna(f["revenue_growth"]) else f"{float(f['revenue_growth']):+.1%}")]
         if pd.notna(f["health_index"]):
             cards.append(("Partnership score in our joint review (0-100)", self._score(f["health_index"])))
         body = (f'<p class="muted">Quarterly business review for the quarter ending {m.as_of:%d %B %Y}.</p>'
@@ -210,29 +234,26 @@ class AccountReport(Formats):
         else:
             moved = (f"moved from {f['previous_category']} a year ago" if f["previous_category"] != f["category"]
                      else "the same as a year ago")
-        items.append(f"<li><strong>Category: {esc(f['category'])}</strong> ({esc(moved)}): {esc(f['category_reason'])}.</li>")
-        items.append(f"<li><strong>Quadrant:</strong> {esc(f['quadrant_reason'])}</li>")
+        # the reasons without the figures the cards above show (each figure in two places at most)
+        items.append(f"<li><strong>Category: {esc(f['category'])}</strong> ({esc(moved)}): "
+                     f"{esc(self._words(f['category_reason']))}.</li>")
+        items.append(f"<li><strong>Quadrant:</strong> {esc(self._words(f['quadrant_reason']))}</li>")
         dates_note = self._assessment_dates_note()
         if pd.notna(f["health_index"]):
             inc = ("" if bool(f["health_complete"]) else
                    f"; incomplete: {int(f['n_scored'])} of 10 elements scored, at least {m.settings.min_scored_elements} "
                    "needed, so no band and no quadrant")
-            items.append(f"<li><strong>Health index {self._score(f['health_index'])}</strong> {rag_badge(f['health_rag'])} "
-                         f"({esc(self._health_trend())}{esc(inc)}).{(' ' + esc(dates_note)) if dates_note else ''}</li>")
+            items.append(f"<li><strong>Health index</strong> {rag_badge(f['health_rag'])} "
+                         f"({esc(self._health_trend(values=False))}{esc(inc)}).{(' ' + esc(dates_note)) if dates_note else ''}</li>")
         else:
             items.append(f"<li><strong>Health index:</strong> not assessed.{(' ' + esc(dates_note)) if dates_note else ''}</li>")
-        if f["hygiene_basis"] == "target":
-            hyg = f"revenue attainment {fmt_pct(f['revenue_attainment'])} of the T4Q target ({'hygienic' if f['hygienic'] else 'not hygienic'})"
-        elif f["hygiene_basis"] == "growth":
-            hyg = f"no targets; T4Q growth {fmt_pct(f['revenue_growth'], 1)} ({'hygienic' if f['hygienic'] else 'not hygienic'})"
-        else:
-            hyg = "cannot be judged: no targets and no prior-year revenue"
+        hyg = hygiene_words(f, bar=m.settings.hygiene_attainment, figures=False)
         items.append(f"<li><strong>Hygiene:</strong> {esc(hyg)}.</li>")
         body = f'<ul class="summary">{"".join(items)}</ul>'
         # most serious first: by severity, then by the revenue at risk (the model's order)
         w = order_warnings(self._mine(m.warnings)).head(3)
         if len(w):
-            lis = "".join(f"<li><strong>{esc(r.severity.upper())}: {esc(r.title)}</strong> — {esc(r.message)}</li>"
+            lis = "".join(f"<li><strong>{esc(r.severity.upper())}: {esc(r.title)}</strong> — {esc(self._words(r.message))}</li>"
                           for r in w.itertuples(index=False))
             more = int(f["n_warnings"]) - len(w)
             body += (f"<h3>Most serious warnings</h3><ol>{lis}</ol>"
@@ -241,7 +262,7 @@ class AccountReport(Formats):
             body += "<h3>Most serious warnings</h3><p>No early warning fired.</p>"
         rec = self._mine(m.recommendations).head(3)
         if len(rec):
-            lis = "".join(f'<li><strong>{esc(r.objective)}</strong><span class="because">{esc(r.because)}</span></li>'
+            lis = "".join(f'<li><strong>{esc(r.objective)}</strong><span class="because">{esc(self._words(r.because))}</span></li>'
                           for r in rec.itertuples(index=False))
             body += (f'<h3>Recommended objectives</h3><ol class="recs">{lis}</ol>'
                      '<p class="muted">They are the goals of the Account Development Plan below.</p>')
@@ -303,7 +324,7 @@ class AccountReport(Formats):
         if not self.internal:
             return Section("", "")
         p = account_plan(self.model, self.account_id)
-        goals = p.goals.rename(columns={"goal": "Goal", "why": "Why (the numbers)", "source": "From",
+        goals = p.goals.assign(why=p.goals["why"].map(self._words)).rename(columns={"goal": "Goal", "why": "Why (the numbers)", "source": "From",
                                         "owner": "Owner", "due": "Due", "status": "Status"})
         body = "<h3>Goals</h3>" + table(goals)
         st = p.stakeholders.rename(columns={"priority": "#", "buying_center": "Buying center", "level": "Level", "who": "Who to meet",
@@ -661,7 +682,7 @@ class AccountReport(Formats):
         smap = stakeholder_map(m.portfolio.table("contacts"), m.portfolio.table("revenue")[lambda d: d["quarter"] <= m.quarter],
                                self.account_id, quarter=m.quarter, as_of=pd.Timestamp(m.as_of))
         if len(smap):
-            t = smap.assign(revenue_t4q=smap["revenue_t4q"].map(self._money),
+            t = smap.assign(revenue_t4q=smap["revenue_t4q"].map(self._part_money),
                             executive_covered=np.where(smap["revenue_t4q"] <= 0, "no revenue",
                                                        np.where(smap["executive_covered"], "yes", "⚑ no")))
             t = t.rename(columns={"buying_center": "Buying center", "revenue_t4q": "T4Q revenue", "executive": "Executive",
@@ -757,7 +778,8 @@ class AccountReport(Formats):
         if len(cs):
             t = cs.head(5).rename(columns={"buying_center": "Buying center", "offering": "Offering not yet sold there",
                                            "bc_revenue_t4q": "Its T4Q revenue", "bought_by": "Already bought by"}).drop(columns="account_id")
-            body += "<h3>Cross-sell candidates</h3>" + table(t, formats={"Its T4Q revenue": self._money}, numeric=["Its T4Q revenue"])
+            body += "<h3>Cross-sell candidates</h3>" + table(t, formats={"Its T4Q revenue": self._part_money},
+                                                             numeric=["Its T4Q revenue"])
         return Section("Whitespace", body)
 
     @_anchored("kpis")
@@ -768,9 +790,15 @@ class AccountReport(Formats):
         cards = []
         if self.model.portfolio.has("surveys"):
             few = ", few responses" if f["nps_few"] else ""
-            cards += [("NPS (-100..100)", f"{fmt_num(f['nps'])}", f"n={int(f['nps_n'])}{few}; {trend(f['nps'], f['nps_prior'])}".strip("; ")),
-                      ("CSAT (1-5)", fmt_num(f["csat"], 2), f"n={int(f['csat_n'])}; {trend(f['csat'], f['csat_prior'], digits=2)}".strip("; ")),
-                      ("CSAT share of 4-5", fmt_pct(f["csat_top2_share"]))]
+            # the client reads the year before in its own words (Progress compares with a quarter ago)
+            before = "the 4 quarters before" if self.internal else "the twelve months before"
+            names = (("NPS (-100..100)", "CSAT (1-5)", "CSAT share of 4-5") if self.internal else
+                     ("Net Promoter Score (-100 to 100)", "Satisfaction, CSAT (1-5)", "Satisfied or very satisfied (4-5)"))
+            cards += [(names[0], f"{fmt_num(f['nps'])}",
+                       f"n={int(f['nps_n'])}{few}; {trend(f['nps'], f['nps_prior'], what=before)}".strip("; ")),
+                      (names[1], fmt_num(f["csat"], 2),
+                       f"n={int(f['csat_n'])}; {trend(f['csat'], f['csat_prior'], digits=2, what=before)}".strip("; ")),
+                      (names[2], fmt_pct(f["csat_top2_share"]))]
         if self.internal:
             # retention and the long-term value built on it need the year before T4Q
             why = self._no_year_before() or ("no revenue in the 4 quarters before" if pd.isna(f["grr"]) else "")
@@ -801,10 +829,14 @@ class AccountReport(Formats):
         w = order_warnings(self._mine(self.model.warnings))
         if w.empty:
             return Section("Early warnings", "<p>No early warning fired.</p>")
-        df = pd.DataFrame({"Severity": w["severity"].str.upper(), "Warning": w["title"], "What fired it": w["message"],
-                           "Revenue at risk": w["revenue_at_risk"].map(self._money)})
-        note = ('<p class="muted">Most serious first: by severity, then by the revenue at risk (the account\'s T4Q '
-                "revenue, or for concentration the revenue of the largest buying center or offering).</p>")
+        # a warning about the whole account puts all its T4Q revenue at risk: "all", not the
+        # same amount on every row (the first screen and Revenue show it)
+        df = pd.DataFrame({"Severity": w["severity"].str.upper(), "Warning": w["title"],
+                           "What fired it": w["message"].map(self._words),
+                           "Revenue at risk": w["revenue_at_risk"].map(self._part_money)})
+        note = ('<p class="muted">Most serious first: by severity, then by the revenue at risk: "all" is the account\'s '
+                "whole T4Q revenue; for concentration, the revenue of the largest buying center or offering. The first "
+                "screen's figures (T4Q revenue, growth, attainment, health index) are said in words here.</p>")
         return Section("Early warnings", table(df, numeric=["Revenue at risk"]) + note)
 
     @_anchored("benchmarks")
@@ -823,16 +855,21 @@ class AccountReport(Formats):
             values = benchmark_values(fig, col)
             mine = values.get(self.account_id)
             rank = percentile_rank(values, mine)
-            rows.append([name, self._fmt_kind_m(mine, kind), self._fmt_kind_m(p["p25"], kind), self._fmt_kind_m(p["median"], kind),
-                         self._fmt_kind_m(p["p75"], kind), "—" if pd.isna(rank) else f"{rank:.0f}", int(p["n"])])
+            # where the account stands, in words: its own figure is on the first screen and in
+            # its section, and a third copy here would be one too many (issue 16)
+            rows.append([name, "—" if pd.isna(rank) else f"{rank:.0f}", _standing(mine, p), self._fmt_kind_m(p["p25"], kind),
+                         self._fmt_kind_m(p["median"], kind), self._fmt_kind_m(p["p75"], kind), int(p["n"])])
         if not rows:
             return Section("Benchmarks against the portfolio",
                            '<p class="muted">No figure of the benchmark set exists for any account, so there is nothing '
                            "to compare with.</p>")
-        df = pd.DataFrame(rows, columns=["Figure", "This account", "Portfolio P25", "Median", "P75", "Percentile", "Accounts"])
+        df = pd.DataFrame(rows, columns=["Figure", "Percentile", "This account stands", "Portfolio P25", "Median", "P75",
+                                         "Accounts"])
         best = df[df["Percentile"] != "—"]
         note = ('<p class="muted">Percentiles over the accounts that have each figure (an incomplete health index is not '
-                "compared); no other account is named."
+                "compared); no other account is named. This account's own figures are in their sections (health index: "
+                "Assessment; revenue, growth, attainment: Revenue and hygiene; NRR, NPS, CSAT: KPIs; share of wallet: "
+                "Whitespace; pipeline coverage: Pipeline; decision makers: Relationships)."
                 + (f" Not benchmarked, no account has them: {esc(', '.join(missing))}." if missing else "") + "</p>")
         if len(best) >= 2:
             ranks = best.assign(r=best["Percentile"].astype(float)).sort_values("r", kind="stable")
@@ -844,4 +881,17 @@ class AccountReport(Formats):
                     f"{best.iloc[0]['Percentile']}.</p>")
         else:
             take = "<p>This account has none of the figures the portfolio is benchmarked on.</p>"
-        return Section("Benchmarks against the portfolio", table(df, numeric=list(df.columns[1:])) + take + note)
+        return Section("Benchmarks against the portfolio",
+                       table(df, numeric=["Percentile", "Portfolio P25", "Median", "P75", "Accounts"]) + take + note)
+
+
+def _standing(value: object, p: pd.Series) -> str:
+    """Where a value stands against the portfolio's quartiles, in words ('—' when unknown)."""
+    if value is None or pd.isna(value):
+        return "—"
+    v = float(value)
+    if v > p["p75"]:
+        return "above P75"
+    if v >= p["median"]:
+        return "above the median" if v > p["median"] else "at the median"
+    return "below P25" if v < p["p25"] else "below the median"

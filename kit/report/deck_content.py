@@ -29,7 +29,7 @@ from kit.figures.plan import CLIENT_STEPS, account_plan, qbr_view
 from kit.periods import quarter_end, quarter_label
 from kit.report.branding import confidential_mark
 from kit.report.client_words import CLIENT_ELEMENT_NAMES
-from kit.report.formats import compact_money
+from kit.report.formats import compact_money, hygiene_words
 from kit.schema import ELEMENT_IDS, ELEMENT_NAMES
 
 __all__ = [
@@ -273,13 +273,10 @@ def client_deck(model: PortfolioModel, account_id: str, *, firm_name: str = "") 
               "CSAT, last 4 quarters (1-5)": "Satisfaction (CSAT), last four quarters (1-5)"}
     fmt = {"money": money, "num": _num, "num2": lambda v: _num(v, 2)}
     rows, plain = [], []
-    # qbr_view sums revenue of the quarter before as 0 when that quarter is before the
-    # data begins: unknown, not zero (flagged for kit.figures.plan)
-    no_quarter_before = m.data_start is None or m.quarter - 1 < m.data_start
     for r in q.progress.itertuples(index=False):
         measure = labels.get(r.measure, r.measure)
         show = fmt.get(r.kind, _num)
-        if _missing(r.previous) or (r.kind == "money" and no_quarter_before):
+        if _missing(r.previous):  # unknown (before the data starts, no earlier survey), never 0
             rows.append([measure, "no earlier figure", show(r.latest), "—"])
             plain.append(f"{measure}: no earlier figure to compare with yet.")
         else:
@@ -344,10 +341,19 @@ def client_deck(model: PortfolioModel, account_id: str, *, firm_name: str = "") 
     wins: list[tuple[str, int]] = []
     for r in q.wins.itertuples(index=False):
         wins.append((f"New work started: {r.offering} for {r.buying_center} ({pd.Timestamp(r.closed):%B %Y})", 0))
+    # the rise only: the scores themselves are on the key measures and in our joint assessment
+    rose = {"Assessment health index (0-100)": "Our partnership score in the joint assessment",
+            "NPS, last 4 quarters (-100..100)": "Your Net Promoter Score over the last four quarters",
+            "CSAT, last 4 quarters (1-5)": "Your satisfaction score (CSAT, 1-5) over the last four quarters"}
     for r in q.progress.itertuples(index=False):
         if not _missing(r.change) and not _missing(r.previous) and float(r.change) > 0 and r.kind != "money":
-            show = fmt.get(r.kind, _num)
-            wins.append((f"{labels.get(r.measure, r.measure)} rose from {show(r.previous)} to {show(r.latest)}", 0))
+            digits = 2 if r.kind == "num2" else 0
+            # the difference of the numbers as printed, so that it adds up with them
+            diff = round(float(r.latest), digits) - round(float(r.previous), digits)
+            if diff <= 0:
+                continue
+            by = f"{diff:.2f}" if digits else f"{diff:.0f} {'point' if diff == 1 else 'points'}"
+            wins.append((f"{rose.get(r.measure, labels.get(r.measure, r.measure))} rose by {by}", 0))
     el = _elements(m, account_id)
     improved = el[el["change"] > 0].sort_values("change", ascending=False).head(2)  # a selection, not a figure
     for e, r in improved.iterrows():
@@ -408,14 +414,8 @@ def internal_deck(model: PortfolioModel, account_id: str, *, firm_name: str = ""
         trend = ("no earlier assessment" if _missing(f["previous_health_index"])
                  else f"{_signed(f['health_change'])} since {pd.Timestamp(f['previous_assessed_on']):%Y-%m-%d}")
         items.append((f"Health index {_num(f['health_index'])} ({str(f['health_rag']).upper()}; {trend})", 0))
-    if f["hygiene_basis"] == "target":
-        hyg = f"attainment {_pct(f['revenue_attainment'])} of the T4Q target"
-    elif f["hygiene_basis"] == "growth":
-        hyg = f"no targets; growth {_pct(f['revenue_growth'], 1)} on the prior four quarters"
-    else:
-        hyg = "cannot be judged (no targets, no prior-year revenue)"
-    hygienic = {True: "hygienic", False: "not hygienic"}.get(f["hygienic"], "unknown")
-    items.append((f"Hygiene: {hygienic} ({hyg})", 0))
+    # the same words as the account page's summary (one source: kit.report.formats)
+    items.append((f"Hygiene: {hygiene_words(f, bar=s.hygiene_attainment)}", 0))
     revenue = f"T4Q revenue {money(f['revenue_t4q'])}, growth {_pct(f['revenue_growth'], 1)}"
     items.append((f"{revenue}; {int(f['n_warnings'])} early warning(s)", 0))
     slides.append(Slide(title="Summary", blocks=[Bullets(items)]))
@@ -423,7 +423,8 @@ def internal_deck(model: PortfolioModel, account_id: str, *, firm_name: str = ""
     # health against hygiene
     chart = _element_chart(m, account_id, names=ELEMENT_NAMES, title="The ten elements (score 0-100)")
     side = [(f"Health index {_num(f['health_index'])}: healthy at {s.health_threshold:g} or more", 0),
-            (f"Hygiene: {hyg}; hygienic at {_pct(s.hygiene_attainment)} attainment", 0),
+            # the attainment is on the summary and revenue slides: here the verdict in words
+            (f"Hygiene: {hygiene_words(f, bar=s.hygiene_attainment, figures=False)}", 0),
             (f"Quadrant: {_words(f['quadrant']) or 'not assessed'}", 0)]
     if f["raters_disagree_elements"]:
         side.append(("Raters disagree on: " + ", ".join(ELEMENT_NAMES.get(e, e) for e in f["raters_disagree_elements"]), 0))

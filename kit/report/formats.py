@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 import pandas as pd
 
@@ -108,6 +109,84 @@ def no_data(table_name: str, what: str | None = None) -> str:
     want of that table; what it would show, from :data:`TABLE_SHOWS` unless given)."""
     shows = what or TABLE_SHOWS.get(table_name, "this section")
     return f'<p class="muted">No data: supply {esc(table_name)}.csv to see {esc(shows)}.</p>'
+
+
+def _known(v: object) -> bool:
+    return v is not None and not isinstance(v, str) and not pd.isna(v)
+
+
+def hygiene_words(f: pd.Series, *, bar: float, figures: bool = True) -> str:
+    """Hygiene in words: the verdict and the rule behind it, for the account page and the
+    internal deck alike.
+
+    Parameters
+    ----------
+    f : pd.Series
+        The account's figures (``hygiene_basis``, ``hygienic``, ``revenue_attainment``,
+        ``revenue_growth``).
+    bar : float
+        The attainment that counts as hygienic (``Settings.hygiene_attainment``).
+    figures : bool
+        True: with the attainment or growth that decided it ("hygienic: revenue attainment
+        114% of the T4Q target, at or above the 100% bar)"); False: in words only, where
+        the figure is shown nearby ("hygienic (T4Q revenue at or above its target)").
+
+    Returns
+    -------
+    str
+        Plain text, not escaped.
+    """
+    basis, hygienic = f.get("hygiene_basis"), f.get("hygienic")
+    verdict = "hygienic" if hygienic is True or (hygienic is not None and hygienic is not pd.NA and bool(hygienic)) \
+        else "not hygienic"
+    if basis == "target":
+        side = "at or above" if verdict == "hygienic" else "below"
+        if figures:
+            return f"{verdict} (revenue attainment {fmt_pct(f['revenue_attainment'])} of the T4Q target, {side} the {bar:.0%} bar)"
+        # "its target" is exact only when the bar is the whole target
+        goal = "its target" if bar == 1 else f"{bar:.0%} of its target"
+        return f"{verdict} (T4Q revenue {side} {goal})"
+    if basis == "growth":
+        if figures:
+            return f"{verdict} (no revenue targets, so judged by growth: {fmt_pct(f['revenue_growth'], 1)} on the four quarters before)"
+        side = "at or above" if verdict == "hygienic" else "below"
+        return f"{verdict} (no revenue targets, so judged by growth: T4Q revenue {side} the four quarters before)"
+    return "cannot be judged: no revenue targets and no revenue for the four quarters before"
+
+
+def headline_figures_in_words(text: object, f: pd.Series) -> object:
+    """A sentence from the figures (a category or quadrant reason, a warning's message, a
+    recommendation's reason) with the account's headline figures (T4Q revenue, growth,
+    attainment, health index) taken out and referred to in words: the first screen and
+    their own section show them, and a figure read six times on a page is noise (issue 16).
+
+    "T4Q revenue 2,760,618 (at least 1,000,000)" reads "T4Q revenue of at least 1,000,000";
+    "revenue attainment 114% meets the 100% target" reads "revenue attainment meets the 100%
+    target".  Thresholds and other figures stay.  Anything but text comes back as it is.
+    """
+    if not isinstance(text, str):
+        return text
+    out = text
+    t4q = f.get("revenue_t4q")
+    if _known(t4q):
+        a = re.escape(f"{float(t4q):,.0f}")
+        end = r"(?![\d.,]\d)"  # not the start of a longer number
+        out = re.sub(rf"T4Q revenue {a} \(at least ([^)]*)\)", r"T4Q revenue of at least \1", out)
+        out = re.sub(rf" \({a}\)", "", out)  # "all T4Q revenue (2,760,618) comes from one ..."
+        out = re.sub(rf"brought {a} in T4Q", "brought all its T4Q revenue", out)  # the only buying center
+        out = re.sub(rf"T4Q revenue:? {a}{end}", "T4Q revenue", out)
+    growth = f.get("revenue_growth")
+    if _known(growth):
+        g = re.escape(f"{float(growth):+.1%}")
+        out = re.sub(rf"T4Q growth of {g} is", "T4Q growth is", out)
+        out = re.sub(rf" is {g} against", " is down against" if float(growth) < 0 else " is flat against", out)
+    att = f.get("revenue_attainment")
+    if _known(att):
+        out = re.sub(rf"revenue attainment {re.escape(f'{float(att):.0%}')} ", "revenue attainment ", out)
+    hi = f.get("health_index")
+    if _known(hi):
+        out = re.sub(rf"the health index {re.escape(f'{float(hi):.0f}')} is", "the health index is", out)
+    return out
 
 
 def _fmt_kind(v: object, kind: str, money=fmt_money) -> str:

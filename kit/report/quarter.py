@@ -17,8 +17,10 @@ from kit.figures.early_warnings import rule_titles
 from kit.figures.history import assessment_history, revenue_history
 from kit.figures.model import PortfolioModel
 from kit.figures.tables import health_drivers
+from kit.periods import quarter_end
 from kit.report import charts
 from kit.report.blocks import Section, esc, figure_img, table
+from kit.report.formats import headline_figures_in_words, shown_change
 from kit.schema import ELEMENT_NAMES
 
 __all__ = [
@@ -53,8 +55,17 @@ def _since(model: PortfolioModel) -> str:
     return f"{when} (the quarter before, on today's data)" if when else "the quarter before"
 
 
+def _moved(was: object, now: object, money: Money) -> str:
+    """'up 262K (+10.5%)': the change only, its figures shown elsewhere on the page."""
+    diff = float(now) - float(was)
+    pct = f" ({diff / abs(float(was)):+.1%})" if float(was) != 0 else ""
+    return f"{'up' if diff > 0 else 'down'} {money(abs(diff))}{pct}"
+
+
 def account_moves(model: PortfolioModel, account_id: str, *, money: Money) -> list[str]:
-    """The account's moves since the previous quarter, in words (internal wording)."""
+    """The account's moves since the previous quarter, in words (internal wording): the
+    changes only, as the figures themselves are on the first screen and in their sections
+    (each figure in two places at most, issue 16)."""
     c = _change_rows(model, account_id)
     if c.empty or pd.isna(c["previous"]).all():
         return []
@@ -67,19 +78,23 @@ def account_moves(model: PortfolioModel, account_id: str, *, money: Money) -> li
     was, now = pair("category")
     if isinstance(was, str) and isinstance(now, str) and was != now:
         reason = f.get("category_reason")
+        reason = headline_figures_in_words(reason, f)
         out.append(f"Moved from {was} to {now}" + (f": {reason}." if isinstance(reason, str) and reason else "."))
     was, now = pair("quadrant")
     if isinstance(was, str) and isinstance(now, str) and was != now:
         out.append(f"Quadrant: from {was} to {now}.")
     was, now = pair("revenue_t4q")
     if pd.notna(was) and pd.notna(now) and was != now:
-        out.append(f"Revenue over the last four quarters: {money(now)}, {'up' if now > was else 'down'} from {money(was)}.")
+        out.append(f"Revenue over the last four quarters: {_moved(was, now, money)} on a quarter earlier.")
     was, now = pair("nps")
     if pd.notna(was) and pd.notna(now) and round(float(was)) != round(float(now)):
-        out.append(f"NPS (last four quarters): {float(now):+.0f}, from {float(was):+.0f} a quarter earlier.")
+        # the rounded scores' difference, so that it adds up with the NPS printed in KPIs
+        diff = round(float(now)) - round(float(was))
+        out.append(f"NPS (last four quarters): {'up' if diff > 0 else 'down'} {abs(diff)} "
+                   f"{'point' if abs(diff) == 1 else 'points'} on a quarter earlier.")
     was, now = pair("weighted_pipeline")
     if pd.notna(was) and pd.notna(now) and was != now:
-        out.append(f"Weighted pipeline: {money(now)}, from {money(was)}.")
+        out.append(f"Weighted pipeline: {_moved(was, now, money)} on a quarter earlier.")
     return out
 
 
@@ -106,7 +121,10 @@ def since_last_quarter(model: PortfolioModel, account_id: str, *, money: Money, 
         n = int(acc.get("health_change_elements", 0))
         same = bool(acc.get("same_elements")) if pd.notna(acc.get("same_elements")) else True
         note = "" if same else f", over the {n} elements scored in both assessments"
-        moves.insert(0, f"Health index {float(change):+.1f} since the assessment of "
+        # the change of the printed indexes, as the summary and the assessment print it
+        shown = shown_change(acc.get("health_now_common"), acc.get("health_before_common"))[2]
+        shown = f"{float(change):+.1f}" if shown == "—" else shown
+        moves.insert(0, f"Health index {shown} since the assessment of "
                         f"{pd.Timestamp(acc['previous_assessed_on']):%Y-%m-%d}{note}.")
     c = _change_rows(model, account_id)
     titles = rule_titles()
@@ -221,10 +239,16 @@ def client_progress(model: PortfolioModel, account_id: str, *, money: Money) -> 
     was, now = pair("nps")
     if pd.notna(was) and pd.notna(now) and round(float(was)) != round(float(now)):
         items.append(f"Your feedback (net promoter score, last twelve months): {float(now):+.0f}, "
-                     f"{'up' if now > was else 'down'} from {float(was):+.0f} in the twelve months to last quarter.")
+                     f"{'up' if now > was else 'down'} from {float(was):+.0f} in the twelve months to "
+                     f"{pd.Timestamp(quarter_end(model.quarter - 1)):%B %Y}.")
     acc = model.assessment.accounts.loc[account_id]
     if pd.notna(acc.get("health_change")):
-        items.append(f"The partnership review we score together moved {float(acc['health_change']):+.0f} points since "
+        # the change of the whole scores as printed (67 after 66: 1 point), as "What went well" says it
+        shown = shown_change(acc.get("health_now_common"), acc.get("health_before_common"), digits=0)[2]
+        points = round(float(acc["health_change"])) if shown == "—" else int(shown)
+        moved = ("did not move" if points == 0 else
+                 f"{'rose' if points > 0 else 'fell'} {abs(points)} {'point' if abs(points) == 1 else 'points'}")
+        items.append(f"The partnership score of our joint review {moved} since "
                      f"{pd.Timestamp(acc['previous_assessed_on']):%B %Y}.")
     if not items:
         return Section("Progress since last quarter", "<p>Steady since our last review.</p>")

@@ -3,6 +3,7 @@ editable workbook) and the client-safe QBR view."""
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
@@ -111,3 +112,23 @@ def test_qbr_view_is_client_safe(model):
     assert prog.loc["Assessment health index (0-100)", "previous"] == pytest.approx(50.0)
     assert q.next_steps[0] == "Set up regular meetings between your leaders and ours"
     assert "Working together since at least" in q.partnership[0]
+
+
+def test_qbr_view_revenue_of_a_quarter_before_the_data_is_unknown_not_zero(tmp_path, tables_writer):
+    # the revenue data start in the analysis quarter: the quarter before is outside the data
+    tables = {"accounts": [{"account_id": "A", "account_name": "Acme"}, {"account_id": "B", "account_name": "Beta"}],
+              "revenue": [rev("A", Q, 300, "IT", "Cloud"), rev("B", Q, 10, "IT", "Cloud")]}
+    m = build_model(load_portfolio(tables_writer(tmp_path / "data", tables)), Settings(), as_of="2025-12-31")
+    prog = qbr_view(m, "A").progress.set_index("measure")
+    row = prog.loc["Revenue in the quarter"]
+    assert row["latest"] == 300
+    assert pd.isna(row["previous"]) and pd.isna(row["change"])  # unknown, never 0 (nor a change of +300)
+
+
+def test_qbr_view_revenue_of_a_quarter_without_revenue_inside_the_data_is_zero(tmp_path, tables_writer):
+    # B started in the analysis quarter, but the data reach back: its quarter before is a known 0
+    tables = {"accounts": [{"account_id": "A", "account_name": "Acme"}, {"account_id": "B", "account_name": "Beta"}],
+              "revenue": [rev("A", Q - 1, 100, "IT", "Cloud"), rev("A", Q, 300, "IT", "Cloud"), rev("B", Q, 10, "IT", "Cloud")]}
+    m = build_model(load_portfolio(tables_writer(tmp_path / "data", tables)), Settings(), as_of="2025-12-31")
+    row = qbr_view(m, "B").progress.set_index("measure").loc["Revenue in the quarter"]
+    assert row["previous"] == 0 and row["latest"] == 10 and row["change"] == 10

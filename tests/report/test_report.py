@@ -10,6 +10,7 @@ import pytest
 from kit.errors import UsageError
 from kit.report import AccountReport, PortfolioReport, resolve_account_id
 from kit.report.blocks import esc
+from kit.report.formats import headline_figures_in_words
 
 
 @pytest.fixture(scope="module")
@@ -191,7 +192,10 @@ def test_executive_summary_comes_with_the_reasons_and_top_three(every_account):
     for acc, r in every_account.items():
         html, f = r.summary().html, r.f
         assert html.startswith('<section id="summary"><h2>Executive summary</h2>')
-        assert esc(f["category_reason"]) in html and esc(f["quadrant_reason"]) in html
+        # the reasons, with the first screen's figures said in words (issue 16: two places at most)
+        for reason in (f["category_reason"], f["quadrant_reason"]):
+            assert esc(headline_figures_in_words(reason, f)) in html
+        assert f"{float(f['revenue_t4q']):,.0f}" not in html or f["revenue_t4q"] == 0
         n_w = min(3, int(f["n_warnings"]))
         assert html.count("<li><strong>HIGH:") + html.count("<li><strong>MEDIUM:") + html.count("<li><strong>LOW:") == n_w
         recs = r.model.recommendations[r.model.recommendations["account_id"] == acc].head(3)
