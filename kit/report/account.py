@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -19,6 +20,7 @@ from kit.figures.plan import account_plan
 from kit.figures.recommendations import CATEGORY_DESCRIPTIONS, MEASURES, objective_status
 from kit.figures.words import count
 from kit.files.names import report_stems
+from kit.inputs.portfolio import Portfolio
 from kit.periods import quarter_label
 from kit.report import charts, quarter
 from kit.report.blocks import Section, esc, figure_img, fmt_num, fmt_pct, kpis, rag_badge, status_grid, table, trend
@@ -76,6 +78,8 @@ class AccountReport(Formats):
     account_id: str
     audience: str = "internal"
     note: str = ""
+    # this account's rows of the input tables, cut once per report (see ``own``)
+    _own: Portfolio | None = field(default=None, init=False, repr=False, compare=False)
 
     @classmethod
     def load(cls, data_dir: str | Path, account_id: object = None, *, as_of: str | dt.date | None = None,
@@ -102,6 +106,19 @@ class AccountReport(Formats):
 
     def _mine(self, df: pd.DataFrame) -> pd.DataFrame:
         return df[df["account_id"] == self.account_id]
+
+    @property
+    def own(self) -> Portfolio:
+        """The portfolio's input tables cut to this account's rows (tables without an
+        account column whole), for the figures of one account: they select the account's
+        rows themselves, so the result is the same, but each table of thousands of
+        accounts is scanned once per report instead of once per section.  Never for a
+        figure of the whole portfolio (the data window, the offerings on offer)."""
+        if self._own is None:
+            p = self.model.portfolio
+            tables = {name: self._mine(df) if "account_id" in df.columns else df for name, df in p.tables.items()}
+            self._own = dataclasses.replace(p, tables=tables)
+        return self._own
 
     def _no_year_before(self) -> str:
         """Why figures that compare with the year before T4Q are unknown ('' when known)."""
@@ -281,7 +298,7 @@ class AccountReport(Formats):
         targets (internal: the client sees its progress in the QBR's own words)."""
         if not self.internal:
             return Section("", "")
-        return quarter.history(self.model, self.account_id)
+        return quarter.history(self.model, self.account_id, tables=self.own)
 
     @_anchored("data")
     def data_behind(self) -> Section:
@@ -291,7 +308,7 @@ class AccountReport(Formats):
         if not self.internal:
             return Section("", "")
         m = self.model
-        cov = data_coverage(m.portfolio, account_id=self.account_id)
+        cov = data_coverage(self.own, account_id=self.account_id)
         bank = "the client's questions.csv" if m.portfolio.questions_supplied else "the kit's default question bank"
         return Section("Data behind this report", data_panel(cov, data_limits(m.portfolio, quarter=m.quarter),
                                                              scope="this account", questions=bank))
@@ -630,7 +647,7 @@ class AccountReport(Formats):
         if not self.internal:
             return Section("", "")
         f, m, s = self.f, self.model, self.model.settings
-        shares = revenue_shares(m.portfolio.table("revenue")[lambda d: d["quarter"] <= m.quarter], self.account_id, quarter=m.quarter)
+        shares = revenue_shares(self.own.table("revenue")[lambda d: d["quarter"] <= m.quarter], self.account_id, quarter=m.quarter)
         words = {"buying_center": "buying center", "offering": "offering"}
         known = [d for d in words if pd.notna(f[f"hhi_{d}"])]
         # a dimension the revenue never names is unknown: no bars, no "one buying center"
@@ -679,7 +696,7 @@ class AccountReport(Formats):
             return Section(title, no_data("contacts"))
         body = kpis([("Decision makers", str(int(f["decision_makers"]))), ("Executives", str(int(f["executives"]))),
                      ("Advocates", str(int(f["advocates"]))), ("Exec. coverage", fmt_pct(f["stakeholder_coverage"]))])
-        smap = stakeholder_map(m.portfolio.table("contacts"), m.portfolio.table("revenue")[lambda d: d["quarter"] <= m.quarter],
+        smap = stakeholder_map(self.own.table("contacts"), self.own.table("revenue")[lambda d: d["quarter"] <= m.quarter],
                                self.account_id, quarter=m.quarter, as_of=pd.Timestamp(m.as_of))
         if len(smap):
             t = smap.assign(revenue_t4q=smap["revenue_t4q"].map(self._part_money),

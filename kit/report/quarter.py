@@ -17,6 +17,7 @@ from kit.figures.early_warnings import rule_titles
 from kit.figures.history import assessment_history, revenue_history
 from kit.figures.model import PortfolioModel
 from kit.figures.tables import health_drivers
+from kit.inputs.portfolio import Portfolio
 from kit.periods import quarter_end
 from kit.report import charts
 from kit.report.blocks import Section, esc, figure_img, table
@@ -151,10 +152,12 @@ def since_last_quarter(model: PortfolioModel, account_id: str, *, money: Money, 
     return Section("Since last quarter", body)
 
 
-def history(model: PortfolioModel, account_id: str) -> Section:
+def history(model: PortfolioModel, account_id: str, *, tables: Portfolio | None = None) -> Section:
     """The health index and every element across every assessment in the data, and
-    revenue by quarter with targets."""
-    p = model.portfolio
+    revenue by quarter with targets (``tables``: the assessment tables to read, e.g. the
+    account's own rows; the model's portfolio when None).  Revenue is always read whole:
+    where the data window starts is the portfolio's, not the account's."""
+    p = model.portfolio if tables is None else tables
     hist = assessment_history(p.table("assessment"), p.table("questions"), account_id=account_id,
                               cutoff=model.assessment_cutoff, settings=model.settings)
     body = ""
@@ -168,7 +171,8 @@ def history(model: PortfolioModel, account_id: str) -> Section:
         body += "<p>One assessment in the data: the history starts with the next one.</p>"
     else:
         body += "<p>No assessment in the data for this account.</p>"
-    rev = revenue_history(p.table("revenue"), p.table("targets"), account_id=account_id, last_quarter=model.quarter)
+    whole = model.portfolio
+    rev = revenue_history(whole.table("revenue"), whole.table("targets"), account_id=account_id, last_quarter=model.quarter)
     if rev["revenue"].notna().any():
         known = rev.dropna(subset=["revenue"])
         alt = (f"Bars of revenue in each of {len(known)} quarters from {known['period'].iloc[0]} to "
