@@ -195,20 +195,21 @@ def _watchdog(warm: WarmKernel | None, seconds: float) -> threading.Timer | None
     return timer
 
 
-def _execute(job: Job, warm: WarmKernel | None, output: str, *, ipc_folder: str | None = None) -> None:
+def _execute(job: Job, warm: WarmKernel | None, output: str, *, ipc_folder: str | None = None):
+    """Run the job's notebook through papermill (written to ``output``); the executed
+    notebook."""
     import papermill as pm
 
     common = {"parameters": job.parameters, "kernel_name": KERNEL_NAME, "progress_bar": False, "cwd": job.cwd,
                   "start_timeout": START_TIMEOUT, "execution_timeout": CELL_TIMEOUT}
     if warm is None:
-        pm.execute_notebook(job.input, output, kernel_manager_class=IPCKernelManager.in_folder(ipc_folder),
-                            shutdown_kernel="immediate", **common)
-        return
+        return pm.execute_notebook(job.input, output, kernel_manager_class=IPCKernelManager.in_folder(ipc_folder),
+                                   shutdown_kernel="immediate", **common)
     warm.reset()
     timer = _watchdog(warm, job.timeout or NOTEBOOK_TIMEOUT)
     try:
-        pm.execute_notebook(job.input, output, engine_name=_register_engine(), km=warm.km, kc=warm.kc,
-                            request_save_on_cell_execute=False, **common)
+        return pm.execute_notebook(job.input, output, engine_name=_register_engine(), km=warm.km, kc=warm.kc,
+                                   request_save_on_cell_execute=False, **common)
     finally:
         if timer is not None:
             timer.cancel()
@@ -243,8 +244,8 @@ def render(job: Job, warm: WarmKernel | None = None) -> dict:
         # when whole, so an interrupted run never leaves half a notebook or report
         executed = Path(job.output).with_name(f".{Path(job.output).stem}.kit-tmp.ipynb")
         try:
-            _execute(job, warm, str(executed), ipc_folder=own_ipc)
-            nb = nbformat.read(executed, as_version=4)
+            # the notebook as papermill wrote it (not read back from disk: the same object)
+            nb = _execute(job, warm, str(executed), ipc_folder=own_ipc)
         except PapermillExecutionError:
             os.replace(executed, job.output)  # the failed notebook, kept: it shows the failing cell
             raise
