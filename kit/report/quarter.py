@@ -181,9 +181,10 @@ def history(model: PortfolioModel, account_id: str, *, tables: Portfolio | None 
     return Section("History", body)
 
 
-def movers(model: PortfolioModel, *, money: Money, top: int = 5) -> Section:
+def movers(model: PortfolioModel, *, money: Money, top: int = 5, limit: int = 15) -> Section:
     """The portfolio's movers since the quarter before: health-index rises and falls,
-    category and quadrant moves, new high-severity warnings."""
+    category and quadrant moves, new high-severity warnings.  Above ``limit`` moves of a
+    kind, the moves are counted (from, to) and the ``limit`` largest accounts named."""
     c = model.changes
     if c is None or c.empty or c["previous"].isna().all():
         return Section("Movers since last quarter", "<p>No figures for the quarter before: the data starts later.</p>")
@@ -198,18 +199,35 @@ def movers(model: PortfolioModel, *, money: Money, top: int = 5) -> Section:
         if rows:
             body += table(pd.DataFrame(rows, columns=["Account", "Health index change"]), numeric=["Health index change"],
                           caption="Largest health-index rises and falls (like with like)")
+    revenue = model.figures["revenue_t4q"]
     for fig, label in (("category", "Category"), ("quadrant", "Quadrant")):
         rows = c[(c["figure"] == fig) & c["previous"].notna() & c["current"].notna() & (c["previous"] != c["current"])]
+        if len(rows) > limit:  # thousands of accounts: the moves counted, the largest accounts named
+            moves = rows.groupby(["previous", "current"]).size().sort_values(ascending=False, kind="stable")
+            body += table(pd.DataFrame({"From": [a for a, _ in moves.index], "To": [b for _, b in moves.index],
+                                        "Accounts": moves.to_numpy()}), numeric=["Accounts"],
+                          caption=f"{label} moves: {len(rows)} accounts")
+            rows = rows.assign(_rev=revenue.reindex(rows["account_id"]).to_numpy()).sort_values(
+                "_rev", ascending=False, kind="stable", na_position="last").head(limit)
+            label = f"{label} moves of the {limit} largest accounts (by T4Q revenue; every move is in tables/changes.csv):"
+        elif len(rows):
+            label = f"{label} moves"
         if len(rows):
             body += table(pd.DataFrame({"Account": [names[a] for a in rows["account_id"]], "From": rows["previous"].tolist(),
-                                        "To": rows["current"].tolist()}), caption=f"{label} moves")
+                                        "To": rows["current"].tolist()}), caption=label.rstrip(":"))
     high = {r.id for r in _high_rules()}
     new = c[(c["figure"] == "warnings_appeared") & c["current"].notna()]
     titles = rule_titles()
-    rows = [[names[a], titles.get(w, w)] for a, ids in zip(new["account_id"], new["current"], strict=True)
+    rows = [[names[a], titles.get(w, w), revenue.get(a)] for a, ids in zip(new["account_id"], new["current"], strict=True)
             for w in _ids(ids) if w in high]
     if rows:
-        body += table(pd.DataFrame(rows, columns=["Account", "New high-severity warning"]), caption="New high-severity warnings")
+        df = pd.DataFrame(rows, columns=["Account", "New high-severity warning", "_rev"])
+        caption = "New high-severity warnings"
+        if len(df) > limit:
+            caption += (f": {len(df)}, the {limit} on the largest accounts shown (by T4Q revenue; every one is in "
+                        "tables/changes.csv)")
+            df = df.sort_values("_rev", ascending=False, kind="stable", na_position="last").head(limit)
+        body += table(df.drop(columns="_rev"), caption=caption)
     totals = (model.comparison or {}).get("previous_totals") or {}
     if totals:
         now = model.totals

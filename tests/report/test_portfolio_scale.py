@@ -126,3 +126,28 @@ def test_crowded_scatters_name_few_and_draw_points_as_one_picture():
     assert all(c.get_rasterized() for c in ax.collections)
     small = charts.plot_quadrant(fig.head(20), settings=Settings())
     assert not any(c.get_rasterized() for c in small.axes[0].collections)
+
+
+def test_movers_count_the_moves_and_name_the_largest_accounts(big):
+    from kit.report import quarter
+
+    c = big.model.changes
+    moved = c[(c["figure"] == "category") & c["previous"].notna() & c["current"].notna() & (c["previous"] != c["current"])]
+    assert len(moved) > 3, "the synthetic portfolio should have category moves"
+    html = quarter.movers(big.model, money=big._money, limit=3).html
+    assert f"Category moves: {len(moved)} accounts" in html
+    counts = _caption_rows(html, f"Category moves: {len(moved)} accounts")
+    assert sum(int(r[2]) for r in counts) == len(moved)
+    named = _caption_rows(html, "Category moves of the 3 largest accounts")
+    rev = big.fig.loc[moved["account_id"], "revenue_t4q"].sort_values(ascending=False, kind="stable")
+    assert [unescape(r[0]) for r in named] == big.fig.loc[rev.index[:3], "account_name"].astype(str).tolist()
+    small = quarter.movers(big.model, money=big._money, limit=10_000).html
+    assert len(_caption_rows(small, "Category moves")) == len(moved)
+
+
+def _caption_rows(html: str, caption: str) -> list[list[str]]:
+    """The rows of the table whose caption starts with ``caption``."""
+    part = html.split(f"<caption>{caption}", 1)[1]
+    body = part.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    return [[re.sub(r"<[^>]+>", "", c) for c in re.findall(r"<td[^>]*>(.*?)</td>", tr)]
+            for tr in re.findall(r"<tr>(.*?)</tr>", body)]
