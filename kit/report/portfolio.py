@@ -513,10 +513,14 @@ class PortfolioReport(Formats):
             parts.append(f"<h3>By {esc(heading.lower())}</h3>" + t + more)
         if not shown_any:
             return Section("Segments", "".join(parts))
+        supplied = set(self.model.portfolio.tables)
+        no_high = [r.title for r in RULES if r.severity == "high" and not r.applies(supplied)]
+        health = ("Strongest and weakest: by health index, among the segment's assessed accounts. At risk: neither "
+                  "healthy nor hygienic (the health x hygiene quadrant). " if has_health else
+                  "Health, the strongest and weakest accounts and those at risk are left out: no assessment is scored. ")
         note = ('<p class="muted">A segment\'s name links to the index page filtered to its accounts (in a kit run). '
-                "Strongest and weakest: by health index, among the segment's assessed accounts. At risk: neither "
-                "healthy nor hygienic (the health x hygiene quadrant). High-severity warning: accounts with at least "
-                "one.</p>")
+                + health + "High-severity warning: accounts with at least one"
+                + (f" (not judged for want of their tables: {esc(', '.join(no_high))})" if no_high else "") + ".</p>")
         return Section("Segments", "".join(parts) + note)
 
     def _segment_table(self, col: str, heading: str, key: str, *, has_health: bool, total: float) -> tuple[str, str]:
@@ -552,8 +556,11 @@ class PortfolioReport(Formats):
                            "Weakest": [weakest.get(v, "—") for v in shown.index]})
         if not has_health:
             df = df.drop(columns=["Median health index", "Strongest", "Weakest", "At risk"])
+        supplied = set(self.model.portfolio.tables)
+        if not any(r.applies(supplied) for r in RULES if r.severity == "high"):
+            df = df.drop(columns="High-severity warning")  # no rule could fire: unknown, not 0
         t = table(df, raw_html=[heading], formats={"T4Q revenue": self._money, "Share of revenue": fmt_pct,
-                                                   "Median health index": fmt_num},
+                                                   "Median health index": fmt_num, "Accounts": fmt_num},
                   numeric=["Accounts", "T4Q revenue", "Share of revenue", "Median health index", "At risk", "High-severity warning"])
         more = ""
         if len(agg) > len(shown):

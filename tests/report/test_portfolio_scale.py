@@ -151,3 +151,18 @@ def _caption_rows(html: str, caption: str) -> list[list[str]]:
     body = part.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
     return [[re.sub(r"<[^>]+>", "", c) for c in re.findall(r"<td[^>]*>(.*?)</td>", tr)]
             for tr in re.findall(r"<tr>(.*?)</tr>", body)]
+
+
+def test_segments_of_revenue_only_data_leave_out_what_is_unknown(synth_portfolio, tmp_path):
+    import shutil
+
+    src = synth_portfolio(N, 5)
+    for name in ("accounts.csv", "revenue.csv"):
+        shutil.copy(src / name, tmp_path / name)
+    report = PortfolioReport(model=load_model(tmp_path))
+    html = report.segments().html
+    rows = _cells(html, "By category")
+    assert sum(int(r[1].replace(",", "")) for r in rows) == N
+    assert "High-severity warning</th>" not in html and "Median health index" not in html
+    assert "not judged for want of their tables: Single-threaded" in html
+    assert "no assessment is scored" in html
