@@ -33,6 +33,7 @@ _COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("name", "Account", "text"),
     ("id", "Id", "text"),
     ("category", "Category", "num"),  # data-sort: rank in CATEGORIES (Strategic first)
+    ("revenue", "T4Q revenue", "num"),
     ("health", "Health index", "num"),
     ("rag", "RAG", "num"),  # data-sort: red 1, amber 2, green 3
     ("quadrant", "Quadrant", "text"),
@@ -70,6 +71,8 @@ def _legend(model: PortfolioModel) -> list[tuple[str, str]]:
     return [
         ("Category", f"relationship category as of {model.as_of:%Y-%m-%d}, from revenue: "
                      + ", ".join(CATEGORIES) + "."),
+        ("T4Q revenue", "revenue of the trailing four quarters (T4Q) "
+                        f"{model.t4q_label}" + (f", in {model.settings.currency}" if model.settings.currency else "") + "."),
         ("Health index", "0–100: weighted mean of the ten element scores of the latest assessment; — when not assessed."),
         ("RAG", f"band of the health index: GREEN at or above {s.rag_green:g}, AMBER at or above {s.rag_amber:g}, RED below."),
         ("Quadrant", (f"health × hygiene: Thriving (healthy and hygienic), Coasting (hygienic, not healthy), "
@@ -136,6 +139,8 @@ def index_page(model: PortfolioModel, accounts: dict[str, dict], portfolio: dict
         rows.append({
             "ok": r.get("status") == "ok", "report": r.get("report"), "error": r.get("error") or "not rendered",
             "name": row["account_name"], "id": acc, "category": cat, "category_rank": cat_rank.get(cat, ""),
+            "revenue": "—" if pd.isna(row["revenue_t4q"]) else f"{float(row['revenue_t4q']):,.0f}",
+            "revenue_sort": _num(row["revenue_t4q"]),
             "health": score_text(row["health_index"], model.settings.rag), "health_sort": _num(row["health_index"]),
             "rag_rank": _RAG_RANK.get(rag, ""), "rag_badge": rag_badge(row["health_rag"]),
             "quadrant": quad or "—", "quadrant_value": quad or _NO_QUADRANT, "warnings": int(row["n_warnings"]),
@@ -160,6 +165,7 @@ def index_page(model: PortfolioModel, accounts: dict[str, dict], portfolio: dict
                           "all": all_label} for (col, key), (label, all_label) in zip(_SEGMENT_FILTERS, _SEGMENT_LABELS)
                          if any(r["segments"][key] for r in rows)],
         no_quadrant=any(r["quadrant_value"] == _NO_QUADRANT for r in rows), no_quadrant_value=_NO_QUADRANT,
-        columns=[{"key": k, "label": label, "type": t, "numeric": k in ("health", "warnings")} for k, label, t in _COLUMNS],
+        columns=[{"key": k, "label": label, "type": t, "numeric": k in ("revenue", "health", "warnings")}
+                 for k, label, t in _COLUMNS],
         rows=rows, legend=_legend(model),
     ) + "\n"

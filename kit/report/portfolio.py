@@ -125,14 +125,14 @@ class PortfolioReport(Formats):
         share = t["new_client_share"]
         why = self._no_year_before()
         complete = benchmark_values(f, "health_index")
-        cards = [("Accounts", str(len(f))), ("T4Q revenue", self._money(t["revenue_t4q"]), trend(t["revenue_t4q"], t["revenue_prior4"])),
+        cards = [("Accounts", f"{len(f):,}"), ("T4Q revenue", self._money(t["revenue_t4q"]), trend(t["revenue_t4q"], t["revenue_prior4"])),
                  ("Growth", fmt_pct(t["revenue_growth"], 1), why),
                  ("Existing / new-client", f"{fmt_pct(1 - share)} / {fmt_pct(share)}" if pd.notna(share) else "—"),
                  ("GRR / NRR", f"{fmt_pct(t['grr'])} / {fmt_pct(t['nrr'])}", why),
                  ("Median health index", fmt_num(complete.median()),
                   f"{count(int(complete.notna().sum()), 'account')} with a complete index" if complete.notna().any()
                   else "no complete assessment"),
-                 ("Warnings", str(int(f["n_warnings"].sum())), f"on {count(int((f['n_warnings'] > 0).sum()), 'account')}")]
+                 ("Warnings", f"{int(f['n_warnings'].sum()):,}", f"on {count(int((f['n_warnings'] > 0).sum()), 'account')}")]
         body = (f'<p class="muted">Analysis date {m.as_of:%Y-%m-%d} · T4Q {esc(m.t4q_label)} · source {esc(m.portfolio.source.name)}</p>'
                 + kpis(cards)
                 + '<p class="muted">Existing vs new-client revenue: seed 002\'s rule of thumb is about 80/20. New-client revenue = revenue '
@@ -173,7 +173,7 @@ class PortfolioReport(Formats):
         body += (f"<p>{count(coasting, 'account')} {'is' if coasting == 1 else 'are'} coasting: on target for revenue "
                  f"but not healthy, the case the assessment exists to expose; {int(counts['At risk'])} at risk and "
                  f"{int(counts['Thriving'])} thriving.</p>")
-        body += table(df, numeric=["Accounts"])
+        body += table(df, formats={"Accounts": fmt_num}, numeric=["Accounts"])
         notes = []
         if why_not:
             notes.append(f"Not placed: {why_not}.")
@@ -344,7 +344,7 @@ class PortfolioReport(Formats):
         known = g[g["bcg_quadrant"] != "unclassified"].dropna(subset=["revenue"])
         if len(known) and known["revenue"].sum() > 0:
             top = known.sort_values("revenue", ascending=False).iloc[0]
-            t += (f"<p>Most T4Q revenue comes from {esc(top['bcg_quadrant'])} accounts ({esc(self._money(top['revenue']))}, "
+            t += (f"<p>The largest share of T4Q revenue comes from {esc(top['bcg_quadrant'])} accounts ({esc(self._money(top['revenue']))}, "
                   f"{fmt_pct(top['revenue'] / f['revenue_t4q'].sum())} of the portfolio).</p>")
         note = (f'<p class="muted">Star: growth and share high; Cash cow: share high, growth low; Question mark: growth high, '
                 f"share low; Dog: both low. High = at or above market growth {s.bcg_growth_threshold:.0%} and relative share "
@@ -559,7 +559,8 @@ class PortfolioReport(Formats):
         supplied = set(self.model.portfolio.tables)
         if not any(r.applies(supplied) for r in RULES if r.severity == "high"):
             df = df.drop(columns="High-severity warning")  # no rule could fire: unknown, not 0
-        t = table(df, raw_html=[heading], formats={"T4Q revenue": self._money, "Share of revenue": fmt_pct,
+        # a segment of thousands may hold a small share: one decimal, never a column of "0%"
+        t = table(df, raw_html=[heading], formats={"T4Q revenue": self._money, "Share of revenue": lambda v: fmt_pct(v, 1),
                                                    "Median health index": fmt_num, "Accounts": fmt_num},
                   numeric=["Accounts", "T4Q revenue", "Share of revenue", "Median health index", "At risk", "High-severity warning"])
         more = ""

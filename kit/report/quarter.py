@@ -209,7 +209,8 @@ def movers(model: PortfolioModel, *, money: Money, top: int = 5, limit: int = 15
                           caption=f"{label} moves: {len(rows)} accounts")
             rows = rows.assign(_rev=revenue.reindex(rows["account_id"]).to_numpy()).sort_values(
                 "_rev", ascending=False, kind="stable", na_position="last").head(limit)
-            label = f"{label} moves of the {limit} largest accounts (by T4Q revenue; every move is in tables/changes.csv):"
+            label = (f"{label} moves of the {limit} largest accounts that moved (by T4Q revenue; every move is in "
+                     "tables/changes.csv):")
         elif len(rows):
             label = f"{label} moves"
         if len(rows):

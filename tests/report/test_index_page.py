@@ -40,7 +40,7 @@ HOSTILE_TABLES = {
                    for a, s in (("../x", "4"), ('A&B"', "2")) for e in ELEMENT_IDS],
 }
 HOSTILE_REPORTS = {"../x": "accounts/x-1.html", 'A&B"': "accounts/A&B-2.html"}  # "plain" failed
-COLUMNS = ["name", "id", "category", "health", "rag", "quadrant", "warnings", "report"]
+COLUMNS = ["name", "id", "category", "revenue", "health", "rag", "quadrant", "warnings", "report"]
 
 
 @pytest.fixture(scope="module")
@@ -205,7 +205,7 @@ def test_script_inline_and_controls_present(hostile_page):
     (script,) = soup.find_all("script")
     assert not script.get("src") and "aria-sort" in script.string and "</" not in script.string
     heads = soup.find("table", id="accounts").thead.find_all("th")
-    assert [th["data-type"] for th in heads] == ["text", "text", "num", "num", "num", "text", "num", "text"]
+    assert [th["data-type"] for th in heads] == ["text", "text", "num", "num", "num", "num", "text", "num", "text"]
     assert all(th.get("scope") == "col" for th in heads)
     form = soup.find("form", id="filters")
     assert form.has_attr("hidden")  # shown by the script: without JavaScript there is nothing to use
@@ -216,7 +216,7 @@ def test_script_inline_and_controls_present(hostile_page):
     assert quad == [("", "All quadrants"), ("Thriving", "Thriving"), ("At risk", "At risk"), ("none", "none")]
     assert soup.find(class_="shown").get_text() == "3 of 3 accounts shown"
     legend = [dt.get_text() for dt in soup.find("dl", class_="legend").find_all("dt")]
-    assert legend == ["Category", "Health index", "RAG", "Quadrant", "Warnings", "Report"]
+    assert legend == ["Category", "T4Q revenue", "Health index", "RAG", "Quadrant", "Warnings", "Report"]
 
 
 @pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
