@@ -134,10 +134,44 @@ class PortfolioReport(Formats):
                   else "no complete assessment"),
                  ("Warnings", f"{int(f['n_warnings'].sum()):,}", f"on {count(int((f['n_warnings'] > 0).sum()), 'account')}")]
         body = (f'<p class="muted">Analysis date {m.as_of:%Y-%m-%d} · T4Q {esc(m.t4q_label)} · source {esc(m.portfolio.source.name)}</p>'
-                + kpis(cards)
+                + kpis(cards) + self._stands_out()
                 + '<p class="muted">Existing vs new-client revenue: seed 002\'s rule of thumb is about 80/20. New-client revenue = revenue '
                   "within the first 4 quarters after an account's first revenue, when that is after the data's first quarter.</p>")
         return Section("Portfolio health assessment", body, level=1)
+
+    def _stands_out(self) -> str:
+        """What stands out, with the revenue behind it: the coasting accounts, the accounts
+        no assessment covers, and the weakest and strongest assessed accounts by name
+        (each said only when the data can know it)."""
+        f = self.fig
+        total = f["revenue_t4q"].sum()
+
+        def part(mask: pd.Series) -> str:
+            rev = f.loc[mask, "revenue_t4q"].sum()
+            return f"{count(int(mask.sum()), 'account')}, {self._money(rev)}" + (f" ({fmt_pct(rev / total)} of T4Q revenue)"
+                                                                                 if total > 0 else "")
+        items = []
+        coasting = f["quadrant"].eq("Coasting")
+        if coasting.any():
+            items.append(f"Coasting, on target for revenue but not healthy: {part(coasting)}.")
+        at_risk = f["quadrant"].eq("At risk")
+        if at_risk.any():
+            items.append(f"At risk, neither healthy nor hygienic: {part(at_risk)}.")
+        if self.model.portfolio.has("assessment"):
+            unassessed = f["health_index"].isna() & f["revenue_t4q"].gt(0)
+            if unassessed.any():
+                items.append(f"No scored assessment, with revenue: {part(unassessed)}.")
+        ranked = f[f["health_complete"].eq(True).fillna(False).astype(bool)].sort_values(
+            ["health_index", "revenue_t4q"], ascending=[True, False], kind="stable")
+        if len(ranked) >= 2:
+            def who(a: str) -> str:
+                r = f.loc[a]
+                return (f"{r['account_name']} ({r['category']}, {self._money(r['revenue_t4q'])}, health index "
+                        f"{self._score(r['health_index'])})")
+            items.append(f"Weakest assessed account: {who(ranked.index[0])}; strongest: {who(ranked.index[-1])}.")
+        if not items:
+            return ""
+        return "<h3>What stands out</h3><ul>" + "".join(f"<li>{esc(i)}</li>" for i in items) + "</ul>"
 
     def quadrant(self) -> Section:
         """Health x hygiene: the scatter and the count per quadrant."""

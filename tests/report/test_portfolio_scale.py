@@ -166,3 +166,21 @@ def test_segments_of_revenue_only_data_leave_out_what_is_unknown(synth_portfolio
     assert "High-severity warning</th>" not in html and "Median health index" not in html
     assert "not judged for want of their tables: Single-threaded" in html
     assert "no assessment is scored" in html
+
+
+def test_what_stands_out_names_the_revenue_behind_it(big, synth_portfolio, tmp_path):
+    import shutil
+
+    f = big.fig
+    html = unescape(big.header().html)
+    coasting = f[f["quadrant"] == "Coasting"]
+    assert f"Coasting, on target for revenue but not healthy: {len(coasting)} accounts, " \
+           f"{coasting['revenue_t4q'].sum():,.0f}" in html
+    complete = f[f["health_complete"].eq(True)].sort_values(["health_index", "revenue_t4q"], ascending=[True, False],
+                                                             kind="stable")
+    assert f"Weakest assessed account: {complete['account_name'].iloc[0]} (" in html
+    assert f"strongest: {complete['account_name'].iloc[-1]} (" in html
+    src = synth_portfolio(N, 5)
+    for name in ("accounts.csv", "revenue.csv"):
+        shutil.copy(src / name, tmp_path / name)
+    assert "What stands out" not in PortfolioReport(model=load_model(tmp_path)).header().html  # nothing it can know
