@@ -469,15 +469,17 @@ class PortfolioReport(Formats):
         df = pd.DataFrame([{"Warning": r.title, "Severity": r.severity, "Accounts": fired(r),
                             "Threshold": r.threshold_text(s)} for r in rules])
         body = table(df, numeric=["Accounts"])
-        top = order_warnings(w, by_account=False).head(10)
+        # one row per account (its most serious warning): ten accounts to look at, not one account five times
+        top = order_warnings(w, by_account=False).drop_duplicates("account_id").head(10)
         if len(top):
             t = pd.DataFrame({"Account": f.loc[top["account_id"], "account_name"].to_numpy(), "Id": top["account_id"].to_numpy(),
                               "Severity": top["severity"].str.upper().to_numpy(), "Warning": top["title"].to_numpy(),
                               "What fired it": top["message"].to_numpy(),
                               "Revenue at risk": top["revenue_at_risk"].map(self._money).to_numpy()})
             body += ("<h3>The most serious warnings</h3>"
-                     '<p class="muted">By severity, then by the revenue each puts at risk (the account\'s T4Q revenue, or '
-                     "for concentration the largest buying center's or offering's).</p>"
+                     '<p class="muted">One row per account, its most serious warning; by severity, then by the revenue '
+                     "each puts at risk (the account's T4Q revenue, or for concentration the largest buying center's or "
+                     "offering's). Every warning is in tables/warnings.csv.</p>"
                      + table(t, numeric=["Revenue at risk"]))
         n_acc = int((f["n_warnings"] > 0).sum())
         body += (f"<p>{n_acc} of {len(f)} accounts have at least one warning; "

@@ -184,3 +184,11 @@ def test_what_stands_out_names_the_revenue_behind_it(big, synth_portfolio, tmp_p
     for name in ("accounts.csv", "revenue.csv"):
         shutil.copy(src / name, tmp_path / name)
     assert "What stands out" not in PortfolioReport(model=load_model(tmp_path)).header().html  # nothing it can know
+
+
+def test_the_most_serious_warnings_name_each_account_once(big):
+    html = big.warnings().html
+    part = html.split("The most serious warnings", 1)[1]
+    body = part.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    ids = [re.findall(r"<td[^>]*>(.*?)</td>", tr)[1] for tr in re.findall(r"<tr>(.*?)</tr>", body)]
+    assert len(ids) == min(10, big.model.warnings["account_id"].nunique()) and len(set(ids)) == len(ids)
