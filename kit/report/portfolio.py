@@ -61,7 +61,8 @@ def _segment_means(wide: pd.DataFrame, fig: pd.DataFrame) -> pd.DataFrame:
         if col not in fig or fig[col].isna().all():
             continue
         seg = fig.loc[wide.index, col]
-        sizes = seg.value_counts()
+        # largest first, ties by name: the same rows on every run
+        sizes = seg.value_counts(sort=False).sort_index().sort_values(ascending=False, kind="stable")
         order = [c for c in CATEGORIES if c in sizes.index] if col == "category" else list(sizes.index[:SEGMENT_ROWS])
         means = wide.groupby(seg.to_numpy()).mean()
         for value in order:
