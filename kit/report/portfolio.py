@@ -262,15 +262,18 @@ class PortfolioReport(Formats):
         body = figure_img(charts.plot_element_heatmap(seg, settings=s, title="Mean element scores by segment (accounts)"),
                           f"Heatmap of the mean of each element score by category, industry and region, cells coloured "
                           f"by RAG band. {take}") + f"<p>{esc(take)}</p>"
-        health = f.loc[wide.index, "health_index"].dropna().sort_values(kind="stable")
+        # complete indexes only: an index on three elements is not comparable
+        rated = f.loc[wide.index]
+        health = rated.loc[rated["health_complete"].eq(True).fillna(False).astype(bool), "health_index"].dropna()
+        health = health.sort_values(kind="stable")
         weakest = wide.loc[health.index[:HEATMAP_ACCOUNTS]]
         if len(weakest):
             names = f["account_name"].astype(str).str.slice(0, 28)
             weakest = weakest.set_axis([f"{names[a]} ({a})" for a in weakest.index])
             body += figure_img(charts.plot_element_heatmap(weakest, settings=s,
                                                            title=f"The {len(weakest)} weakest accounts by health index"),
-                               f"Heatmap of the ten element scores of the {len(weakest)} accounts with the lowest health "
-                               "index, weakest at the top, cells coloured by RAG band.")
+                               f"Heatmap of the ten element scores of the {len(weakest)} accounts with the lowest complete "
+                               "health index, weakest at the top, cells coloured by RAG band.")
         body += (f'<p class="muted">{len(wide)} accounts are assessed: too many to draw one row each. Every account\'s '
                  "element scores are in tables/element_scores.csv and in its own report.</p>")
         return Section("Element scores by account", body)

@@ -50,7 +50,7 @@ def test_the_heatmap_shows_segment_means_and_the_weakest_accounts(big):
     np.testing.assert_allclose(row.to_numpy(float), wide[cat == first].mean().to_numpy(float))
     html = big.heatmap().html
     assert html.count("<img") == 2 and "tables/element_scores.csv" in html
-    assert f"the {pf.HEATMAP_ACCOUNTS} accounts with the lowest health index" in html
+    assert f"the {pf.HEATMAP_ACCOUNTS} accounts with the lowest complete health index" in html
 
 
 def test_quadrant_names_only_the_largest_accounts_of_each_quadrant(big):
