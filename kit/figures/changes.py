@@ -11,6 +11,10 @@ folder as they were written (a client whose data was restated since).  Both side
 from __future__ import annotations
 
 import datetime as dt
+import multiprocessing
+import os
+import sys
+from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -21,10 +25,12 @@ from kit.periods import quarter_end, quarter_of
 from kit.schema import CHANGES_COLUMNS
 
 if TYPE_CHECKING:
+    from kit.config import Settings
     from kit.figures.model import PortfolioModel
+    from kit.inputs.portfolio import Portfolio
 
-__all__ = ["CHANGE_FIGURES", "TEXT_FIGURES", "changes_between", "previous_quarter_end", "read_summary",
-           "with_quarter_changes"]
+__all__ = ["CHANGE_FIGURES", "TEXT_FIGURES", "changes_between", "previous_quarter", "previous_quarter_end",
+           "previous_quarter_in_background", "read_summary", "with_quarter_changes"]
 
 #: the headline figures compared, in the order the table lists them (account_summary columns)
 CHANGE_FIGURES: tuple[str, ...] = (
@@ -109,8 +115,72 @@ def changes_between(previous: pd.DataFrame, current: pd.DataFrame) -> pd.DataFra
     return out.where(out.notna(), None).loc[:, list(CHANGES_COLUMNS)]
 
 
+def previous_quarter(portfolio: Portfolio, settings: Settings, *, as_of: dt.date,
+                     reuse: PortfolioModel | None = None) -> tuple[pd.DataFrame, dict]:
+    """What the comparison reads of the quarter before ``as_of``'s: the headline figures
+    (``account_id`` and :data:`CHANGE_FIGURES`) and the portfolio totals (GRR, NRR, T4Q
+    revenue and growth, as plain numbers: they go in the manifest).
+
+    ``reuse``: the model as of ``as_of``, whose assessment scoring the quarter-earlier
+    model takes when the same assessment rows count (the grace window: the usual case).
+    """
+    from kit.figures.model import build_model
+
+    # only what the comparison reads (summary_only)
+    earlier = build_model(portfolio, settings, as_of=previous_quarter_end(as_of), summary_only=True, reuse=reuse)
+    totals = {k: (None if v is None or v != v else float(v))
+              for k, v in earlier.totals.items() if k in ("revenue_t4q", "revenue_growth", "grr", "nrr")}
+    return earlier.figures.reset_index()[["account_id", *CHANGE_FIGURES]], totals
+
+
+def _previous_quarter_child(conn, portfolio: Portfolio, settings: Settings, as_of: dt.date) -> None:
+    """A forked child's work: :func:`previous_quarter`, sent back (or the error, as text)."""
+    try:
+        conn.send(("ok", previous_quarter(portfolio, settings, as_of=as_of)))
+    except BaseException as exc:  # the parent computes it itself then
+        conn.send(("error", repr(exc)))
+    finally:
+        conn.close()
+
+
+def previous_quarter_in_background(portfolio: Portfolio, settings: Settings, *, as_of: dt.date
+                                   ) -> Callable[[], tuple[pd.DataFrame, dict] | None]:
+    """Start :func:`previous_quarter` on another core while the caller computes the current
+    quarter; returns the function that waits for it (None: not run, or failed: compute it
+    then with :func:`with_quarter_changes`).
+
+    The child is forked, so it reads the loaded portfolio without copying or pickling it
+    (copy-on-write pages); only the small result travels back.  Forking needs Linux and a
+    second core; elsewhere nothing starts and the wait gives None at once.
+    """
+    if not sys.platform.startswith("linux") or (os.cpu_count() or 1) < 2 \
+            or "fork" not in multiprocessing.get_all_start_methods():
+        return lambda: None
+    ctx = multiprocessing.get_context("fork")
+    receive, send = ctx.Pipe(duplex=False)
+    child = ctx.Process(target=_previous_quarter_child, args=(send, portfolio, settings, as_of), daemon=True)
+    try:
+        child.start()
+    except OSError:  # no memory or processes left to fork: the caller computes it itself
+        return lambda: None
+    send.close()
+
+    def wait() -> tuple[pd.DataFrame, dict] | None:
+        try:
+            status, result = receive.recv()
+        except (EOFError, OSError):  # the child died (killed, out of memory)
+            status, result = "error", None
+        finally:
+            receive.close()
+            child.join()
+        return result if status == "ok" else None
+
+    return wait
+
+
 def with_quarter_changes(model: PortfolioModel, *, previous: pd.DataFrame | None = None,
-                         comparison: dict | None = None) -> PortfolioModel:
+                         comparison: dict | None = None,
+                         recomputed: tuple[pd.DataFrame, dict] | None = None) -> PortfolioModel:
     """The model with its quarter-over-quarter changes (``model.changes``, ``model.comparison``).
 
     Parameters
@@ -118,22 +188,22 @@ def with_quarter_changes(model: PortfolioModel, *, previous: pd.DataFrame | None
     previous : DataFrame, optional
         The ``account_summary`` to compare with (an earlier run's, for ``--compare-to``);
         None recomputes it: the same inputs and settings with the analysis date one
-        quarter earlier.
+        quarter earlier (:func:`previous_quarter`).
     comparison : dict, optional
         What is compared, recorded with the changes (merged over the defaults).
+    recomputed : tuple, optional
+        :func:`previous_quarter` of this model's portfolio, settings and date, already
+        computed (:func:`previous_quarter_in_background`); None computes it here.
     """
-    from kit.figures.model import build_model
     from kit.figures.tables import account_summary
 
     info = {"basis": "run folder" if previous is not None else "recomputed"}
     if previous is None:
-        before = previous_quarter_end(model.as_of)
-        info["previous_as_of"] = before.isoformat()
-        earlier = build_model(model.portfolio, model.settings, as_of=before, summary_only=True)
-        previous = account_summary(earlier)
-        # the portfolio's own figures a quarter earlier (plain numbers: they go in the manifest)
-        info["previous_totals"] = {k: (None if v is None or v != v else float(v))
-                                   for k, v in earlier.totals.items() if k in ("revenue_t4q", "revenue_growth", "grr", "nrr")}
+        info["previous_as_of"] = previous_quarter_end(model.as_of).isoformat()
+        previous, totals = recomputed if recomputed is not None else previous_quarter(
+            model.portfolio, model.settings, as_of=model.as_of, reuse=model)
+        # the portfolio's own figures a quarter earlier
+        info["previous_totals"] = totals
     info.update(comparison or {})
     return replace(model, changes=changes_between(previous, account_summary(model)), comparison=info)
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import pandas as pd
 
 from kit.config import Settings
-from kit.figures.early_warnings import figure_rows
+from kit.figures.early_warnings import FigureColumns
 from kit.figures.words import count
 
 __all__ = ["EVIDENCE_ELEMENTS", "evidence"]
@@ -75,18 +75,42 @@ def _value(f: pd.Series, s: Settings) -> tuple[str, object]:
 def evidence(elements: pd.DataFrame, figures: pd.DataFrame, *, settings: Settings, has_contacts: bool) -> pd.DataFrame:
     """One row per account and evidence element: the evidence text, whether it is weak,
     the element's score and the "rated well, evidence weak" flag."""
-    rows = []
-    # a dict, not a Series lookup per account and element
-    score = dict(zip(zip(elements["account_id"].tolist(), elements["element"].tolist()), elements["score"].tolist()))
-    for acc, f in figure_rows(figures):
-        for element, (text, weak) in {
-            "pipeline_health": _pipeline(f, settings),
-            "delivery_quality": _delivery(f, settings),
-            "relationships": _relationships(f, settings, has_contacts),
-            "value_of_work": _value(f, settings),
-        }.items():
-            sc = score.get((acc, element))
-            rated_well = pd.notna(sc) and sc >= settings.rag_green
-            rows.append({"account_id": acc, "element": element, "evidence": text, "evidence_weak": weak,
-                         "score": sc, "rated_well_evidence_weak": bool(rated_well and weak is True)})
-    return pd.DataFrame(rows, columns=["account_id", "element", "evidence", "evidence_weak", "score", "rated_well_evidence_weak"])
+    columns = FigureColumns(figures)
+    ids = columns.index
+    n = len(ids)
+    rows = [columns.row(at) for at in range(n)]
+    # per element, the texts of every account, then account by account as the table lists them
+    words = {
+        "pipeline_health": [_pipeline(f, settings) for f in rows],
+        "delivery_quality": [_delivery(f, settings) for f in rows],
+        "relationships": [_relationships(f, settings, has_contacts) for f in rows],
+        "value_of_work": [_value(f, settings) for f in rows],
+    }
+    out: dict[str, list] = {c: [] for c in ("account_id", "element", "evidence", "evidence_weak", "score",
+                                            "rated_well_evidence_weak")}
+    for element, texts in words.items():
+        sc = _scores(elements, element, figures.index)
+        out["account_id"].append(ids)
+        out["element"].append([element] * n)
+        out["evidence"].append([t for t, _ in texts])
+        out["evidence_weak"].append([w for _, w in texts])
+        out["score"].append(sc)
+        out["rated_well_evidence_weak"].append([
+            bool(v is not None and pd.notna(v) and v >= settings.rag_green and w is True) for v, (_, w) in zip(sc, texts)])
+    # account by account, the elements in order (interleaved); lists of cells, as rows gave them
+    cells = {c: [v for group in zip(*parts) for v in group] for c, parts in out.items()}
+    if not n:  # no accounts: the columns typed as before (a frame of no records)
+        return pd.DataFrame([], columns=list(cells))
+    # columns of cells are typed as rows of the same cells are (checked on the sample and
+    # partial portfolios), without a dict per row
+    return pd.DataFrame(cells)
+
+
+def _scores(elements: pd.DataFrame, element: str, index: pd.Index) -> list:
+    """The element's score of each account of ``index`` (None where it has no row; the
+    last row of an account counts, as a dict built row by row keeps it)."""
+    part = elements.loc[elements["element"].eq(element).to_numpy(dtype=bool, na_value=False), ["account_id", "score"]]
+    part = part.drop_duplicates("account_id", keep="last")
+    at = pd.Index(part["account_id"]).get_indexer(index)
+    values = part["score"].tolist()
+    return [values[i] if i >= 0 else None for i in at.tolist()]

@@ -51,12 +51,15 @@ def _first_quarter(first: pd.Series, a: pd.Series, b: pd.Series) -> np.ndarray:
 
 def leading_indicators(revenue: pd.DataFrame, opportunities: pd.DataFrame, contacts: pd.DataFrame,
                        activities: pd.DataFrame, account_ids: list[str], *, quarter: int,
-                       supplied: Collection[str] | None = None, data_start: int | None = None) -> pd.DataFrame:
+                       supplied: Collection[str] | None = None, data_start: int | None = None,
+                       t4q_only: bool = False) -> pd.DataFrame:
     """Long table: per account, one row per quarter of T4Q and one row ``T4Q``.
 
     ``supplied`` (the input tables supplied; None: all) blanks the indicators of the
     tables missing; ``data_start`` (the data window's first quarter) blanks the
     indicators of :data:`NEEDS_HISTORY` in windows that reach it or lie before it.
+    ``t4q_only``: the ``T4Q`` rows only (what the quarter-earlier model of
+    :mod:`kit.figures.changes` reads), a quarter of the work.
     """
     quarters = list(range(quarter - 3, quarter + 1))
     bought = revenue[revenue["amount"] > 0]
@@ -86,7 +89,7 @@ def leading_indicators(revenue: pd.DataFrame, opportunities: pd.DataFrame, conta
         return values[keep].groupby(at[keep]).sum().reindex(range(n))
 
     columns: dict[str, list[np.ndarray]] = {c: [] for c in LEADING_INDICATORS_COLUMNS[2:]}
-    windows = [(quarter_label(q), [q]) for q in quarters] + [("T4Q", quarters)]
+    windows = ([] if t4q_only else [(quarter_label(q), [q]) for q in quarters]) + [("T4Q", quarters)]
     missing = {k for k, table in INDICATOR_SOURCES.items() if supplied is not None and table not in supplied}
     for _label, qs in windows:
         qset = set(qs)

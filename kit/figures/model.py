@@ -147,13 +147,36 @@ def resolve_as_of(portfolio: Portfolio, as_of: str | dt.date | None) -> dt.date:
 
 
 def build_model(portfolio: Portfolio, settings: Settings, *, as_of: str | dt.date | None = None,
-                summary_only: bool = False) -> PortfolioModel:
+                summary_only: bool = False, reuse: PortfolioModel | None = None) -> PortfolioModel:
     """Compute every figure of the portfolio as of ``as_of`` (default: end of the last
     revenue quarter).  Rows dated after the analysis date are not seen.
 
-    ``summary_only``: skip what no ``account_summary`` column needs (cross-sell,
-    recommendations, the retention trend), for the quarter-earlier comparison of
-    :mod:`kit.figures.changes`: those tables are left empty."""
+    Parameters
+    ----------
+    portfolio : Portfolio
+        The validated inputs.
+    settings : Settings
+        Thresholds and weights.
+    as_of : str or date, optional
+        The analysis date (default: :func:`resolve_as_of`).
+    summary_only : bool
+        Compute only what the quarter-over-quarter comparison of
+        :mod:`kit.figures.changes` reads: the headline figures of
+        :data:`kit.figures.changes.CHANGE_FIGURES`, the warnings (and every figure a rule
+        reads) and the portfolio totals.  Cross-sell, recommendations, the retention
+        trend, the category scale check, account-manager load, long-term value, the
+        category a year earlier and the indicators other than the last four quarters are
+        left out (empty tables, absent columns).
+    reuse : PortfolioModel, optional
+        A model of the same portfolio and settings at another date (the current quarter's,
+        when the previous quarter's is built): its assessment scoring is taken as it is
+        when exactly the same assessment rows count at both dates (with the grace window
+        the usual case), instead of grouping every answer of the portfolio again.
+
+    Returns
+    -------
+    PortfolioModel
+    """
     s = settings
     date = resolve_as_of(portfolio, as_of)
     ts = pd.Timestamp(date)
@@ -181,8 +204,9 @@ def build_model(portfolio: Portfolio, settings: Settings, *, as_of: str | dt.dat
                                            "market_growth", "market_share"]].copy()
     f["bcg_quadrant"] = bcg_quadrant(accounts, settings=s).reindex(idx)
     f = f.join(categorize(revenue, ids, quarter=Q, settings=s))
-    prev_cat = categorize(revenue, ids, quarter=Q - 4, settings=s)["category"]
-    f["previous_category"] = prev_cat if year_known else pd.Series(np.nan, index=idx, dtype=object)
+    if not summary_only:  # the category a year earlier: no headline figure or warning reads it
+        prev_cat = categorize(revenue, ids, quarter=Q - 4, settings=s)["category"]
+        f["previous_category"] = prev_cat if year_known else pd.Series(np.nan, index=idx, dtype=object)
     figs = revenue_figures(revenue, ids, quarter=Q, data_start=data_start)
     f = f.join(figs)
     f = f.join(hygiene(figs, revenue, targets, quarter=Q, settings=s))
@@ -190,9 +214,12 @@ def build_model(portfolio: Portfolio, settings: Settings, *, as_of: str | dt.dat
     # workshops follow the quarter's close: assessments up to the grace window count (rule 4)
     cutoff = assessment_cutoff(ts, quarter=Q, grace_quarters=s.assessment_grace_quarters)
     assessment = portfolio.table("assessment")
-    result = score_assessments(assessment, portfolio.table("questions"), ids, as_of=cutoff, settings=s)
-    if not portfolio.has("assessment"):  # how many raters rated an element: unknown, not 0
-        result = dataclasses.replace(result, elements=result.elements.assign(n_raters=np.nan))
+    if reuse is not None and _same_assessment_rows(reuse, portfolio, settings, assessment, cutoff):
+        result = reuse.assessment  # the same rows scored the same way: the same result
+    else:
+        result = score_assessments(assessment, portfolio.table("questions"), ids, as_of=cutoff, settings=s)
+        if not portfolio.has("assessment"):  # how many raters rated an element: unknown, not 0
+            result = dataclasses.replace(result, elements=result.elements.assign(n_raters=np.nan))
     f = f.join(result.accounts)
     f = f.join(assessment_timing(assessment, f["assessed_on"], as_of=ts, cutoff=cutoff, quarter=Q))
     q = quadrants(f, settings=s)
@@ -223,13 +250,16 @@ def build_model(portfolio: Portfolio, settings: Settings, *, as_of: str | dt.dat
     port_ret = portfolio_retention(f["revenue_t4q"], f["revenue_prior4"])
     # no portfolio GRR (the year before T4Q is outside the data): the retention of a new
     # client, and so its long-term value, is unknown, not 0
-    f = f.join(lifetime_value(revenue, ids, f["grr"], quarter=Q, fallback_retention=port_ret["grr"],
-                              discount_rate=s.ltv_discount_rate))
-    am = account_manager_load(accounts, f["category"], low=s.am_load_min, high=s.am_load_max)
-    f = f.join(account_manager_of(am, f["account_manager"]))
+    if summary_only:  # neither a headline figure nor a warning reads long-term value or load
+        am = pd.DataFrame()
+    else:
+        f = f.join(lifetime_value(revenue, ids, f["grr"], quarter=Q, fallback_retention=port_ret["grr"],
+                                  discount_rate=s.ltv_discount_rate))
+        am = account_manager_load(accounts, f["category"], low=s.am_load_min, high=s.am_load_max)
+        f = f.join(account_manager_of(am, f["account_manager"]))
 
     ind = leading_indicators(revenue, opportunities, contacts, activities, ids, quarter=Q,
-                             supplied=set(portfolio.tables), data_start=data_start)
+                             supplied=set(portfolio.tables), data_start=data_start, t4q_only=summary_only)
     t4 = ind[ind["period"] == "T4Q"].set_index("account_id")
     f["new_offerings_proposed_t4q"] = t4["new_offerings_proposed"]
 
@@ -275,9 +305,22 @@ def build_model(portfolio: Portfolio, settings: Settings, *, as_of: str | dt.dat
     }
     return PortfolioModel(
         portfolio=portfolio, settings=s, as_of=date, quarter=Q, figures=f, assessment=result,
-        evidence=ev, indicators=ind, warnings=warns, motions=motions, motion_table=motion_table(motions),
+        evidence=ev, indicators=ind, warnings=warns, motions=motions,
+        motion_table=pd.DataFrame() if summary_only else motion_table(motions),
         recommendations=recs, cross_sell=cross, am_load=am,
         retention_trend=pd.DataFrame() if summary_only else retention_trend(revenue, ids, quarter=Q), totals=totals,
         data_start=data_start, assessment_cutoff=cutoff,
-        scale=check_category_scale(revenue, ids, quarter=Q, settings=s, data_start=data_start),
+        scale=None if summary_only else check_category_scale(revenue, ids, quarter=Q, settings=s, data_start=data_start),
     )
+
+
+def _same_assessment_rows(model: PortfolioModel, portfolio: Portfolio, settings: Settings, assessment: pd.DataFrame,
+                          cutoff: pd.Timestamp) -> bool:
+    """Whether ``model`` (same portfolio and settings) scored exactly the assessment rows
+    dated up to ``cutoff``: the rows between the two cutoffs are none (an assessment's
+    rows are those up to its cutoff, so equal counts are equal sets)."""
+    if model.portfolio is not portfolio or model.settings != settings or model.assessment_cutoff is None:
+        return False
+    lo, hi = sorted((pd.Timestamp(cutoff), pd.Timestamp(model.assessment_cutoff)))
+    dates = assessment["assessed_on"]
+    return not bool(((dates > lo) & (dates <= hi)).any())

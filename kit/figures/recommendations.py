@@ -40,7 +40,7 @@ import numpy as np
 import pandas as pd
 
 from kit.config import Settings
-from kit.figures.early_warnings import figure_rows
+from kit.figures.early_warnings import FigureColumns, figure_rows
 from kit.figures.words import count, score_text
 from kit.schema import CROSS_SELL_COLUMNS, ELEMENT_NAMES, RECOMMENDATIONS_COLUMNS
 
@@ -117,6 +117,8 @@ def warning_action(warning_id: str, f: Mapping[str, object], *, settings: Settin
     """The action a fired warning calls for, worded on the account's figures ``f`` (a row
     of the model's figures): the variant its precondition picks, with the numbers."""
     action = WARNING_ACTIONS[warning_id]
+    if isinstance(action, str) and _plain_text(action):  # nothing to word: most actions
+        return action
     if isinstance(action, dict):
         action = action[ACTION_VARIANTS[warning_id](f)]
 
@@ -144,6 +146,12 @@ def warning_action(warning_id: str, f: Mapping[str, object], *, settings: Settin
     }
     # only the placeholders this action uses: a portfolio words ~100,000 of them
     return action.format(**{k: values[k]() for k in _fields(action)})
+
+
+@functools.cache
+def _plain_text(text: str) -> bool:
+    """Whether ``text.format(...)`` is ``text`` itself (no field, no doubled brace)."""
+    return "{" not in text and "}" not in text
 
 
 @functools.cache
@@ -273,9 +281,16 @@ def _warning_candidates(figures: pd.DataFrame, warnings: pd.DataFrame, settings:
     """Every fired warning that has an action, in the warnings' order, the action worded
     on the account's figures (:func:`warning_action`)."""
     w = warnings[warnings["warning_id"].isin(list(WARNING_ACTIONS))]
-    rows = dict(figure_rows(figures.reindex(pd.unique(w["account_id"]))))
-    objective = [warning_action(wid, rows[acc], settings=settings)
-                 for acc, wid in zip(w["account_id"].tolist(), w["warning_id"].tolist())]
+    # each account's figures read through column lists (no dict per account); an account
+    # not in the figures reads as unknown figures, as a reindexed row does
+    columns = FigureColumns(figures)
+    at = figures.index.get_indexer(pd.Index(w["account_id"])) if figures.index.is_unique else None
+    if at is None or (at < 0).any():
+        rows = dict(figure_rows(figures.reindex(pd.unique(w["account_id"]))))
+        read = [rows[acc] for acc in w["account_id"].tolist()]
+    else:
+        read = [columns.row(i) for i in at.tolist()]
+    objective = [warning_action(wid, f, settings=settings) for f, wid in zip(read, w["warning_id"].tolist())]
     # a rule's own priority (not_assessed: the assessment comes before acting on the rest)
     priority = [PRIORITY.get(("warning", wid), PRIORITY[("warning", sev)])
                 for wid, sev in zip(w["warning_id"].tolist(), w["severity"].tolist())]

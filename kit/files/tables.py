@@ -54,10 +54,37 @@ def _plain_column(s: pd.Series) -> np.ndarray | None:
     elif isinstance(dtype, (pd.StringDtype, np.dtype)) and infer_dtype(s, skipna=True) in ("string", "empty"):
         return _no_formula(s.astype(object).where(s.notna(), "").to_numpy(dtype=object))  # blanks empty
     # anything else (nullable whole numbers and booleans, mixed objects, dates): cell by cell
+    values = s.to_numpy(dtype=object)
+    texts = _plain_texts(values)
+    if texts is not None:  # text, floats and blanks only (the changes table): all text
+        return _no_formula(texts)
     plain = s.astype(object).map(_plain)
     if plain.dtype == object or isinstance(plain.dtype, pd.StringDtype) or plain.dtype.kind in "iu":
         return _no_formula(plain.to_numpy(dtype=object))
     return None  # e.g. dates: DataFrame.to_csv formats them its own way
+
+
+def _plain_texts(values: np.ndarray) -> np.ndarray | None:
+    """:func:`_plain` of cells that are all ``str``, ``float`` or None, as text, each
+    distinct number formatted once; None when another type is among them (then the
+    caller formats cell by cell).  A column of such cells gives text whatever its mix, so
+    it is written as text columns are (:func:`_no_formula`)."""
+    out = np.empty(len(values), dtype=object)
+    formatted: dict[float, str] = {}
+    for i, v in enumerate(values.tolist()):
+        t = type(v)
+        if t is str:
+            out[i] = v
+        elif v is None:
+            out[i] = ""
+        elif t is float:
+            text = formatted.get(v) if v == v else ""
+            if text is None:  # 0.0 and -0.0 are one key: both are "0"
+                text = formatted[v] = _plain(v)
+            out[i] = text
+        else:
+            return None
+    return out
 
 
 #: text a spreadsheet opening a CSV file takes for a formula (OWASP's "CSV injection")

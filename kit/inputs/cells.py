@@ -61,11 +61,30 @@ def _clean_categories(values: np.ndarray) -> list[str | None]:
     return [None if v is None else (nfc(str(v).strip()) or None) for v in values]
 
 
+def _first_seen(cells: pd.Categorical) -> tuple[np.ndarray, np.ndarray]:
+    """``pd.factorize`` of a categorical's values without turning them into objects: the
+    codes and the categories in the order the cells first show them (unused ones left
+    out), as factorizing the text would give."""
+    codes = np.asarray(cells.codes)
+    order = pd.unique(codes)  # integers: one cheap hash pass
+    remap = np.empty(len(cells.categories), dtype=np.intp)
+    remap[order] = np.arange(len(order))
+    uniques = np.asarray(cells.categories, dtype=object).take(order)
+    return remap.take(codes), uniques
+
+
 def _clean_cells(s: pd.Series) -> pd.Categorical:
-    """One column's cells stripped, blank -> missing, as a categorical of text."""
-    values = s.to_numpy(dtype=object)
-    codes, uniques = pd.factorize(values)
-    has_missing = bool((codes < 0).any())
+    """One column's cells stripped, blank -> missing, as a categorical of text (a
+    categorical of text as the CSV parser gives it is taken as it is, see
+    :func:`kit.inputs.csvfile._parse_csv`)."""
+    if isinstance(s.dtype, pd.CategoricalDtype) and not (s.cat.codes < 0).any() \
+            and infer_dtype(s.cat.categories, skipna=False) in ("string", "empty"):
+        codes, uniques = _first_seen(s.array)
+        has_missing = False
+    else:
+        values = s.to_numpy(dtype=object)
+        codes, uniques = pd.factorize(values)
+        has_missing = bool((codes < 0).any())
     if has_missing:
         # a sheet's None and NaN cells differ under the cell rule (None -> missing,
         # NaN -> "nan"): keep them apart (slower: a missing-value pass over the column)

@@ -21,15 +21,62 @@ _SKIPPED_LINE = re.compile(r"Skipping line (\d+): expected (\d+) fields, saw (\d
 _OPEN_QUOTE = re.compile(r"EOF inside string starting at row (\d+)")
 
 
+#: rows of a file read first to see which columns repeat their values (see :func:`_repeating_columns`)
+_SAMPLE_ROWS = 5000
+#: a column whose sample holds at most this share of distinct values is read as a categorical
+_REPEATING = 0.2
+
+
+def _read(data: bytes, sep: str, dtype: object, nrows: int | None = None) -> pd.DataFrame:
+    # no header: the header is checked here, not renamed by the parser ("amount.1");
+    # every cell as text, never converted (so "007" stays "007")
+    return pd.read_csv(io.BytesIO(data), sep=sep, header=None, encoding="utf-8-sig", dtype=dtype, nrows=nrows,
+                       keep_default_na=False, na_filter=False, skip_blank_lines=False, on_bad_lines="warn")
+
+
+def _repeating_columns(data: bytes, sep: str) -> tuple[list[int], int]:
+    """The columns (by position) whose first rows repeat their values: account ids,
+    dates, periods, buying centers, elements, raters.  The parser reads those as
+    categoricals, hashing each cell's bytes in C and making one string per distinct value
+    instead of one per cell (the cell rules then run once per distinct value anyway: see
+    :func:`kit.inputs.cells.clean_table`).  Columns of (nearly) unique values (amounts,
+    row ids, names, notes) stay plain text: sorting millions of distinct categories
+    would cost more than it saves.  Returns those positions and the sample's number of
+    columns.  Any trouble reading the sample: none (the whole read then reports it, as
+    before)."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            sample = _read(data, sep, object, nrows=_SAMPLE_ROWS + 1).iloc[1:]
+    except (ValueError, pd.errors.ParserError, pd.errors.EmptyDataError):
+        return [], 0
+    if len(sample) < 100:  # a small file: nothing to gain
+        return [], 0
+    return ([i for i in range(sample.shape[1]) if sample.iloc[:, i].nunique(dropna=False) <= _REPEATING * len(sample)],
+            sample.shape[1])
+
+
 def _parse_csv(data: bytes, sep: str) -> tuple[pd.DataFrame, list[tuple[int, int, int]]]:
     """Every row of the file as text (the header too), and the rows set aside for
-    having more cells than the header: (row in the file, cells expected, cells found)."""
+    having more cells than the header: (row in the file, cells expected, cells found).
+    Columns that repeat their values come as categoricals of the same text
+    (:func:`_repeating_columns`), the others as objects (str, not the "str" dtype: faster)."""
+    repeating, n_columns = _repeating_columns(data, sep)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", pd.errors.ParserWarning)
-        # object, not str (faster) and not "category" (that turns "007" and "7" into 7);
-        # no header: the header is checked here, not renamed by the parser ("amount.1")
-        df = pd.read_csv(io.BytesIO(data), sep=sep, header=None, encoding="utf-8-sig", dtype=object,
-                         keep_default_na=False, na_filter=False, skip_blank_lines=False, on_bad_lines="warn")
+        # every column typed: a column left out of the dict would be converted to numbers
+        df = _read(data, sep, {i: "category" if i in repeating else object for i in range(n_columns)}
+                   if repeating else object)
+        if repeating:
+            for i in range(df.shape[1]):
+                dtype = df.dtypes.iloc[i]
+                plain = isinstance(dtype, np.dtype) and dtype == object
+                if i >= n_columns or (i not in repeating and not plain) or (i in repeating and (
+                        not isinstance(dtype, pd.CategoricalDtype) or (df.iloc[:, i].cat.codes < 0).any())):
+                    # not read as text categories (a missing cell): the file as plain text, as always
+                    caught.clear()
+                    df = _read(data, sep, object)
+                    break
     ragged = []
     for w in caught:
         if issubclass(w.category, pd.errors.ParserWarning):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pandas as pd
@@ -87,8 +88,12 @@ def _read_folder(source: Path, tables, names, hashes, problems, encodings) -> No
         except OSError as exc:
             problems.append(Problem(path.name, None, None, None, f"a readable regular file ({printable(exc.strerror or exc)})"))
             continue
-        hashes[path.name] = hashlib.sha256(data).hexdigest()
-        df, encoding = read_csv_bytes(path.name, data, problems, rule)
+        # hashed in a thread while parsed (hashlib lets go of the GIL on large data):
+        # about 2 s of a 4 GB portfolio off the critical path
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            digest = pool.submit(lambda b: hashlib.sha256(b).hexdigest(), data)
+            df, encoding = read_csv_bytes(path.name, data, problems, rule)
+            hashes[path.name] = digest.result()
         if encoding is not None:
             encodings[path.name] = encoding
         if df is not None:
