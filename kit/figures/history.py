@@ -36,8 +36,11 @@ def assessment_history(assessment: pd.DataFrame, questions: pd.DataFrame, *, acc
 
 
 def revenue_history(revenue: pd.DataFrame, targets: pd.DataFrame, *, account_id: str, last_quarter: int,
-                    quarters: int = 8) -> pd.DataFrame:
+                    quarters: int = 8, first_quarter: int | None = None) -> pd.DataFrame:
     """Revenue and target of one account for the ``quarters`` quarters up to ``last_quarter``.
+
+    ``first_quarter``: the first quarter of the portfolio's revenue data, when ``revenue``
+    holds only some accounts' rows (None: the first quarter in ``revenue``).
 
     A quarter outside the data is unknown (empty), never zero; a quarter inside it with
     no revenue row has revenue 0.  The target is empty where none was set.
@@ -47,7 +50,7 @@ def revenue_history(revenue: pd.DataFrame, targets: pd.DataFrame, *, account_id:
     DataFrame
         ``quarter`` (index), ``period`` (label), ``revenue``, ``target``.
     """
-    first_in_data = revenue["quarter"].min() if len(revenue) else None
+    first_in_data = first_quarter if first_quarter is not None else revenue["quarter"].min() if len(revenue) else None
     span = range(last_quarter - quarters + 1, last_quarter + 1)
     mine = revenue[revenue["account_id"] == account_id].groupby("quarter")["amount"].sum()
     tgt = targets[targets["account_id"] == account_id].groupby("quarter")["revenue_target"].sum(min_count=1) \

@@ -9,7 +9,7 @@ import pandas as pd
 from kit.config import Settings
 from kit.periods import quarter_end, quarter_start
 
-__all__ = ["open_opportunities", "pipeline_figures", "pipeline_stages", "whitespace_matrix"]
+__all__ = ["open_opportunities", "pipeline_figures", "pipeline_stages", "portfolio_offerings", "whitespace_matrix"]
 
 
 def open_opportunities(opportunities: pd.DataFrame, *, as_of: pd.Timestamp) -> pd.DataFrame:
@@ -70,18 +70,25 @@ def pipeline_figures(opportunities: pd.DataFrame, targets: pd.DataFrame, account
 
 
 def whitespace_matrix(revenue: pd.DataFrame, opportunities: pd.DataFrame, account_id: str, *,
-                      quarter: int, as_of: pd.Timestamp) -> pd.DataFrame:
+                      quarter: int, as_of: pd.Timestamp, offerings: list | None = None) -> pd.DataFrame:
     """Buying centers x offerings of one account: "bought" (T12Q revenue), "pipeline"
-    (an open opportunity) or "whitespace"."""
+    (an open opportunity) or "whitespace".  The columns are every offering of the
+    portfolio: ``offerings`` (:func:`portfolio_offerings`) when the tables given hold only
+    some accounts' rows."""
     rev = revenue[(revenue["account_id"] == account_id) & (revenue["quarter"] > quarter - 12)
                   & (revenue["quarter"] <= quarter) & (revenue["amount"] > 0)]
     op = open_opportunities(opportunities[opportunities["account_id"] == account_id], as_of=as_of)
     bcs = sorted(set(rev["buying_center"]) | set(op["buying_center"].dropna()))
-    offers = sorted(set(revenue["offering"]) | set(opportunities["offering"].dropna()))
+    offers = portfolio_offerings(revenue, opportunities) if offerings is None else list(offerings)
     bought = set(zip(rev["buying_center"], rev["offering"]))
     piped = set(zip(op["buying_center"], op["offering"]))
     cells = [["bought" if (b, o) in bought else "pipeline" if (b, o) in piped else "whitespace" for o in offers] for b in bcs]
     return pd.DataFrame(cells, index=pd.Index(bcs, name="buying_center"), columns=offers)
+
+
+def portfolio_offerings(revenue: pd.DataFrame, opportunities: pd.DataFrame) -> list:
+    """Every offering in revenue or opportunities, sorted: the whitespace matrix's columns."""
+    return sorted(set(revenue["offering"]) | set(opportunities["offering"].dropna()))
 
 
 def pipeline_stages(opportunities: pd.DataFrame, account_id: str, *, as_of: pd.Timestamp) -> pd.DataFrame:

@@ -15,7 +15,7 @@ from kit.figures.concentration import revenue_shares, stakeholder_map
 from kit.figures.coverage import data_coverage, data_limits
 from kit.figures.early_warnings import concentrated, order_warnings
 from kit.figures.model import PortfolioModel
-from kit.figures.pipeline import pipeline_stages, whitespace_matrix
+from kit.figures.pipeline import pipeline_stages, portfolio_offerings, whitespace_matrix
 from kit.figures.plan import account_plan
 from kit.figures.recommendations import CATEGORY_DESCRIPTIONS, MEASURES, objective_status
 from kit.figures.words import count
@@ -40,7 +40,7 @@ from kit.report.formats import (
     shown_change,
     signed,
 )
-from kit.report.loading import check_audience, model_for, resolve_account_id
+from kit.report.loading import check_audience, model_for, portfolio_wide, resolve_account_id
 from kit.schema import ELEMENT_NAMES
 
 #: objective themes as a reader says them
@@ -68,6 +68,13 @@ def _anchored(key: str):
         section.__name__, section.__doc__, section.__qualname__ = method.__name__, method.__doc__, method.__qualname__
         return section
     return wrap
+
+
+def _rows_by_account(portfolio: Portfolio) -> dict[str, dict[str, np.ndarray]]:
+    """Per input table with an account column: account id -> the positions of its rows, in
+    table order (``df.take`` of them is ``df[df["account_id"] == id]``)."""
+    return {name: df.groupby(df["account_id"].to_numpy(), sort=False).indices
+            for name, df in portfolio.tables.items() if "account_id" in df.columns}
 
 
 @dataclass
@@ -116,9 +123,19 @@ class AccountReport(Formats):
         figure of the whole portfolio (the data window, the offerings on offer)."""
         if self._own is None:
             p = self.model.portfolio
-            tables = {name: self._mine(df) if "account_id" in df.columns else df for name, df in p.tables.items()}
+            # where each account's rows are, found once per model (not once per report)
+            rows = portfolio_wide(self.model, "rows_by_account", lambda: _rows_by_account(p))
+            none = np.empty(0, dtype=np.intp)
+            tables = {name: df.take(rows[name].get(self.account_id, none)) if name in rows else df
+                      for name, df in p.tables.items()}
             self._own = dataclasses.replace(p, tables=tables)
         return self._own
+
+    @property
+    def own_model(self) -> PortfolioModel:
+        """The model with :attr:`own` as its portfolio: for figures of this one account
+        that read the input tables (the plan), never for the whole portfolio's."""
+        return dataclasses.replace(self.model, portfolio=self.own)
 
     def _no_year_before(self) -> str:
         """Why figures that compare with the year before T4Q are unknown ('' when known)."""
@@ -310,7 +327,8 @@ class AccountReport(Formats):
         m = self.model
         cov = data_coverage(self.own, account_id=self.account_id)
         bank = "the client's questions.csv" if m.portfolio.questions_supplied else "the kit's default question bank"
-        return Section("Data behind this report", data_panel(cov, data_limits(m.portfolio, quarter=m.quarter),
+        limits = portfolio_wide(m, "data_limits", lambda: tuple(data_limits(m.portfolio, quarter=m.quarter)))
+        return Section("Data behind this report", data_panel(cov, list(limits),
                                                              scope="this account", questions=bank))
 
     def _qbr(self) -> Section:
@@ -340,7 +358,7 @@ class AccountReport(Formats):
         ``kit run`` also writes it as an editable workbook in the run folder's plans/."""
         if not self.internal:
             return Section("", "")
-        p = account_plan(self.model, self.account_id)
+        p = account_plan(self.own_model, self.account_id)
         goals = p.goals.assign(why=p.goals["why"].map(self._words)).rename(columns={"goal": "Goal", "why": "Why (the numbers)", "source": "From",
                                         "owner": "Owner", "due": "Due", "status": "Status"})
         body = "<h3>Goals</h3>" + table(goals)
@@ -358,7 +376,7 @@ class AccountReport(Formats):
             "<p>No gap in the stakeholder map calls for a meeting.</p>") + missing
         acts = p.actions.rename(columns={"action": "Action", "goal": "Goal", "owner": "Owner", "due": "Due", "status": "Status"})
         body += "<h3>Actions</h3>" + table(acts.head(3))
-        stem = report_stems(self.model.figures.index)[self.account_id]
+        stem = portfolio_wide(self.model, "stems", lambda: report_stems(self.model.figures.index))[self.account_id]
         body += (f'<p>The editable plan: <a href="../plans/{esc(stem)}.xlsx">plans/{esc(stem)}.xlsx</a> '
                  "(written by <code>kit run</code> for the internal audience; goals, stakeholders and actions with owner, "
                  "due date and a status drop-down).</p>")
@@ -778,8 +796,10 @@ class AccountReport(Formats):
         else:
             body += ('<p class="muted">No data: no wallet estimate for this account in accounts.csv, so share of wallet, '
                      "unaddressed potential and the 3x test are unknown.</p>")
-        wm = whitespace_matrix(m.portfolio.table("revenue")[lambda d: d["quarter"] <= m.quarter], m.portfolio.table("opportunities"),
-                               self.account_id, quarter=m.quarter, as_of=pd.Timestamp(m.as_of))
+        offerings = portfolio_wide(m, "offerings", lambda: portfolio_offerings(m.portfolio.table("revenue")[
+            lambda d: d["quarter"] <= m.quarter], m.portfolio.table("opportunities")))
+        wm = whitespace_matrix(self.own.table("revenue")[lambda d: d["quarter"] <= m.quarter], self.own.table("opportunities"),
+                               self.account_id, quarter=m.quarter, as_of=pd.Timestamp(m.as_of), offerings=offerings)
         if len(wm):
             n = wm.stack().value_counts()
             has_opps = m.portfolio.has("opportunities")
@@ -862,7 +882,7 @@ class AccountReport(Formats):
         if not self.internal:
             return Section("", "")
         fig = self.model.figures
-        pct = portfolio_percentiles(fig)
+        pct = portfolio_wide(self.model, "percentiles", lambda: portfolio_percentiles(fig))
         rows, missing = [], []
         for col, (name, kind) in BENCHMARK_FIGURES.items():
             p = pct.loc[col]

@@ -154,9 +154,9 @@ def since_last_quarter(model: PortfolioModel, account_id: str, *, money: Money, 
 
 def history(model: PortfolioModel, account_id: str, *, tables: Portfolio | None = None) -> Section:
     """The health index and every element across every assessment in the data, and
-    revenue by quarter with targets (``tables``: the assessment tables to read, e.g. the
-    account's own rows; the model's portfolio when None).  Revenue is always read whole:
-    where the data window starts is the portfolio's, not the account's."""
+    revenue by quarter with targets (``tables``: the input tables to read, e.g. the
+    account's own rows; the model's portfolio when None).  Where the data window starts
+    is the portfolio's, not the account's."""
     p = model.portfolio if tables is None else tables
     hist = assessment_history(p.table("assessment"), p.table("questions"), account_id=account_id,
                               cutoff=model.assessment_cutoff, settings=model.settings)
@@ -171,8 +171,9 @@ def history(model: PortfolioModel, account_id: str, *, tables: Portfolio | None 
         body += "<p>One assessment in the data: the history starts with the next one.</p>"
     else:
         body += "<p>No assessment in the data for this account.</p>"
-    whole = model.portfolio
-    rev = revenue_history(whole.table("revenue"), whole.table("targets"), account_id=account_id, last_quarter=model.quarter)
+    revenue = model.portfolio.table("revenue")
+    rev = revenue_history(p.table("revenue"), p.table("targets"), account_id=account_id, last_quarter=model.quarter,
+                          first_quarter=int(revenue["quarter"].min()) if len(revenue) else None)
     if rev["revenue"].notna().any():
         known = rev.dropna(subset=["revenue"])
         alt = (f"Bars of revenue in each of {len(known)} quarters from {known['period'].iloc[0]} to "
