@@ -903,10 +903,9 @@ class AccountReport(Formats):
         df = pd.DataFrame(rows, columns=["Figure", "Percentile", "This account stands", "Portfolio P25", "Median", "P75",
                                          "Accounts"])
         best = df[df["Percentile"] != "—"]
+        # short: on a long report this note is what spills onto a ninth printed page
         note = ('<p class="muted">Percentiles over the accounts that have each figure (an incomplete health index is not '
-                "compared); no other account is named. This account's own figures are in their sections (health index: "
-                "Assessment; revenue, growth, attainment: Revenue and hygiene; NRR, NPS, CSAT: KPIs; share of wallet: "
-                "Whitespace; pipeline coverage: Pipeline; decision makers: Relationships)."
+                "compared); no other account is named. Each figure's own value is in its section."
                 + (f" Not benchmarked, no account has them: {esc(', '.join(missing))}." if missing else "") + "</p>")
         if len(best) >= 2:
             ranks = best.assign(r=best["Percentile"].astype(float)).sort_values("r", kind="stable")
