@@ -27,12 +27,17 @@ def big(synth_portfolio) -> PortfolioReport:
     return PortfolioReport(model=load_model(synth_portfolio(N, 5)))
 
 
-def _cells(html: str, heading: str) -> list[list[str]]:
-    """The rows of the first table after ``<h3>heading</h3>`` (tags stripped)."""
-    part = html.split(f"<h3>{heading}</h3>", 1)[1]
+def _rows_after(html: str, marker: str) -> list[list[str]]:
+    """The rows of the first table after ``marker`` (tags stripped)."""
+    part = html.split(marker, 1)[1]
     body = part.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
     return [[re.sub(r"<[^>]+>", "", c) for c in re.findall(r"<td[^>]*>(.*?)</td>", tr)]
             for tr in re.findall(r"<tr>(.*?)</tr>", body)]
+
+
+def _cells(html: str, heading: str) -> list[list[str]]:
+    """The rows of the first table after ``<h3>heading</h3>``."""
+    return _rows_after(html, f"<h3>{heading}</h3>")
 
 
 def test_a_portfolio_is_large_above_the_full_detail_limit(big, sample_dir):
@@ -147,10 +152,7 @@ def test_movers_count_the_moves_and_name_the_largest_accounts(big):
 
 def _caption_rows(html: str, caption: str) -> list[list[str]]:
     """The rows of the table whose caption starts with ``caption``."""
-    part = html.split(f"<caption>{caption}", 1)[1]
-    body = part.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
-    return [[re.sub(r"<[^>]+>", "", c) for c in re.findall(r"<td[^>]*>(.*?)</td>", tr)]
-            for tr in re.findall(r"<tr>(.*?)</tr>", body)]
+    return _rows_after(html, f"<caption>{caption}")
 
 
 def test_segments_of_revenue_only_data_leave_out_what_is_unknown(synth_portfolio, tmp_path):
