@@ -137,13 +137,6 @@ class AccountReport(Formats):
         that read the input tables (the plan), never for the whole portfolio's."""
         return dataclasses.replace(self.model, portfolio=self.own)
 
-    def _no_year_before(self) -> str:
-        """Why figures that compare with the year before T4Q are unknown ('' when known)."""
-        start = self.model.data_start
-        if self.model.totals.get("year_before_known", True) or start is None:
-            return ""
-        return f"unknown: revenue data start in {quarter_label(start)}"
-
     def _health_words(self) -> str:
         """'67 AMBER', or '72 incomplete' for an index scored on too few elements (rule 7)."""
         f = self.f

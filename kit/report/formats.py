@@ -11,6 +11,7 @@ from kit.figures.early_warnings import SEVERITY_ORDER  # noqa: F401  (one orderi
 from kit.figures.indicators import INDICATOR_SOURCES  # noqa: F401  (the report's import of it)
 from kit.figures.model import PortfolioModel
 from kit.figures.words import score_text
+from kit.periods import quarter_label
 from kit.report.blocks import esc, fmt_money, fmt_num, fmt_pct, table
 
 INDICATOR_NAMES = {
@@ -211,6 +212,13 @@ class Formats:
     def _score(self, v: object) -> str:
         """A 0-100 score as printed beside its band (never rounded into the next band)."""
         return score_text(v, self.model.settings.rag)
+
+    def _no_year_before(self) -> str:
+        """Why figures that compare with the year before T4Q are unknown ('' when known)."""
+        start = self.model.data_start
+        if self.model.totals.get("year_before_known", True) or start is None:
+            return ""
+        return f"unknown: revenue data start in {quarter_label(start)}"
 
     def _fmt_kind_m(self, v: object, kind: str) -> str:
         return _fmt_kind(v, kind, money=self._money)

@@ -91,13 +91,6 @@ class PortfolioReport(Formats):
     def fig(self) -> pd.DataFrame:
         return self.model.figures
 
-    def _no_year_before(self) -> str:
-        """Why figures that compare with the year before T4Q are unknown ('' when known)."""
-        start = self.model.data_start
-        if self.model.totals.get("year_before_known", True) or start is None:
-            return ""
-        return f"unknown: revenue data start in {quarter_label(start)}"
-
     def _no_assessment(self) -> str:
         """Why there is no element score to show."""
         m = self.model
