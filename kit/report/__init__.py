@@ -7,11 +7,24 @@ HTML export (:mod:`~kit.report.export`), PDFs (:mod:`~kit.report.pdf`), PowerPoi
 (:mod:`~kit.report.branding`).
 
 The notebooks call ``kit.report.AccountReport`` and ``kit.report.PortfolioReport``.
+They are imported on first use, not with the package: a render worker imports only
+:mod:`~kit.report.export`, and the reports (matplotlib, pandas, the figures) would add
+a third of a second to every worker's start.
 """
 
-from kit.report.account import AccountReport
-from kit.report.loading import load_model, resolve_account_id
-from kit.report.portfolio import PortfolioReport
-from kit.schema import AUDIENCES
+from __future__ import annotations
+
+import importlib
+
+#: name -> the module that defines it
+_LAZY = {"AUDIENCES": "kit.schema", "AccountReport": "kit.report.account", "PortfolioReport": "kit.report.portfolio",
+         "load_model": "kit.report.loading", "resolve_account_id": "kit.report.loading"}
 
 __all__ = ["AUDIENCES", "AccountReport", "PortfolioReport", "load_model", "resolve_account_id"]
+
+
+def __getattr__(name: str):
+    """``kit.report.AccountReport`` and the other public names, imported on first use."""
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'kit.report' has no attribute {name!r}")

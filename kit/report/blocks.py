@@ -11,12 +11,12 @@ import html
 import io
 import re
 from collections.abc import Callable, Iterable, Mapping
-from functools import lru_cache
-from importlib.resources import files
 
 import matplotlib as mpl
 import pandas as pd
 from matplotlib.figure import Figure
+
+from kit.report.css import stylesheet
 
 __all__ = [
     "Section",
@@ -33,19 +33,6 @@ __all__ = [
     "table",
     "trend",
 ]
-
-
-@lru_cache(maxsize=1)
-def stylesheet() -> str:
-    """The text of the kit's stylesheet (``kit/resources/kit.css``), inlined into every page.
-
-    Read on first use, not at import: plain CSS that fetches nothing (no fonts, images or
-    imported sheets), safe inside ``<style>`` (it contains no ``</``).
-    """
-    css = (files("kit.resources") / "kit.css").read_text(encoding="utf-8")
-    if "</" in css:  # would end the <style> element early
-        raise ValueError("kit/resources/kit.css must not contain '</'")
-    return css
 
 
 def esc(value: object) -> str:

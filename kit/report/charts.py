@@ -527,18 +527,46 @@ def plot_category_migration(counts: pd.DataFrame, *, ax: Axes | None = None) -> 
     return fig
 
 
+def _health_bands(figures: pd.DataFrame, settings: Settings) -> pd.Series | None:
+    """Each account's health-index band (green, amber, red; None where the index is unknown
+    or incomplete, never banded as if complete), or None when no account has a band."""
+    if "health_index" not in figures:
+        return None
+    health = figures["health_index"].astype(float)
+    if "health_complete" in figures:
+        health = health.where(figures["health_complete"].eq(True).fillna(False).astype(bool))
+    bands = health.map(settings.rag).astype(object)
+    return bands if bands.notna().any() else None
+
+
+def _band_words(settings: Settings) -> dict[str, str]:
+    """The health-index bands in words, with their limits."""
+    s = settings
+    return {"green": f"green: {s.rag_green:g} or more", "amber": f"amber: {s.rag_amber:g} to below {s.rag_green:g}",
+            "red": f"red: below {s.rag_amber:g}"}
+
+
 def plot_market_position(figures: pd.DataFrame, *, growth_threshold: float = 0.10, share_threshold: float = 1.0,
-                         ax: Axes | None = None, labels: bool = True, max_labels: int | None = None) -> Figure:
+                         settings: Settings | None = None, ax: Axes | None = None, labels: bool = True,
+                         max_labels: int | None = None) -> Figure:
     """Market position (BCG matrix): relative market share (x, log scale) against market
-    growth (y), point area by revenue; quadrant names and counts in the corners.
+    growth (y), point area by revenue, colour by the health index's RAG band; quadrant
+    names and counts in the corners.
 
     ``figures``: one row per account with ``market_share`` (relative share, > 0),
     ``market_growth`` (decimal) and ``revenue_t4q`` (>= 0), and ``account_name`` to name
     the bubbles (placed clear of each other, largest first; ``fig.kit_left_out`` lists
     those with no room; ``max_labels``: name only that many). Rows missing share or growth
     are not drawn; the title says how many.  Thousands of bubbles are drawn as one picture
-    inside the SVG.
+    inside the SVG, the largest first so that none hides a smaller one.
+
+    ``health_index`` (optional, with ``health_complete``): each bubble in the colour of its
+    band (``settings.rag_amber``, ``rag_green``; the colours of the report's other RAG
+    charts), counted in the legend; an account without a complete index is grey and counted
+    as such, never banded as if its health were known.  Without any health index (revenue
+    data only) every bubble has one colour.
     """
+    s = settings or Settings()
     with theme():
         fig, ax = _axes(ax, (7, 5))
         share = figures["market_share"].astype(float)
@@ -550,10 +578,21 @@ def plot_market_position(figures: pd.DataFrame, *, growth_threshold: float = 0.1
         rev = figures["revenue_t4q"].astype(float)[ok].fillna(0.0).clip(lower=0).to_numpy()
         rev_max = rev.max() if len(rev) and rev.max() > 0 else 1.0
         dense = len(x) > _DENSE
-        # thousands of bubbles: smaller, opaque and without edges, so the picture stays small and legible
+        # thousands of bubbles: smaller, opaque, so the picture stays small and legible
         max_area, min_area = (600.0, 14.0) if not dense else (160.0, 3.0)
-        ax.scatter(x, y, s=np.maximum(min_area, max_area * rev / rev_max), color=_LIGHT_BLUE, alpha=0.65 if not dense else 1.0,
-                   edgecolor=_DARK_BLUE if not dense else "none", linewidth=0.6, zorder=3, rasterized=dense)
+        area = np.maximum(min_area, max_area * rev / rev_max)
+        bands = _health_bands(figures, s)
+        if bands is None:  # revenue data only: one colour, as the chart has always been
+            ax.scatter(x, y, s=area, color=_LIGHT_BLUE, alpha=0.65 if not dense else 1.0,
+                       edgecolor=_DARK_BLUE if not dense else "none", linewidth=0.6, zorder=3, rasterized=dense)
+        else:
+            band = bands[ok].to_numpy(dtype=object)
+            colors = np.array([RAG_COLORS.get(b, RAG_COLORS[None]) for b in band], dtype=object)
+            # the largest underneath: a small account is never hidden by a large one; opaque,
+            # with a white rim, so overlapping bubbles never blend into a colour of no band
+            order = np.argsort(-area, kind="stable")
+            ax.scatter(x[order], y[order], s=area[order], c=list(colors[order]), edgecolor="white",
+                       linewidth=0.6 if not dense else 0.3, zorder=3, rasterized=dense)
         ax.axvline(share_threshold, color=_MUTED, linestyle="--", linewidth=1)
         ax.axhline(growth_threshold, color=_MUTED, linestyle="--", linewidth=1)
         ax.set_xscale("log")
@@ -584,16 +623,35 @@ def plot_market_position(figures: pd.DataFrame, *, growth_threshold: float = 0.1
         if off_scale.any():
             notes.append(f"{int(off_scale.sum())} with share ≤ 0 not drawn")
         ax.set_title(title + (f" ({'; '.join(notes)})" if notes else ""))
+        size_key = None
         if len(rev) and rev.max() > 0:
-            # a size key at round values (two significant digits)
+            # a size key at round values (two significant digits); hollow beside coloured bubbles
             refs = sorted({float(f"{rev_max:.2g}"), float(f"{rev_max / 4:.2g}")}, reverse=True)
+            face, edge = (_LIGHT_BLUE, _DARK_BLUE if not dense else _LIGHT_BLUE) if bands is None else ("white", _MUTED)
             handles = [mpl.lines.Line2D([], [], linestyle="none", marker="o", markersize=np.sqrt(max(min_area, max_area * r / rev_max)),
-                                        markerfacecolor=_LIGHT_BLUE, alpha=0.65 if not dense else 1.0,
-                                        markeredgecolor=_DARK_BLUE if not dense else _LIGHT_BLUE,
-                                        markeredgewidth=0.6, label=_amount(r)) for r in refs]
-            ax.legend(handles=handles, title="revenue, last 4 quarters", title_fontsize=7, fontsize=7,
-                      frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0), labelspacing=1.8,
-                      handletextpad=1.2, borderpad=1.0)
+                                        markerfacecolor=face, alpha=0.65 if not dense and bands is None else 1.0,
+                                        markeredgecolor=edge, markeredgewidth=0.6, label=_amount(r)) for r in refs]
+            size_key = ax.legend(handles=handles, title="revenue, last 4 quarters", title_fontsize=7, fontsize=7,
+                                 frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0), labelspacing=1.8,
+                                 handletextpad=1.2, borderpad=1.0, alignment="center" if bands is None else "left")
+        if bands is not None and len(x):
+            # the colours in words, each counted among the bubbles drawn
+            drawn = bands[ok]
+            words = _band_words(s)
+            has_index = figures["health_index"].notna()[ok]  # an index, but not complete: not banded
+            what = "complete health index" if (drawn.isna() & has_index).any() else "health index"
+            handles = [mpl.lines.Line2D([], [], linestyle="none", marker="o", markersize=7, markerfacecolor=RAG_COLORS[b],
+                                        markeredgecolor="white", label=f"{words[b]} ({int((drawn == b).sum())})")
+                       for b in ("green", "amber", "red")]
+            unknown = int(drawn.isna().sum())
+            if unknown:
+                handles.append(mpl.lines.Line2D([], [], linestyle="none", marker="o", markersize=7, markeredgecolor="white",
+                                                markerfacecolor=RAG_COLORS[None],
+                                                label=f"grey: no {what} ({unknown})"))
+            ax.legend(handles=handles, title="colour: health index", title_fontsize=7, fontsize=7, frameon=False,
+                      loc="lower left", bbox_to_anchor=(1.0, 0.0), borderpad=1.0, alignment="left")
+            if size_key is not None:
+                ax.add_artist(size_key)  # a second legend replaces the first: both stay
         fig.kit_left_out = []
         if labels and "account_name" in figures and ok.any():
             named = figures[ok].assign(_rev=rev)

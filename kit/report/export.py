@@ -19,7 +19,7 @@ from pathlib import Path
 
 import nbformat
 
-from kit.report.blocks import stylesheet
+from kit.report.css import stylesheet
 
 __all__ = ["DISPLAY_PRIORITY", "TEMPLATE_NAME", "notebook_to_html", "stylesheet"]
 
@@ -107,6 +107,9 @@ def _exporter():
         embed_images=True,
         # Our own code escapes untrusted text at the source; bleach would break tables.
         sanitize_html=False,
+        # the notebook is validated once, after the preprocessors, not after each of the
+        # eleven (most of them off): a tenth of a report's export time
+        optimistic_validation=True,
     )
     _LOCAL.exporter = exporter
     return exporter

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from kit.errors import UsageError
 from kit.figures.benchmarks import BENCHMARK_FIGURES, benchmark_values, portfolio_percentiles
 from kit.figures.coverage import data_coverage, data_limits
 from kit.figures.early_warnings import RULES, SEVERITY_ORDER, order_warnings
@@ -72,9 +74,27 @@ def _segment_means(wide: pd.DataFrame, fig: pd.DataFrame) -> pd.DataFrame:
 
 @dataclass
 class PortfolioReport(Formats):
-    """The sections of the portfolio health assessment."""
+    """The sections of the portfolio health assessment.
+
+    The report always covers the whole portfolio.  ``selected``: the accounts a ``kit run
+    --accounts`` renders; that run's per-account files (``tables/account_summary.csv``,
+    ``changes.csv``, ``element_scores.csv``, ``warnings.csv``, ...) and its index page hold
+    those accounts only, and the report says so where it points to them.  None: every
+    account (a run without ``--accounts``).
+    """
 
     model: PortfolioModel
+    selected: tuple[str, ...] | None = None
+
+    def __post_init__(self) -> None:
+        if self.selected is None:
+            return
+        ids = tuple(dict.fromkeys(str(a) for a in self.selected))
+        unknown = [a for a in ids if a not in self.model.figures.index]
+        if unknown:
+            raise UsageError(f"accounts: unknown account id(s) {', '.join(map(repr, unknown))}", param="accounts")
+        # none, or every account: the files hold every account
+        self.selected = ids if 0 < len(ids) < len(self.model.figures) else None
 
     @property
     def large(self) -> bool:
@@ -83,13 +103,24 @@ class PortfolioReport(Formats):
 
     @classmethod
     def load(cls, data_dir: str | Path, *, as_of: str | dt.date | None = None, config_path: str | Path | None = None,
-             model_path: str | Path | None = None) -> PortfolioReport:
-        """Load and compute the portfolio (``model_path``: as in :meth:`AccountReport.load`)."""
-        return cls(model=model_for(data_dir, as_of=as_of, config_path=config_path, model_path=model_path))
+             model_path: str | Path | None = None, accounts: Iterable[str] | None = None) -> PortfolioReport:
+        """Load and compute the portfolio (``model_path``: as in :meth:`AccountReport.load`;
+        ``accounts``: the accounts a ``kit run --accounts`` renders, see :class:`PortfolioReport`)."""
+        return cls(model=model_for(data_dir, as_of=as_of, config_path=config_path, model_path=model_path),
+                   selected=None if accounts is None else tuple(accounts))
 
     @property
     def fig(self) -> pd.DataFrame:
         return self.model.figures
+
+    def _only_selected(self) -> str:
+        """The accounts a run's per-account files hold when the run renders some of them
+        ('' when it renders every account): "only the 2 accounts selected for this run
+        (kit run --accounts), not all 40"."""
+        if self.selected is None:
+            return ""
+        return (f"only the {count(len(self.selected), 'account')} selected for this run (kit run --accounts), not all "
+                f"{len(self.fig):,}")
 
     def _no_assessment(self) -> str:
         """Why there is no element score to show."""
@@ -101,7 +132,7 @@ class PortfolioReport(Formats):
     def movers(self) -> Section:
         """The largest moves since the quarter before: health-index rises and falls,
         category and quadrant moves, new high-severity warnings."""
-        return quarter.movers(self.model, money=self._amount)
+        return quarter.movers(self.model, money=self._amount, held=self._only_selected())
 
     def data_behind(self) -> Section:
         """Data behind this report: the tables supplied, their rows and date ranges, what
@@ -207,10 +238,11 @@ class PortfolioReport(Formats):
             notes.append(f"Not placed: {why_not}.")
         left_out = getattr(chart, "kit_left_out", [])
         if self.large:
+            only = self._only_selected()
             notes.append(f"The chart names the {NAMED_IN_CHARTS} largest accounts by T4Q revenue"
                          + (f" ({len(left_out)} of them found no room)" if left_out else "")
-                         + "; the table names the largest of each quadrant, and the index page lists every account "
-                           "with its quadrant.")
+                         + "; the table names the largest of each quadrant, and the index page lists "
+                         + (f"{only}, each with its quadrant." if only else "every account with its quadrant."))
         elif left_out:
             notes.append(f"{count(len(left_out), 'name')} not written on the chart for lack of room (the table lists "
                          "every account by quadrant).")
@@ -267,8 +299,11 @@ class PortfolioReport(Formats):
                                                            title=f"The {len(weakest)} weakest accounts by health index"),
                                f"Heatmap of the ten element scores of the {len(weakest)} accounts with the lowest complete "
                                "health index, weakest at the top, cells coloured by RAG band.")
-        body += (f'<p class="muted">{len(wide)} accounts are assessed: too many to draw one row each. Every account\'s '
-                 "element scores are in tables/element_scores.csv and in its own report.</p>")
+        only = self._only_selected()
+        where = (f"tables/element_scores.csv holds the scores of {only}, each also in its own report" if only else
+                 "Every account's element scores are in tables/element_scores.csv and in its own report")
+        body += (f'<p class="muted">{len(wide)} accounts are assessed: too many to draw one row each. '
+                 f"{esc(where)}.</p>")
         return Section("Element scores by account", body)
 
     def weakest(self) -> Section:
@@ -351,13 +386,16 @@ class PortfolioReport(Formats):
                                               "account's market growth and relative market share in accounts.csv to place "
                                               "the accounts in the market-position matrix (Star, Cash cow, Question mark, "
                                               "Dog).</p>")
-        chart = charts.plot_market_position(f[["market_share", "market_growth", "revenue_t4q", "account_name"]],
-                                            growth_threshold=s.bcg_growth_threshold, share_threshold=s.bcg_share_threshold,
-                                            max_labels=NAMED_IN_CHARTS if self.large else None)
+        chart = charts.plot_market_position(
+            f[["market_share", "market_growth", "revenue_t4q", "account_name", "health_index", "health_complete"]],
+            growth_threshold=s.bcg_growth_threshold, share_threshold=s.bcg_share_threshold, settings=s,
+            max_labels=NAMED_IN_CHARTS if self.large else None)
         mix = f.loc[classified, "bcg_quadrant"].value_counts()
+        colour, key = self._market_colours()
         alt = (f"Bubble chart of {count(int(classified.sum()), 'account')} by relative market share (log scale) and market "
-               "growth, bubble area by T4Q revenue, named: " + ", ".join(f"{q} {int(mix.get(q, 0))}" for q in BCG_QUADRANTS[:4]) + ".")
-        img = figure_img(chart, alt)
+               "growth, bubble area by T4Q revenue" + (f", colour by health-index band ({colour})" if colour else "")
+               + ", named: " + ", ".join(f"{q} {int(mix.get(q, 0))}" for q in BCG_QUADRANTS[:4]) + ".")
+        img = figure_img(chart, alt) + key
         left_out = getattr(chart, "kit_left_out", [])
         if self.large:
             img += (f'<p class="muted">The chart names the {NAMED_IN_CHARTS} largest accounts by T4Q revenue'
@@ -381,6 +419,26 @@ class PortfolioReport(Formats):
                 f"share low; Dog: both low. High = at or above market growth {s.bcg_growth_threshold:.0%} and relative share "
                 f"{s.bcg_share_threshold:g} (1.0 = equal to the largest competitor). Unclassified: growth or share missing.</p>")
         return Section("Market position", img + t + note)
+
+    def _market_colours(self) -> tuple[str, str]:
+        """The market-position bubbles' colours counted, for the alt text, and what they
+        mean, under the chart ('' and '' when no bubble has a health index: one colour)."""
+        f, s = self.fig, self.model.settings
+        drawn = f["market_share"].astype(float).gt(0) & f["market_growth"].notna()
+        band = f.loc[drawn, "health_rag"]  # "incomplete" for an incomplete index: never banded
+        n = {b: int(band.eq(b).sum()) for b in ("green", "amber", "red")}
+        if not sum(n.values()):
+            return "", ""
+        no_index, incomplete = int(band.isna().sum()), int(band.eq("incomplete").sum())
+        grey = [f"{count(no_index, 'account')} without a health index (no scored assessment)"] if no_index else []
+        if incomplete:
+            grey.append(f"{count(incomplete, 'account')} with an incomplete one (fewer than {s.min_scored_elements} "
+                        "elements scored)")
+        colour = ", ".join(f"{v} {b}" for b, v in n.items()) + (f", {no_index + incomplete} grey" if grey else "")
+        key = (f"Colour: the band of the account's health index, as in the ranking (green {s.rag_green:g} or more, amber "
+               f"{s.rag_amber:g} to below {s.rag_green:g}, red below {s.rag_amber:g})."
+               + (f" Grey: {' and '.join(grey)}: their health is unknown, not low." if grey else ""))
+        return colour, f'<p class="muted">{esc(key)}</p>'
 
     def revenue(self) -> Section:
         """Portfolio revenue by motion over time, and existing vs new-client revenue (80/20)."""
@@ -468,6 +526,8 @@ class PortfolioReport(Formats):
         body = table(df, numeric=["Accounts"])
         # one row per account (its most serious warning): ten accounts to look at, not one account five times
         top = order_warnings(w, by_account=False).drop_duplicates("account_id").head(10)
+        only = self._only_selected()
+        every = f"tables/warnings.csv holds the warnings of {only}" if only else "Every warning is in tables/warnings.csv"
         if len(top):
             t = pd.DataFrame({"Account": f.loc[top["account_id"], "account_name"].to_numpy(), "Id": top["account_id"].to_numpy(),
                               "Severity": top["severity"].str.upper().to_numpy(), "Warning": top["title"].to_numpy(),
@@ -476,7 +536,7 @@ class PortfolioReport(Formats):
             body += ("<h3>The most serious warnings</h3>"
                      '<p class="muted">One row per account, its most serious warning; by severity, then by the revenue '
                      "each puts at risk (the account's T4Q revenue, or for concentration the largest buying center's or "
-                     "offering's). Every warning is in tables/warnings.csv.</p>"
+                     f"offering's). {esc(every)}.</p>"
                      + table(t, numeric=["Revenue at risk"]))
         n_acc = int((f["n_warnings"] > 0).sum())
         body += (f"<p>{n_acc} of {len(f)} accounts have at least one warning; "
@@ -551,7 +611,10 @@ class PortfolioReport(Formats):
         health = ("Strongest and weakest: by health index, among the segment's assessed accounts. At risk: neither "
                   "healthy nor hygienic (the health x hygiene quadrant). " if has_health else
                   "Health, the strongest and weakest accounts and those at risk are left out: no assessment is scored. ")
-        note = ('<p class="muted">A segment\'s name links to the index page filtered to its accounts (in a kit run). '
+        only = self._only_selected()
+        index = f"; this run's index page holds {esc(only)}" if only else ""
+        note = ('<p class="muted">A segment\'s name links to the index page filtered to its accounts (in a kit run)'
+                + index + ". "
                 + health + "High-severity warning: accounts with at least one"
                 + (f" (not judged for want of their tables: {esc(', '.join(no_high))})" if no_high else "") + ".</p>")
         return Section("Segments", "".join(parts) + note)
@@ -599,9 +662,11 @@ class PortfolioReport(Formats):
         more = ""
         if len(agg) > len(shown):
             rest = agg.iloc[len(shown):]
+            only = self._only_selected()
+            where = (f"tables/account_summary.csv holds {only}" if only else
+                     f"every account with its {heading.lower()} is in tables/account_summary.csv")
             more = (f'<p class="muted">{count(len(rest), heading.lower())} more ({count(int(rest["accounts"].sum()), "account")}, '
-                    f"{esc(self._money(rest['revenue'].sum()))} of T4Q revenue): every account with its "
-                    f"{esc(heading.lower())} is in tables/account_summary.csv.</p>")
+                    f"{esc(self._money(rest['revenue'].sum()))} of T4Q revenue): {esc(where)}.</p>")
         return t, more
 
     def benchmarks(self) -> Section:
@@ -678,7 +743,9 @@ class PortfolioReport(Formats):
             body += (f'<details class="page"{" open" if start == 0 else ""}><summary>Ranks {start + 1}–'
                      f"{start + len(page)} of {len(df)}</summary>"
                      + table(page, raw_html=["RAG"], numeric=numeric) + "</details>")
-        note += (f" Open a page to see its accounts; the printed report shows the first {PAGE_ROWS}. Every account is in "
-                 "tables/account_summary.csv, and the index page sorts and filters them.")
+        only = self._only_selected()
+        note += (f" Open a page to see its accounts; the printed report shows the first {PAGE_ROWS}. "
+                 + (f"tables/account_summary.csv and the index page hold {only}." if only else
+                    "Every account is in tables/account_summary.csv, and the index page sorts and filters them."))
         return body + f'<p class="muted">{esc(note)}</p>'
 

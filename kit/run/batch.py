@@ -260,7 +260,9 @@ def fingerprints(model: PortfolioModel, ids: list[str], *, audience: str, nbdir:
                      _frame_bytes(portfolio_percentiles(model.figures).reset_index()),
                      _frame_bytes(model.portfolio.table("objectives")), _frame_bytes(model.portfolio.table("questions")), *extra)
     acc_nb = sha256_of(nbdir / "account_health.ipynb")
-    out = {None: _digest(common, sha256_of(nbdir / "portfolio_health.ipynb"), json.dumps(model.portfolio.hashes, sort_keys=True))}
+    # the portfolio page says which accounts the run's tables hold (all, or the selection)
+    out = {None: _digest(common, sha256_of(nbdir / "portfolio_health.ipynb"), json.dumps(model.portfolio.hashes, sort_keys=True),
+                         json.dumps(_selection(model, ids)))}
     long_tables = [model.assessment.elements, model.assessment.comments, model.evidence, model.indicators, model.warnings,
                    model.recommendations, model.cross_sell, model.motion_table]
     if model.changes is not None:  # "since last quarter" is in every account report
@@ -273,6 +275,12 @@ def fingerprints(model: PortfolioModel, ids: list[str], *, audience: str, nbdir:
         row = json.dumps(rec, sort_keys=True, default=str)
         out[acc] = _digest(common, acc_nb, audience, acc, row, *(d.get(acc, "") for d in digests))
     return out
+
+
+def _selection(model: PortfolioModel, ids: list[str]) -> list[str] | None:
+    """The accounts a run renders when it renders some of them (its tables hold those
+    only), None when it renders every account."""
+    return None if len(ids) == len(model.figures) else list(ids)
 
 
 def _input_files(data: Path, config_path) -> list[Path]:
@@ -385,7 +393,8 @@ def _jobs(model: PortfolioModel, out: Path, ids: list[str], stems: dict[str, str
         title = "Portfolio health assessment"
         jobs.append(Job(key=None, input=str(nbdir / "portfolio_health.ipynb"), output=str(out / layout.portfolio_notebook),
                         html=str(out / layout.portfolio_page), rel_html=layout.portfolio_page,
-                        rel_nb=layout.portfolio_notebook, parameters=dict(common), cwd=str(nbdir), title=title,
+                        rel_nb=layout.portfolio_notebook, parameters={**common, "accounts": _selection(model, ids)},
+                        cwd=str(nbdir), title=title,
                         fingerprint=fps[None], fresh=fresh, timeout=timeout, banner=logo,
                         page_css=page_style(branding, title=title, confidential=confidential_mark("internal", None))))
     names = model.figures["account_name"]
@@ -578,11 +587,11 @@ def run_with(data: str | Path, opts: RunOptions) -> RunResult:
         pool = None
         if opts.executor == "local" and opts.workers > 1:
             # workers start their kernels while this process computes the figures
-            from kit.run.engine import warm_up, worker_init
+            from kit.run.engine import local_worker_init, warm_up
 
             ctx = multiprocessing.get_context("spawn")
             pool = stack.enter_context(ProcessPoolExecutor(max_workers=opts.workers, mp_context=ctx,
-                                                           initializer=worker_init, initargs=(opts.fresh_kernels,)))
+                                                           initializer=local_worker_init, initargs=(opts.fresh_kernels,)))
             for _ in range(opts.workers):
                 pool.submit(warm_up, opts.fresh_kernels)
         return _run(data, opts.but(out=out_path, notebooks=nbdir), pool=pool, fingerprint=fingerprint, branding=branding)
@@ -744,7 +753,7 @@ def _execute_jobs(jobs: list[Job], *, workers: int, executor: str, scheduler: st
     """Yield each job's result as it finishes (``pool``: local workers already started)."""
     if not jobs:
         return
-    from kit.run.engine import worker_init, worker_render
+    from kit.run.engine import local_worker_init, worker_render
 
     if pool is not None:
         futures = [pool.submit(worker_render, job) for job in jobs]
@@ -767,7 +776,7 @@ def _execute_jobs(jobs: list[Job], *, workers: int, executor: str, scheduler: st
                 warm.close()
         return
     ctx = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=worker_init, initargs=(fresh,)) as pool:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=local_worker_init, initargs=(fresh,)) as pool:
         futures = [pool.submit(worker_render, job) for job in jobs]
         for fut in as_completed(futures):
             yield fut.result()

@@ -31,10 +31,12 @@ from kit.run.options import Job
 __all__ = [
     "CELL_TIMEOUT",
     "KERNEL_NAME",
+    "KERNEL_OPTIONS",
     "NOTEBOOK_TIMEOUT",
     "START_TIMEOUT",
     "IPCKernelManager",
     "WarmKernel",
+    "local_worker_init",
     "render",
     "warm_up",
     "worker_init",
@@ -57,12 +59,20 @@ RESET = "get_ipython().reset(new_session=True); __import__('gc').freeze()"
 # The kit and its libraries are imported once per kernel.  gc.freeze() then sets those
 # objects aside from garbage collection: the reset before each notebook collects garbage,
 # and without the freeze that scanned every module object (a tenth of a second a report).
-PRELOAD = "import kit.report, kit.figures.cache, gc; gc.collect(); gc.freeze()"
+PRELOAD = "import kit.report.account, kit.report.portfolio, kit.figures.cache, gc; gc.collect(); gc.freeze()"
+
+
+#: Options of every kernel the kit starts.  No SQLite input history: a report's cells
+#: are in its notebook already, and two kernels writing ~/.ipython's history file for
+#: every cell cost 5-10% of a report's time in the kernel (and left the user's shell
+#: history full of report calls).
+KERNEL_OPTIONS = ("--HistoryManager.enabled=False",)
 
 
 class IPCKernelManager(AsyncKernelManager):
     """An async kernel manager on the ipc transport, its sockets in a private folder
-    (``ipc_folder``; a new temporary folder when not given)."""
+    (``ipc_folder``; a new temporary folder when not given); its kernels start with
+    :data:`KERNEL_OPTIONS`."""
 
     def __init__(self, *, ipc_folder: str | None = None, **kwargs):
         kwargs.setdefault("transport", "ipc")
@@ -74,6 +84,10 @@ class IPCKernelManager(AsyncKernelManager):
         """This manager with its sockets in ``folder``, as a class: papermill builds the
         manager itself from the class it is given."""
         return type("IPCKernelManagerIn", (cls,), {"__init__": lambda self, **kw: cls.__init__(self, ipc_folder=folder, **kw)})
+
+    def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
+        """The kernel's command line, with the kit's options before any the caller adds."""
+        return super().format_kernel_cmd([*KERNEL_OPTIONS, *(extra_arguments or [])])
 
 
 class WarmKernel:
@@ -280,8 +294,30 @@ def render(job: Job, warm: WarmKernel | None = None) -> dict:
 _WORKER = threading.local()
 
 
+def _without_iri_grammars() -> None:
+    """Keep the optional ``rfc3987_syntax`` from loading in this worker process.
+
+    nbformat imports jsonschema, which compiles 38 IRI grammars at import when
+    rfc3987-syntax is installed (jupyterlab brings it): about a second of each worker's
+    start, for a format check that notebook validation never makes.  An entry of None in
+    ``sys.modules`` is the import system's own way of saying "not installed" (jsonschema
+    then leaves the "iri" format unchecked).  Done only in a worker the kit started, and
+    only when nothing imported the package before (a Dask worker, which may run other
+    work, is left as it is)."""
+    import sys
+
+    sys.modules.setdefault("rfc3987_syntax", None)
+
+
+def local_worker_init(fresh: bool = False) -> None:
+    """Initializer of the kit's own spawn-started pool processes: :func:`worker_init`,
+    without the IRI grammars (:func:`_without_iri_grammars`)."""
+    _without_iri_grammars()
+    worker_init(fresh)
+
+
 def worker_init(fresh: bool = False) -> None:
-    """Pool initializer: keep a warm kernel in this worker (thread) unless ``fresh``."""
+    """Keep a warm kernel in this worker (thread) unless ``fresh``."""
     if fresh or getattr(_WORKER, "warm", None) is not None:
         return
     warm = _WORKER.warm = WarmKernel()
@@ -300,6 +336,13 @@ def warm_up(fresh: bool = False) -> bool:
     worker_init(fresh)
     if not fresh:
         _WORKER.warm.start()
+    # papermill, nbformat and the exporter imported and built now, while the figures are
+    # computed, not on the first report's path
+    import papermill  # noqa: F401
+
+    from kit.report.export import _exporter
+
+    _exporter()
     return True
 
 

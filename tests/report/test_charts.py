@@ -242,6 +242,103 @@ def test_plot_market_position_counts_at_the_threshold_as_high():
     assert "Star (1)" in _texts(ax) and "not classified" not in ax.get_title()
 
 
+def _bubbles(fig):
+    """The drawn bubbles: the one collection with points, its offsets and face colours."""
+    (points,) = [c for c in fig.axes[0].collections if len(c.get_offsets())]
+    faces = points.get_facecolors()
+    faces = np.repeat(faces, len(points.get_offsets()), axis=0) if len(faces) == 1 else faces
+    return points, np.asarray(points.get_offsets()), faces
+
+
+def _colour_of(fig, share, growth):
+    """The face colour (RGB) of the bubble drawn at (share, growth)."""
+    _, xy, faces = _bubbles(fig)
+    (i,) = np.flatnonzero(np.isclose(xy[:, 0], share) & np.isclose(xy[:, 1], growth))
+    return tuple(faces[i][:3])
+
+
+def _rgb(name):
+    return mpl.colors.to_rgb(name)
+
+
+def _legend_texts(fig):
+    ax = fig.axes[0]
+    legends = [ax.get_legend(), *(a for a in ax.artists if isinstance(a, mpl.legend.Legend))]
+    return {lg.get_title().get_text(): [t.get_text() for t in lg.get_texts()] for lg in legends if lg is not None}
+
+
+def test_plot_market_position_colours_each_bubble_by_its_health_band_unknown_grey(market):
+    s = Settings()
+    df = market.assign(health_index=[82.0, 55.0, 31.0, np.nan, 90.0, 12.0])  # Eps and Zeta are not drawn
+    fig = charts.plot_market_position(df, settings=s)
+    for share, growth, health in zip(df["market_share"], df["market_growth"], df["health_index"]):
+        if pd.isna(share) or pd.isna(growth):
+            continue
+        assert _colour_of(fig, share, growth) == _rgb(charts.RAG_COLORS[s.rag(health)])  # None: grey
+    assert _colour_of(fig, 0.2, -0.05) == _rgb(charts.RAG_COLORS[None])  # Delta: unknown, never red as if 0
+    assert _rgb(charts.RAG_COLORS[None]) not in {_rgb(charts.RAG_COLORS[b]) for b in ("green", "amber", "red")}
+    points, _, _ = _bubbles(fig)
+    assert points.get_alpha() in (None, 1.0)  # opaque: overlapping bubbles never mix into another band's colour
+    legends = _legend_texts(fig)
+    assert legends["colour: health index"] == ["green: 70 or more (1)", "amber: 50 to below 70 (1)",
+                                               "red: below 50 (1)", "grey: no health index (1)"]
+    assert legends["revenue, last 4 quarters"] == ["1,000,000", "250,000"]  # the size key stays
+    _png(fig)
+
+
+def test_plot_market_position_follows_the_bands_of_the_settings_and_greys_an_incomplete_index(market):
+    s = Settings(rag_green=90, rag_amber=80)
+    df = market.assign(health_index=[82.0, 55.0, 95.0, 75.0, np.nan, np.nan],
+                       health_complete=pd.array([True, True, True, False, pd.NA, pd.NA], dtype="boolean"))
+    fig = charts.plot_market_position(df, settings=s)
+    assert _colour_of(fig, 2.0, 0.15) == _rgb(charts.RAG_COLORS["amber"])  # 82: amber under these bands
+    assert _colour_of(fig, 0.5, 0.20) == _rgb(charts.RAG_COLORS["red"])
+    assert _colour_of(fig, 3.0, 0.02) == _rgb(charts.RAG_COLORS["green"])
+    assert _colour_of(fig, 0.2, -0.05) == _rgb(charts.RAG_COLORS[None])  # incomplete: never banded as if complete
+    assert _legend_texts(fig)["colour: health index"][-1] == "grey: no complete health index (1)"
+
+
+def test_plot_market_position_without_health_keeps_one_colour(market):
+    before = charts.plot_market_position(market)
+    points, xy, faces = _bubbles(before)
+    assert len(xy) == 4
+    assert {tuple(np.round(c, 6)) for c in faces} == {tuple(np.round(mpl.colors.to_rgba(charts._LIGHT_BLUE, 0.65), 6))}
+    assert list(_legend_texts(before)) == ["revenue, last 4 quarters"]  # no colour key: one colour means nothing
+    # a health column no account fills (revenue data only) draws the same chart
+    same = charts.plot_market_position(market.assign(health_index=np.nan))
+    p2, xy2, faces2 = _bubbles(same)
+    np.testing.assert_array_equal(xy2, xy)
+    np.testing.assert_array_equal(faces2, faces)
+    np.testing.assert_array_equal(p2.get_sizes(), points.get_sizes())
+    assert _legend_texts(same) == _legend_texts(before)
+    assert _texts(same.axes[0]) == _texts(before.axes[0])
+
+
+def test_plot_market_position_of_thousands_keeps_colours_and_draws_the_largest_first():
+    rng = np.random.default_rng(7)
+    n = 2_000
+    health = rng.uniform(20, 95, n)
+    health[rng.random(n) < 0.2] = np.nan
+    df = pd.DataFrame({"market_share": rng.uniform(0.1, 3.0, n).round(6), "market_growth": rng.uniform(-0.05, 0.35, n).round(6),
+                       "revenue_t4q": rng.uniform(0, 1e6, n), "account_name": [f"A{i}" for i in range(n)],
+                       "health_index": health})
+    s = Settings()
+    fig = charts.plot_market_position(df, settings=s, max_labels=5)
+    points, xy, faces = _bubbles(fig)
+    assert points.get_rasterized() and len(xy) == n
+    want = {(round(x, 6), round(y, 6)): _rgb(charts.RAG_COLORS[s.rag(h)])
+            for x, y, h in zip(df["market_share"], df["market_growth"], df["health_index"])}
+    got = {(round(x, 6), round(y, 6)): tuple(c[:3]) for (x, y), c in zip(xy, faces)}
+    assert got == want
+    sizes = points.get_sizes()
+    assert (np.diff(sizes) <= 0).all()  # the largest underneath: no small account hidden by a large one
+    counts = dict(zip(*np.unique([s.rag(h) or "none" for h in health], return_counts=True)))
+    assert _legend_texts(fig)["colour: health index"] == [
+        f"green: 70 or more ({counts['green']})", f"amber: 50 to below 70 ({counts['amber']})",
+        f"red: below 50 ({counts['red']})", f"grey: no health index ({counts['none']})"]
+    assert len(fig.axes[0].texts) <= 5 + 4  # five names and the four corners
+
+
 def test_plot_retention_two_styled_lines_reference_and_last_values(retention):
     fig = charts.plot_retention(retention)
     ax = fig.axes[0]

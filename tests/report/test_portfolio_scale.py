@@ -194,3 +194,36 @@ def test_the_most_serious_warnings_name_each_account_once(big):
     body = part.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
     ids = [re.findall(r"<td[^>]*>(.*?)</td>", tr)[1] for tr in re.findall(r"<tr>(.*?)</tr>", body)]
     assert len(ids) == min(10, big.model.warnings["account_id"].nunique()) and len(set(ids)) == len(ids)
+
+
+def test_market_position_says_what_the_colours_and_grey_mean(big, synth_portfolio, tmp_path):
+    import shutil
+
+    f, s = big.fig, big.model.settings
+    html = unescape(big.market().html)
+    drawn = f["market_share"].gt(0) & f["market_growth"].notna()
+    rag = f.loc[drawn, "health_rag"]
+    grey = int(rag.isna().sum() + rag.eq("incomplete").sum())
+    assert grey, "the synthetic portfolio should have accounts without an assessment"
+    assert (f"colour by health-index band ({int(rag.eq('green').sum())} green, {int(rag.eq('amber').sum())} amber, "
+            f"{int(rag.eq('red').sum())} red, {grey} grey)") in html  # the alt text
+    assert (f"Colour: the band of the account's health index, as in the ranking (green {s.rag_green:g} or more, amber "
+            f"{s.rag_amber:g} to below {s.rag_green:g}, red below {s.rag_amber:g}).") in html
+    assert f"Grey: {int(rag.isna().sum())} accounts without a health index (no scored assessment)" in html and "unknown, not low" in html
+    # revenue data only: one colour, and nothing said about colours
+    src = synth_portfolio(N, 5)
+    for name in ("accounts.csv", "revenue.csv"):
+        shutil.copy(src / name, tmp_path / name)
+    bare = PortfolioReport(model=load_model(tmp_path)).market().html
+    assert "Colour:" not in bare and "health-index band" not in bare and "Star" in bare
+
+
+def test_market_position_greys_an_incomplete_health_index_and_says_why(big):
+    f = big.fig
+    drawn = f.index[f["market_share"].gt(0) & f["market_growth"].notna() & f["health_rag"].isin(["green", "amber", "red"])]
+    one = drawn[0]
+    fig = f.assign(health_complete=f["health_complete"].mask(f.index == one, False),
+                   health_rag=f["health_rag"].mask(f.index == one, "incomplete"))
+    html = unescape(PortfolioReport(model=dataclasses.replace(big.model, figures=fig)).market().html)
+    s = big.model.settings
+    assert f"and 1 account with an incomplete one (fewer than {s.min_scored_elements} elements scored)" in html
