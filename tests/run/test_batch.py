@@ -422,3 +422,21 @@ def test_a_plan_that_cannot_be_written_fails_its_account(small, tmp_path, monkey
     assert "plan workbook" in manifest["accounts"][ids[1]]["error"] and manifest["accounts"][ids[0]]["status"] == "ok"
     monkeypatch.setattr(kit.run.batch, "write_plan", real)
     assert run(small, out=tmp_path / "out", accounts=ids, progress=False).exit_code == 0  # a rerun writes it
+
+
+def test_a_run_of_some_accounts_says_so_where_the_portfolio_page_points_to_its_files(small, tmp_path):
+    """With --accounts the run's tables and index page hold those accounts only: the
+    portfolio page says so, and is rendered again when the selection changes."""
+    ids = pd.read_csv(small / "accounts.csv", dtype=str)["account_id"].tolist()
+    out = tmp_path / "out"
+
+    def page() -> str:
+        return " ".join(re.sub(r"<[^>]+>", " ", (out / "portfolio.html").read_text(encoding="utf-8")).split())
+
+    run(small, out=out, accounts=ids[:2], progress=False)
+    assert f"this run's index page holds only the 2 accounts selected for this run (kit run --accounts), not all {len(ids)}" \
+        in page()
+    run(small, out=out, accounts=ids[:1], progress=False)  # another selection: the page is rendered again
+    assert "holds only the 1 account selected for this run" in page()
+    run(small, out=out, progress=False)
+    assert "selected for this run" not in page()
