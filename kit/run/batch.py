@@ -391,10 +391,13 @@ def _jobs(model: PortfolioModel, out: Path, ids: list[str], stems: dict[str, str
     jobs = []
     if layout.portfolio_page is not None:
         title = "Portfolio health assessment"
+        # only when some accounts are selected: a notebook copied out before the parameter
+        # existed (kit notebooks) then gets no "unknown parameter" warning on a whole run
+        chosen = _selection(model, ids)
+        selection = {} if chosen is None else {"accounts": chosen}
         jobs.append(Job(key=None, input=str(nbdir / "portfolio_health.ipynb"), output=str(out / layout.portfolio_notebook),
                         html=str(out / layout.portfolio_page), rel_html=layout.portfolio_page,
-                        rel_nb=layout.portfolio_notebook, parameters={**common, "accounts": _selection(model, ids)},
-                        cwd=str(nbdir), title=title,
+                        rel_nb=layout.portfolio_notebook, parameters={**common, **selection}, cwd=str(nbdir), title=title,
                         fingerprint=fps[None], fresh=fresh, timeout=timeout, banner=logo,
                         page_css=page_style(branding, title=title, confidential=confidential_mark("internal", None))))
     names = model.figures["account_name"]

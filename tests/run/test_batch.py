@@ -440,3 +440,8 @@ def test_a_run_of_some_accounts_says_so_where_the_portfolio_page_points_to_its_f
     assert "holds only the 1 account selected for this run" in page()
     run(small, out=out, progress=False)
     assert "selected for this run" not in page()
+    # a whole run passes no selection (a notebook copied out before the parameter existed
+    # gets no "unknown parameter" warning)
+    nb = nbformat.read(out / "notebooks" / "portfolio.ipynb", as_version=4)
+    injected = next(c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", []))
+    assert not re.search(r"^accounts = ", injected.source, re.MULTILINE) and re.search(r"^model_path = ", injected.source, re.MULTILINE)
