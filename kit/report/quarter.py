@@ -188,8 +188,7 @@ def movers(model: PortfolioModel, *, money: Money, top: int = 5, limit: int = 15
     kind, the moves are counted (from, to) and the ``limit`` largest accounts named.
     ``held``: the accounts tables/changes.csv holds when a run renders some of them
     ("only the 2 accounts selected for this run ..."); '' when it holds every account."""
-    every_move = f"tables/changes.csv holds {held}" if held else "every move is in tables/changes.csv"
-    every_one = f"tables/changes.csv holds {held}" if held else "every one is in tables/changes.csv"
+    every_change = f"tables/changes.csv holds {held}" if held else "every change is in tables/changes.csv"
     c = model.changes
     if c is None or c.empty or c["previous"].isna().all():
         return Section("Movers since last quarter", "<p>No figures for the quarter before: the data starts later.</p>")
@@ -214,7 +213,7 @@ def movers(model: PortfolioModel, *, money: Money, top: int = 5, limit: int = 15
                           caption=f"{label} moves: {len(rows)} accounts")
             rows = rows.assign(_rev=revenue.reindex(rows["account_id"]).to_numpy()).sort_values(
                 "_rev", ascending=False, kind="stable", na_position="last").head(limit)
-            label = f"{label} moves of the {limit} largest accounts that moved (by T4Q revenue; {every_move}):"
+            label = f"{label} moves of the {limit} largest accounts that moved (by T4Q revenue; {every_change}):"
         elif len(rows):
             label = f"{label} moves"
         if len(rows):
@@ -229,7 +228,7 @@ def movers(model: PortfolioModel, *, money: Money, top: int = 5, limit: int = 15
         df = pd.DataFrame(rows, columns=["Account", "New high-severity warning", "_rev"])
         caption = "New high-severity warnings"
         if len(df) > limit:
-            caption += f": {len(df)}, the {limit} on the largest accounts shown (by T4Q revenue; {every_one})"
+            caption += f": {len(df)}, the {limit} on the largest accounts shown (by T4Q revenue; {every_change})"
             df = df.sort_values("_rev", ascending=False, kind="stable", na_position="last").head(limit)
         body += table(df.drop(columns="_rev"), caption=caption)
     totals = (model.comparison or {}).get("previous_totals") or {}

@@ -88,3 +88,13 @@ def test_the_selection_comes_through_load_and_is_checked(model, picked, synth_po
     with pytest.raises(UsageError, match="accounts: unknown account id.*'NOPE'") as err:
         PortfolioReport(model=model, selected=("NOPE",))
     assert err.value.param == "accounts"
+
+
+def test_the_movers_say_which_accounts_changes_csv_holds(model, picked):
+    """Above 15 moves of a kind the movers name the largest and point to tables/changes.csv:
+    in a run of some accounts that file holds only them."""
+    only = f"only the 2 accounts selected for this run (kit run --accounts), not all {N}"
+    whole = unescape(re.sub(r"<[^>]+>", " ", PortfolioReport(model=model).movers().html))
+    some = unescape(re.sub(r"<[^>]+>", " ", PortfolioReport(model=model, selected=picked).movers().html))
+    assert "every change is in tables/changes.csv" in whole and "selected for this run" not in whole
+    assert f"tables/changes.csv holds {only}" in some and "every change is in" not in some
