@@ -114,13 +114,20 @@ class ColumnRule:
 
 @dataclass(frozen=True)
 class TableRule:
-    """One input table: its columns and its key (unique together)."""
+    """One input table: its columns and its key (unique together).
+
+    ``coded``: columns typed as categoricals of their text (ids, enums) rather than
+    plain text: the columns the figures group millions of rows on, which integer codes
+    group without hashing every cell's text again (see
+    :func:`kit.figures.assessment.score_assessments`).
+    """
 
     name: str
     columns: tuple[ColumnRule, ...]
     key: tuple[str, ...] = ()
     has_account_id: bool = True
     notes: dict[str, str] = field(default_factory=dict)
+    coded: tuple[str, ...] = ()
 
     @property
     def required(self) -> tuple[str, ...]:
@@ -183,6 +190,7 @@ TABLES: dict[str, TableRule] = {
             ColumnRule("comment"),
         ),
         key=("account_id", "assessed_on", "rater", "element", "question_id"),
+        coded=("account_id", "rater", "element", "question_id"),
     ),
     "questions": TableRule(
         "questions",

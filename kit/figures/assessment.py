@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from kit.config import Settings
+from kit.inputs.cells import plain
 from kit.periods import quarter_of
 from kit.schema import ELEMENT_IDS, INTERNAL_ROLES
 
@@ -52,12 +53,28 @@ def to_score(mean_rating: float | pd.Series) -> float | pd.Series:
     return (mean_rating - 1.0) / 4.0 * 100.0
 
 
+def _sorted_codes(column: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """``pd.factorize(column, sort=True)``: codes in the order of the values (-1 =
+    missing) and the distinct values.  A categorical column (a table's ``coded``
+    columns) is renumbered from its codes: no pass over its text."""
+    if not isinstance(column.dtype, pd.CategoricalDtype):
+        return pd.factorize(column, sort=True)
+    codes = column.cat.codes.to_numpy()
+    categories = column.cat.categories
+    used = np.flatnonzero(np.bincount(codes[codes >= 0], minlength=len(categories)))
+    present = categories.take(used)
+    order = np.argsort(np.asarray(present, dtype=object), kind="stable")
+    rank = np.full(len(categories) + 1, -1, dtype=np.intp)  # code -1 takes the last entry: missing
+    rank[used.take(order)] = np.arange(len(used))
+    return rank.take(codes), present.take(order)
+
+
 def _group_codes(rows: pd.DataFrame, keys: list[str]) -> tuple[pd.DataFrame, dict[str, pd.Index]]:
     """Each key column as sorted integer codes (code order = value order, -1 = missing)
     and its distinct values."""
     codes, uniques = {}, {}
     for k in keys:
-        codes[k], uniques[k] = pd.factorize(rows[k], sort=True)
+        codes[k], uniques[k] = _sorted_codes(rows[k])
     return pd.DataFrame(codes, index=rows.index), uniques
 
 
@@ -353,6 +370,8 @@ def score_assessments(assessment: pd.DataFrame, questions: pd.DataFrame, account
     else:  # rows of each account's latest date (accounts of account_ids only), by codes
         latest_rows = seen[codes["assessed_on"].to_numpy() == latest_day[codes["account_id"].to_numpy()]]
     comments = latest_rows[latest_rows["comment"].notna()][["account_id", "rater", "rater_role", "element", "question_id", "comment"]]
+    # the coded columns as text again (kit.schema.TableRule.coded)
+    comments = comments.assign(**{c: plain(comments[c]) for c in comments.columns})
     return AssessmentResult(elements=elements, accounts=accounts, raters=latest_means, comments=comments.reset_index(drop=True))
 
 

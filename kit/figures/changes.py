@@ -11,9 +11,6 @@ folder as they were written (a client whose data was restated since).  Both side
 from __future__ import annotations
 
 import datetime as dt
-import multiprocessing
-import os
-import sys
 from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING
@@ -133,49 +130,22 @@ def previous_quarter(portfolio: Portfolio, settings: Settings, *, as_of: dt.date
     return earlier.figures.reset_index()[["account_id", *CHANGE_FIGURES]], totals
 
 
-def _previous_quarter_child(conn, portfolio: Portfolio, settings: Settings, as_of: dt.date) -> None:
-    """A forked child's work: :func:`previous_quarter`, sent back (or the error, as text)."""
-    try:
-        conn.send(("ok", previous_quarter(portfolio, settings, as_of=as_of)))
-    except BaseException as exc:  # the parent computes it itself then
-        conn.send(("error", repr(exc)))
-    finally:
-        conn.close()
-
-
 def previous_quarter_in_background(portfolio: Portfolio, settings: Settings, *, as_of: dt.date
                                    ) -> Callable[[], tuple[pd.DataFrame, dict] | None]:
     """Start :func:`previous_quarter` on another core while the caller computes the current
     quarter; returns the function that waits for it (None: not run, or failed: compute it
     then with :func:`with_quarter_changes`).
 
-    The child is forked, so it reads the loaded portfolio without copying or pickling it
-    (copy-on-write pages); only the small result travels back.  Forking needs Linux and a
-    second core; elsewhere nothing starts and the wait gives None at once.
+    The child is forked (:func:`kit.forking.in_background`), so it reads the loaded
+    portfolio without copying or pickling it; only the small result travels back.
+    Forking needs Linux and a second core; elsewhere nothing starts and the wait gives
+    None at once.
     """
-    if not sys.platform.startswith("linux") or (os.cpu_count() or 1) < 2 \
-            or "fork" not in multiprocessing.get_all_start_methods():
-        return lambda: None
-    ctx = multiprocessing.get_context("fork")
-    receive, send = ctx.Pipe(duplex=False)
-    child = ctx.Process(target=_previous_quarter_child, args=(send, portfolio, settings, as_of), daemon=True)
-    try:
-        child.start()
-    except OSError:  # no memory or processes left to fork: the caller computes it itself
-        return lambda: None
-    send.close()
+    from functools import partial
 
-    def wait() -> tuple[pd.DataFrame, dict] | None:
-        try:
-            status, result = receive.recv()
-        except (EOFError, OSError):  # the child died (killed, out of memory)
-            status, result = "error", None
-        finally:
-            receive.close()
-            child.join()
-        return result if status == "ok" else None
+    from kit.forking import in_background
 
-    return wait
+    return in_background(partial(previous_quarter, as_of=as_of), portfolio, settings)
 
 
 def with_quarter_changes(model: PortfolioModel, *, previous: pd.DataFrame | None = None,

@@ -195,6 +195,29 @@ def to_enum(s: pd.Series) -> pd.Series:
     return pd.Series(map_distinct(s, enum_word), index=s.index)
 
 
+def as_codes(s: pd.Series, fn: Callable[[object], object], *, dtype: str | type) -> pd.Series:
+    """``fn`` of every cell as a categorical (``fn`` runs once per distinct value; its
+    None is missing): the typed column of a table's ``coded`` columns.  ``dtype``: the
+    categories' (``object`` or ``"str"``, as the column would be typed as plain text)."""
+    codes, uniques = category_codes(s)
+    typed = np.empty(len(uniques), dtype=object)
+    typed[:] = [fn(u) for u in uniques]
+    # two cells may type to the same value ("Client" and "client"): one category each
+    new_codes, categories = pd.factorize(typed)
+    new_codes = np.append(new_codes, -1)  # code -1 (missing) takes the last entry: missing
+    return pd.Series(pd.Categorical.from_codes(new_codes.take(codes), categories=pd.Index(categories, dtype=dtype)),
+                     index=s.index)
+
+
+def plain(s: pd.Series) -> pd.Series:
+    """A column typed by :func:`as_codes` as plain text again (missing: None in an object
+    column, as :func:`map_distinct` types it); any other column as it is."""
+    if not isinstance(s.dtype, pd.CategoricalDtype):
+        return s
+    values = map_distinct(s, lambda v: v)
+    return pd.Series(values, index=s.index, dtype=object if s.cat.categories.dtype == object else None)
+
+
 def as_text(s: pd.Series) -> pd.Series:
     """A raw (categorical) column back as plain text cells, as the file held them."""
     if not isinstance(s.dtype, pd.CategoricalDtype):

@@ -79,7 +79,9 @@ def load_portfolio(source: str | Path) -> Portfolio:
     source = Path(source)
     encodings: dict[str, str] = {}
     notes: list[str] = []
-    raw, names, hashes, problems = read_raw_tables(source, encodings, notes)
+    # each CSV file checked as soon as it is read (on the second core for large inputs)
+    validated: dict[str, tuple[pd.DataFrame | None, list[Problem]]] = {}
+    raw, names, hashes, problems = read_raw_tables(source, encodings, notes, validate=validate_table, validated=validated)
     # a workbook cell already reported (an Excel error, a formula with no saved value) is
     # not reported again as a blank or as 'nan' by the checks below
     cells = {(p.file, p.row, column_key(p.column)) for p in problems if p.row is not None and p.column}
@@ -89,7 +91,7 @@ def load_portfolio(source: str | Path) -> Portfolio:
 
     typed: dict[str, pd.DataFrame] = {}
     for name, df in raw.items():
-        t, probs = validate_table(name, df, names[name])
+        t, probs = validated[name] if name in validated else validate_table(name, df, names[name])
         problems += fresh(probs)
         if t is not None:
             typed[name] = t

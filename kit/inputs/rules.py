@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from kit.errors import Problem
-from kit.inputs.cells import CONVERTERS, as_text, category_codes, enum_word, map_distinct, to_enum
+from kit.inputs.cells import CONVERTERS, as_codes, as_text, category_codes, enum_word, map_distinct, to_enum
 from kit.inputs.headers import header_problems
 from kit.periods import date_hint, period_hint, quarter_label
 from kit.schema import (
@@ -225,7 +225,9 @@ def typed_table(table: TableRule, df: pd.DataFrame, memo: dict[str, pd.Series] |
         elif rule.kind == "bool":
             out[rule.name] = _converted(rule, s, memo).astype("boolean")
         elif rule.kind == "enum":
-            out[rule.name] = to_enum(s)
+            out[rule.name] = as_codes(s, enum_word, dtype="str") if rule.name in table.coded else to_enum(s)
+        elif rule.name in table.coded:
+            out[rule.name] = as_codes(s, lambda v: v, dtype=object)
         else:
             out[rule.name] = pd.Series(map_distinct(s, lambda v: v), index=s.index, dtype=object)
     return out

@@ -5,7 +5,9 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -52,14 +54,41 @@ def folder_entries(source: Path) -> list[Path]:
     return sorted(p for p in source.iterdir() if not p.name.startswith((".", "~$")) and _entry_kind(p) != "a folder")
 
 
-def _read_folder(source: Path, tables, names, hashes, problems, encodings) -> None:
+#: inputs of at least this many bytes in all are read on two cores (see :func:`_split`):
+#: below it, starting a child costs more than it saves
+PARALLEL_MIN_BYTES = 64 * 2**20
+
+#: ``validate(name, raw, display name) -> (typed or None, problems)``: a table's checks,
+#: run as soon as it is read (:func:`kit.inputs.rules.validate_table`)
+Validate = Callable[[str, pd.DataFrame, str], tuple[pd.DataFrame | None, list[Problem]]]
+
+
+@dataclass(frozen=True)
+class CsvRead:
+    """One CSV file read: the raw table (None: unreadable), the encoding it was read in,
+    the sha256 of its bytes (None: not read), its problems, and its checks when asked
+    for (``validated``: what ``validate`` returned)."""
+
+    table: pd.DataFrame | None
+    encoding: str | None
+    digest: str | None
+    problems: list[Problem]
+    validated: tuple[pd.DataFrame | None, list[Problem]] | None = None
+
+
+def _folder_files(source: Path) -> list[tuple[str, Path | None, list[Problem]]]:
+    """Each table of :data:`TABLES`, in order: the file to read for it (None: none to
+    read) and the problems of the folder's entries for it (missing, misnamed, a link)."""
     files = folder_entries(source)
     by_lower: dict[str, list[Path]] = {}
     for p in files:
         by_lower.setdefault(p.name.lower(), []).append(p)
-    for name, rule in TABLES.items():
+    out: list[tuple[str, Path | None, list[Problem]]] = []
+    for name in TABLES:
         wanted = f"{name}.csv"
         found = by_lower.get(wanted, [])
+        problems: list[Problem] = []
+        out.append((name, None, problems))
         if len(found) > 1:  # a case-sensitive file system: Revenue.csv and revenue.csv
             problems.append(Problem(wanted, None, None, None, f"one file {wanted} (found {', '.join(p.name for p in found)})"))
             continue
@@ -82,34 +111,105 @@ def _read_folder(source: Path, tables, names, hashes, problems, encodings) -> No
             problems.append(Problem(path.name, None, None, None, f"a regular file (this is {kind}, which the kit does not "
                                     "follow or read: copy the file itself into the data folder)"))
             continue
-        names[name] = path.name
+        out[-1] = (name, path, problems)
+    return out
+
+
+def read_csv_file(name: str, path: Path, validate: Validate | None = None) -> CsvRead:
+    """One table's CSV file read (and checked by ``validate``, when given)."""
+    rule = TABLES[name]
+    problems: list[Problem] = []
+    try:
+        data = read_input_file(path)  # read once: hashed and parsed
+    except OSError as exc:
+        problems.append(Problem(path.name, None, None, None, f"a readable regular file ({printable(exc.strerror or exc)})"))
+        return CsvRead(None, None, None, problems)
+    # hashed in a thread while parsed (hashlib lets go of the GIL on large data):
+    # about 2 s of a 4 GB portfolio off the critical path
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        digest = pool.submit(lambda b: hashlib.sha256(b).hexdigest(), data)
+        df, encoding = read_csv_bytes(path.name, data, problems, rule)
+        del data  # the parsed table, not the bytes, from here on
+        sha = digest.result()
+    if df is not None:
+        df = match_columns(rule, df, path.name, problems)
+    checked = validate(name, df, path.name) if validate is not None and df is not None else None
+    return CsvRead(df, encoding, sha, problems, checked)
+
+
+def _read_files(jobs: list[tuple[str, Path]], validate: Validate | None) -> dict[str, CsvRead]:
+    return {name: read_csv_file(name, path, validate) for name, path in jobs}
+
+
+def _split(jobs: list[tuple[str, Path]]) -> tuple[list[tuple[str, Path]], list[tuple[str, Path]]]:
+    """The files this process reads and those a forked child reads meanwhile (none when
+    the inputs are small or no child can start): largest first, each to the side with
+    fewer bytes so far, so that both finish at about the same time."""
+    from kit.forking import can_fork
+
+    sizes = {}
+    for name, path in jobs:
         try:
-            data = read_input_file(path)  # read once: hashed and parsed
-        except OSError as exc:
-            problems.append(Problem(path.name, None, None, None, f"a readable regular file ({printable(exc.strerror or exc)})"))
+            sizes[name] = path.stat().st_size
+        except OSError:  # reported when read
+            sizes[name] = 0
+    if len(jobs) < 2 or sum(sizes.values()) < PARALLEL_MIN_BYTES or not can_fork():
+        return jobs, []
+    mine: list[tuple[str, Path]] = []
+    theirs: list[tuple[str, Path]] = []
+    load = {"mine": 0, "theirs": 0}
+    for job in sorted(jobs, key=lambda j: -sizes[j[0]]):
+        side = "theirs" if load["theirs"] <= load["mine"] else "mine"
+        (theirs if side == "theirs" else mine).append(job)
+        load[side] += sizes[job[0]]
+    return mine, theirs
+
+
+def _read_folder(source: Path, tables, names, hashes, problems, encodings, validate: Validate | None,
+                 validated: dict) -> None:
+    entries = _folder_files(source)
+    mine, theirs = _split([(name, path) for name, path, _ in entries if path is not None])
+    wait = None
+    if theirs:
+        from kit.forking import in_background
+
+        wait = in_background(_read_files, theirs, validate)
+    done = _read_files(mine, validate)
+    # the child's tables, or read here when it could not give them (failed, killed)
+    done.update((wait() if wait is not None else None) or _read_files(theirs, validate))
+    for name, path, found in entries:  # problems in the order of the tables, as read one by one
+        problems += found
+        if path is None:
             continue
-        # hashed in a thread while parsed (hashlib lets go of the GIL on large data):
-        # about 2 s of a 4 GB portfolio off the critical path
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            digest = pool.submit(lambda b: hashlib.sha256(b).hexdigest(), data)
-            df, encoding = read_csv_bytes(path.name, data, problems, rule)
-            hashes[path.name] = digest.result()
-        if encoding is not None:
-            encodings[path.name] = encoding
-        if df is not None:
-            df = match_columns(rule, df, path.name, problems)
-        if df is not None:
-            tables[name] = df
+        names[name] = path.name
+        got = done[name]
+        problems += got.problems
+        if got.digest is not None:
+            hashes[path.name] = got.digest
+        if got.encoding is not None:
+            encodings[path.name] = got.encoding
+        if got.table is not None:
+            tables[name] = got.table
+            if got.validated is not None:
+                validated[name] = got.validated
 
 
-def read_raw_tables(source: Path, encodings: dict[str, str] | None = None, notes: list[str] | None = None
+def read_raw_tables(source: Path, encodings: dict[str, str] | None = None, notes: list[str] | None = None, *,
+                    validate: Validate | None = None, validated: dict | None = None
                     ) -> tuple[dict[str, pd.DataFrame], dict[str, str], dict[str, str], list[Problem]]:
     """Every known table of a folder or workbook, as text (categorical columns of the
     cleaned cells, see :func:`clean_table`; columns under the contract's names).
 
     ``encodings``: when given, filled with file name -> the encoding each CSV file was
     read in (a key of :data:`ENCODINGS`).  ``notes``: when given, filled with what the
-    user should know of the reading (a hidden sheet read as a table).
+    user should know of the reading (a hidden sheet read as a table).  ``validate``: the
+    checks of a table, run on each CSV file's table as soon as it is read, their results
+    put in ``validated`` (table -> (typed, problems)); tables of a workbook are not
+    checked here.
+
+    A folder of large files (:data:`PARALLEL_MIN_BYTES` in all) is read on two cores: a
+    forked child reads (and checks) the largest files while this process reads the
+    others (:func:`kit.forking.in_background`); the tables and problems are the same.
 
     Returns
     -------
@@ -123,7 +223,8 @@ def read_raw_tables(source: Path, encodings: dict[str, str] | None = None, notes
     notes = [] if notes is None else notes
     suffix = source.suffix.lower()
     if source.is_dir():
-        _read_folder(source, tables, names, hashes, problems, encodings)
+        _read_folder(source, tables, names, hashes, problems, encodings, validate,
+                     {} if validated is None else validated)
     elif source.is_file() and suffix in {".xlsx", ".xlsm"}:
         read_workbook(source, tables, names, hashes, problems, notes)
     elif source.is_file():

@@ -313,3 +313,51 @@ def test_printed_change_adds_up(model_of):
     cells = [tr.find_all("td")[col].get_text() for tr in tab.tbody.find_all("tr")]
     shown = [float(x) for x in cells if x != "—"]
     assert len(shown) == 7 and sum(shown) == pytest.approx(float(c))  # the seven elements scored in both
+
+
+def _plain_table(coded: pd.DataFrame) -> pd.DataFrame:
+    from kit.inputs.cells import plain
+
+    return coded.assign(**{c: plain(coded[c]) for c in coded.columns})
+
+
+def test_coded_columns_give_the_figures_of_plain_text(sample_dir):
+    """The assessment's ids and elements are typed as categoricals (``TableRule.coded``):
+    scored from their codes, the figures are those of the same table as plain text."""
+    from kit.figures.assessment import assessment_cutoff
+    from kit.schema import TABLES
+
+    p = load_portfolio(sample_dir)
+    a = p.tables["assessment"]
+    for c in TABLES["assessment"].coded:
+        assert isinstance(a[c].dtype, pd.CategoricalDtype), c
+    assert a["account_id"].cat.categories.dtype == object and str(a["element"].cat.categories.dtype) == "str"
+    plain = _plain_table(a)
+    assert plain["account_id"].dtype == object and str(plain["element"].dtype) == "str"
+    cutoff = assessment_cutoff(pd.Timestamp("2026-06-30"), quarter=2026 * 4 + 1, grace_quarters=1)
+    got = score_assessments(a, p.tables["questions"], p.account_ids, as_of=cutoff, settings=Settings())
+    want = score_assessments(plain, p.tables["questions"], p.account_ids, as_of=cutoff, settings=Settings())
+    for part in ("elements", "accounts", "raters", "comments"):
+        pd.testing.assert_frame_equal(getattr(got, part), getattr(want, part), obj=part)
+    assert not any(isinstance(t, pd.CategoricalDtype) for t in got.comments.dtypes)
+
+
+def test_sorted_codes_are_those_of_factorize():
+    """Codes renumbered from a categorical in the order of the values: missing cells,
+    unused categories, categories first seen out of order, enums typed alike."""
+    import numpy as np
+
+    from kit.figures.assessment import _sorted_codes
+    from kit.inputs.cells import as_codes, enum_word
+
+    raw = pd.Series(pd.Categorical(["b", "a", None, "Client", "c", "b", "client"],
+                                   categories=["b", "zz", "a", "Client", "c", "client"]))
+    for fn, dtype in ((lambda v: v, object), (enum_word, "str")):
+        coded = as_codes(raw, fn, dtype=dtype)
+        codes, uniques = _sorted_codes(coded)
+        plain = pd.Series([None if v is None or v != v else fn(v) for v in raw.astype(object)], dtype=dtype)
+        want_codes, want_uniques = pd.factorize(plain, sort=True)
+        assert np.array_equal(codes, want_codes) and list(uniques) == list(want_uniques)
+        assert uniques.dtype == want_uniques.dtype
+    # "Client" and "client" type alike: one category
+    assert list(as_codes(raw, enum_word, dtype="str").cat.categories) == ["b", "zz", "a", "client", "c"]

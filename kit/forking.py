@@ -1,0 +1,67 @@
+"""Work handed to a forked child on another core, its result sent back.
+
+The child is forked, so it reads what the parent holds (a loaded portfolio, a file's
+bytes) without copying or pickling it (copy-on-write pages); only the result travels
+back, pickled.  Forking needs Linux and a second core; elsewhere nothing starts and the
+wait gives None at once, as it does when the child fails (an error, killed, out of
+memory): the caller then does the work itself, so the result never depends on whether
+a child ran.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+from collections.abc import Callable
+from typing import Any
+
+__all__ = ["can_fork", "in_background"]
+
+
+def can_fork() -> bool:
+    """Whether :func:`in_background` can start a child here (Linux, two cores or more)."""
+    return sys.platform.startswith("linux") and (os.cpu_count() or 1) >= 2 \
+        and "fork" in multiprocessing.get_all_start_methods()
+
+
+def _child(conn, fn: Callable[..., Any], args: tuple) -> None:
+    try:
+        conn.send(("ok", fn(*args)))
+    except BaseException as exc:  # the parent does the work itself then
+        conn.send(("error", repr(exc)))
+    finally:
+        conn.close()
+
+
+def in_background(fn: Callable[..., Any], *args: Any) -> Callable[[], Any | None]:
+    """Start ``fn(*args)`` in a forked child; returns the function that waits for its
+    result (None: no child was started, or it failed).
+
+    ``fn`` must not write anything the parent reads: the child's changes stay in the
+    child.  The wait is to be called once.
+    """
+    if not can_fork():
+        return lambda: None
+    ctx = multiprocessing.get_context("fork")
+    receive, send = ctx.Pipe(duplex=False)
+    child = ctx.Process(target=_child, args=(send, fn, args), daemon=True)
+    try:
+        child.start()
+    except OSError:  # no memory or processes left to fork
+        receive.close()
+        send.close()
+        return lambda: None
+    send.close()
+
+    def wait() -> Any | None:
+        try:
+            status, result = receive.recv()
+        except (EOFError, OSError):  # the child died (killed, out of memory)
+            status, result = "error", None
+        finally:
+            receive.close()
+            child.join()
+        return result if status == "ok" else None
+
+    return wait

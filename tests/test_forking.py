@@ -1,0 +1,44 @@
+"""Work in a forked child (``kit.forking``): its result, or None so that the caller
+does the work itself."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from kit import forking
+
+
+def _pid_and_sum(a: int, b: int) -> tuple[int, int]:
+    return os.getpid(), a + b
+
+
+def _fails() -> None:
+    raise ValueError("a bug in the child")
+
+
+def _killed() -> None:
+    os._exit(3)  # dies without sending anything (as when killed, or out of memory)
+
+
+needs_fork = pytest.mark.skipif(not forking.can_fork(), reason="no forked child on this machine (not Linux, or one core)")
+
+
+@needs_fork
+def test_the_result_comes_from_another_process():
+    pid, total = forking.in_background(_pid_and_sum, 2, 3)()
+    assert total == 5 and pid != os.getpid()
+
+
+@needs_fork
+@pytest.mark.parametrize("fn", [_fails, _killed])
+def test_a_failed_child_gives_none(fn):
+    assert forking.in_background(fn)() is None
+
+
+def test_without_fork_nothing_starts(monkeypatch):
+    monkeypatch.setattr(forking, "can_fork", lambda: False)
+    started = []
+    assert forking.in_background(lambda: started.append(1))() is None
+    assert started == []
