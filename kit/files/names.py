@@ -48,3 +48,10 @@ def report_stems(account_ids: Iterable[str]) -> dict[str, str]:
         seen.add(stem.lower())
         out[i] = stem
     return out
+
+
+def report_page(stem: str, *, client: bool = False) -> str:
+    """Where ``kit run`` writes an account's report, relative to the run folder:
+    ``accounts/<stem>.html``, or ``<stem>/<stem>.html`` in a client run (a folder per
+    account, to send as it is).  ``stem``: from :func:`report_stems`."""
+    return f"{stem}/{stem}.html" if client else f"accounts/{stem}.html"

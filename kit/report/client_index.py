@@ -2,7 +2,9 @@
 
 One row per account: its folder to send, links to its business review page, PDF and
 deck, and its status.  The page is the consultant's own and lists every account, so it
-lives in ``_consultant/`` (:mod:`kit.run.layout`), never in an account's folder.  A Jinja
+lives in ``_consultant/`` (:mod:`kit.run.layout`), never in an account's folder.  A column
+that would say the same on every row is left out: the status when no account failed, the
+PDF and deck when the run made none.  A Jinja
 template (``kit/resources/index/client_index.html.j2``), every value escaped; the kit's
 one stylesheet inlined; no script; nothing fetched.
 """

@@ -5,12 +5,16 @@ health index, RAG, quadrant and warnings count.  The page is the Jinja template
 ``kit/resources/index/index.html.j2`` (every value escaped), styled by the kit's one
 stylesheet (``kit/resources/kit.css``) and made sortable and filterable by
 ``kit/resources/index/index.js`` (no library), both inlined: nothing is fetched.
-Without JavaScript the page is the plain table with every account shown.
+Without JavaScript the page is the plain table with every account shown; with it, the
+table shows the first 200 matching accounts and a "Show more" bar (sorting and filtering
+cover every account), so that thousands of accounts stay quick to sort and filter.  The
+Report column is there only when it says more than "ok" on every row.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 
 import pandas as pd
 
@@ -18,10 +22,12 @@ import kit
 from kit.figures.model import PortfolioModel
 from kit.figures.quadrant import QUADRANT_RULES
 from kit.figures.words import score_text
+from kit.files.names import report_page, report_stems
 from kit.report.blocks import rag_badge, stylesheet
+from kit.report.loading import portfolio_wide
 from kit.schema import CATEGORIES
 
-__all__ = ["index_page"]
+__all__ = ["index_page", "report_hrefs"]
 
 #: Sort rank of a RAG band (worst first) and the value of a missing quadrant in the filter.
 _RAG_RANK = {"red": 1, "amber": 2, "green": 3}
@@ -45,6 +51,17 @@ _COLUMNS: tuple[tuple[str, str, str], ...] = (
 #: portfolio report's segment summaries link to ``index.html#<key>=<value>``.
 _SEGMENT_FILTERS = (("industry", "industry"), ("region", "region"), ("account_manager", "manager"))
 _SEGMENT_LABELS = (("Industry", "All industries"), ("Region", "All regions"), ("Account manager", "All managers"))
+
+
+def report_hrefs(model: PortfolioModel, ids: Iterable[str] | None = None) -> dict[str, str]:
+    """Account id -> the link to its report from a page at the root of an internal run's
+    folder (``index.html``, ``portfolio.html``): ``accounts/<stem>.html``, where ``kit run``
+    writes it (:meth:`kit.run.layout.Layout.page`; the manifest records the same path,
+    which this page links).  The stems come from every id of the model
+    (:func:`kit.files.names.report_stems`), as ``kit run`` names the files, also in a run
+    of some accounts.  ``ids``: the accounts to link (None: every account)."""
+    stems = portfolio_wide(model, "stems", lambda: report_stems(model.figures.index))
+    return {a: report_page(stems[a]) for a in (model.figures.index if ids is None else ids)}
 
 
 def _text(v: object) -> str:
@@ -149,6 +166,9 @@ def index_page(model: PortfolioModel, accounts: dict[str, dict], portfolio: dict
             "pdf": r.get("pdf"), "deck": r.get("deck"),  # made by kit run --pdf / --deck
         })
     quads = [r["quadrant_value"] for r in rows if r["quadrant_value"] != _NO_QUADRANT]
+    # the Report column says something only when a report failed or was not rendered, or
+    # the run made PDFs or decks to link: "ok" on every row is left out
+    show_report = any(not r["ok"] or r["pdf"] or r["deck"] for r in rows)
     from kit.report.branding import Branding, banner, page_style
 
     css = "" if branding is None else page_style(branding, title="Account health assessments", confidential="Confidential: internal")
@@ -166,6 +186,7 @@ def index_page(model: PortfolioModel, accounts: dict[str, dict], portfolio: dict
                          if any(r["segments"][key] for r in rows)],
         no_quadrant=any(r["quadrant_value"] == _NO_QUADRANT for r in rows), no_quadrant_value=_NO_QUADRANT,
         columns=[{"key": k, "label": label, "type": t, "numeric": k in ("revenue", "health", "warnings")}
-                 for k, label, t in _COLUMNS],
-        rows=rows, legend=_legend(model),
+                 for k, label, t in _COLUMNS if k != "report" or show_report],
+        rows=rows, show_report=show_report,
+        legend=[(term, text) for term, text in _legend(model) if term != "Report" or show_report],
     ) + "\n"

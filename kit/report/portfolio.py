@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +22,7 @@ from kit.periods import quarter_label
 from kit.report import charts, quarter
 from kit.report.blocks import Section, esc, figure_img, fmt_num, fmt_pct, kpis, rag_badge, table, trend
 from kit.report.formats import Formats, data_panel, no_data
+from kit.report.index_page import report_hrefs
 from kit.report.loading import model_for
 from kit.schema import BCG_QUADRANTS, CATEGORIES, ELEMENT_IDS, ELEMENT_NAMES, MOTIONS, QUADRANTS
 
@@ -122,6 +124,25 @@ class PortfolioReport(Formats):
         return (f"only the {count(len(self.selected), 'account')} selected for this run (kit run --accounts), not all "
                 f"{len(self.fig):,}")
 
+    @cached_property
+    def _hrefs(self) -> dict[str, str]:
+        """Account id -> the link to its report, as index.html links it, for the accounts
+        whose reports this run renders (every account, or the selected ones)."""
+        return report_hrefs(self.model, self.selected)
+
+    def _account(self, acc: str) -> str:
+        """The account's name as HTML: escaped, and linked to its own report when the run
+        renders it (plain text otherwise)."""
+        text = esc(self.fig.at[acc, "account_name"])
+        href = self._hrefs.get(acc)
+        return f'<a href="{esc(href)}">{text}</a>' if href else text
+
+    def _links_note(self) -> str:
+        """What an account's linked name leads to, said once under the tables that link them."""
+        only = self._only_selected()
+        return ("An account's name links to its own report (in a kit run"
+                + (f"; this run renders the reports of {only}" if only else "") + ").")
+
     def _no_assessment(self) -> str:
         """Why there is no element score to show."""
         m = self.model
@@ -130,9 +151,10 @@ class PortfolioReport(Formats):
         return f'<p class="muted">No assessment scored up to {m.assessment_cutoff:%Y-%m-%d}.</p>'
 
     def movers(self) -> Section:
-        """The largest moves since the quarter before: health-index rises and falls,
-        category and quadrant moves, new high-severity warnings."""
-        return quarter.movers(self.model, money=self._amount, held=self._only_selected())
+        """The largest moves since the quarter before (category and quadrant moves, new
+        high-severity warnings), then the largest health-index changes since each account's
+        previous assessment; account names link to their reports."""
+        return quarter.movers(self.model, money=self._amount, held=self._only_selected(), link=self._account)
 
     def data_behind(self) -> Section:
         """Data behind this report: the tables supplied, their rows and date ranges, what
@@ -529,7 +551,7 @@ class PortfolioReport(Formats):
         only = self._only_selected()
         every = f"tables/warnings.csv holds the warnings of {only}" if only else "Every warning is in tables/warnings.csv"
         if len(top):
-            t = pd.DataFrame({"Account": f.loc[top["account_id"], "account_name"].to_numpy(), "Id": top["account_id"].to_numpy(),
+            t = pd.DataFrame({"Account": [self._account(a) for a in top["account_id"]], "Id": top["account_id"].to_numpy(),
                               "Severity": top["severity"].str.upper().to_numpy(), "Warning": top["title"].to_numpy(),
                               "What fired it": top["message"].to_numpy(),
                               "Revenue at risk": top["revenue_at_risk"].map(self._money).to_numpy()})
@@ -537,7 +559,7 @@ class PortfolioReport(Formats):
                      '<p class="muted">One row per account, its most serious warning; by severity, then by the revenue '
                      "each puts at risk (the account's T4Q revenue, or for concentration the largest buying center's or "
                      f"offering's). {esc(every)}.</p>"
-                     + table(t, numeric=["Revenue at risk"]))
+                     + table(t, raw_html=["Account"], numeric=["Revenue at risk"]))
         n_acc = int((f["n_warnings"] > 0).sum())
         body += (f"<p>{n_acc} of {len(f)} accounts have at least one warning; "
                  f"{count(int(w['severity'].eq('high').sum()), 'high-severity warning')} in all.</p>")
@@ -615,6 +637,7 @@ class PortfolioReport(Formats):
         index = f"; this run's index page holds {esc(only)}" if only else ""
         note = ('<p class="muted">A segment\'s name links to the index page filtered to its accounts (in a kit run)'
                 + index + ". "
+                + (esc(self._links_note()) + " " if has_health else "")
                 + health + "High-severity warning: accounts with at least one"
                 + (f" (not judged for want of their tables: {esc(', '.join(no_high))})" if no_high else "") + ".</p>")
         return Section("Segments", "".join(parts) + note)
@@ -635,9 +658,11 @@ class PortfolioReport(Formats):
         else:
             agg = agg.sort_values(["revenue", "accounts"], ascending=False, kind="stable")
         shown = agg.head(SEGMENT_ROWS)
+        # assessed accounts only: an account without a health index is neither strongest nor weakest
         ranked = g.dropna(subset=["health_index"]).sort_values("health_index", kind="stable")
-        weakest = ranked.groupby("_seg", sort=False)["account_name"].first()
-        strongest = ranked.groupby("_seg", sort=False)["account_name"].last()
+        ranked = ranked.assign(_id=ranked.index)
+        weakest = ranked.groupby("_seg", sort=False)["_id"].first().map(self._account)
+        strongest = ranked.groupby("_seg", sort=False)["_id"].last().map(self._account)
 
         def link(v: object) -> str:
             text = esc(v)
@@ -656,7 +681,7 @@ class PortfolioReport(Formats):
         if not any(r.applies(supplied) for r in RULES if r.severity == "high"):
             df = df.drop(columns="High-severity warning")  # no rule could fire: unknown, not 0
         # a segment of thousands may hold a small share: one decimal, never a column of "0%"
-        t = table(df, raw_html=[heading], formats={"T4Q revenue": self._money, "Share of revenue": lambda v: fmt_pct(v, 1),
+        t = table(df, raw_html=[heading, "Strongest", "Weakest"], formats={"T4Q revenue": self._money, "Share of revenue": lambda v: fmt_pct(v, 1),
                                                    "Median health index": fmt_num, "Accounts": fmt_num},
                   numeric=["Accounts", "T4Q revenue", "Share of revenue", "Median health index", "At risk", "High-severity warning"])
         more = ""
@@ -687,20 +712,23 @@ class PortfolioReport(Formats):
 
     def accounts(self) -> Section:
         """Every account in one ranking table: by health index (complete indexes first,
-        then incomplete ones, then accounts without one), then T4Q revenue; by T4Q revenue
-        alone when no account has a health index.  A column unknown for every account is
-        left out and named."""
+        then incomplete ones), then T4Q revenue; the accounts without a health index after
+        them, by T4Q revenue and with no rank (unknown is not ranked as if known).  By T4Q
+        revenue alone when no account has a health index.  A column unknown for every
+        account is left out and named."""
         fig = self.fig
         has_health = fig["health_index"].notna()
         tier = np.where(fig["health_complete"].eq(True).fillna(False).to_numpy(dtype=bool), 0, np.where(has_health, 1, 2))
         f = fig.assign(_tier=tier).reset_index().sort_values(["_tier", "health_index", "revenue_t4q"],
                                                             ascending=[True, False, False], na_position="last", kind="stable")
+        # tier 2 sorts last: the first n_ranked rows are the accounts with a health index
+        n_ranked = int(has_health.sum()) if has_health.any() else len(f)
         nps = (["" if pd.isna(b) else f"{fmt_num(a)} ({int(b)})" for a, b in zip(f["nps"], f["nps_n"])])
         health = [self._score(v) + ("" if c is True or pd.isna(v) else " (incomplete)")
                   for v, c in zip(f["health_index"], f["health_complete"].astype(object))]
         df = pd.DataFrame({
-            "Rank": range(1, len(f) + 1),
-            "Account": f["account_name"], "Id": f["account_id"], "Category": f["category"],
+            "Rank": [f"{i:,}" for i in range(1, n_ranked + 1)] + ["—"] * (len(f) - n_ranked),
+            "Account": [self._account(a) for a in f["account_id"]], "Id": f["account_id"], "Category": f["category"],
             "Market position": f["bcg_quadrant"].where(f["bcg_quadrant"] != "unclassified", "—"),
             "Health index": health, "RAG": f["health_rag"].map(rag_badge), "Quadrant": f["quadrant"].fillna("—"),
             "T4Q revenue": f["revenue_t4q"].map(self._money), "Growth": f["revenue_growth"].map(lambda v: fmt_pct(v, 1)),
@@ -713,39 +741,57 @@ class PortfolioReport(Formats):
                    "NPS (n)": fig["nps_n"].isna().all()}
         dropped = [c for c, gone in unknown.items() if gone]
         df = df.drop(columns=dropped)
+        unranked = len(f) - n_ranked
         if has_health.any():
             title = "All accounts, ranked by health index"
-            note = ("Complete health indexes first, then incomplete ones, then accounts without an assessment; "
-                    "ties and the unassessed by T4Q revenue.")
+            note = "Complete health indexes first, then incomplete ones; ties by T4Q revenue."
+            if unranked:
+                note += (f" {self._not_ranked(unranked)}: they follow the ranked accounts, by T4Q revenue, with no rank.")
         else:
             title = "All accounts, ranked by T4Q revenue"
             note = "No account has a health index, so the ranking is by T4Q revenue."
         if dropped:
             note += f" Not shown, unknown for every account: {', '.join(dropped)}."
+        note += " " + self._links_note()
         numeric = ["Rank", "Health index", "T4Q revenue", "Growth", "Attainment", "Warnings"]
+        raw = ["Account", "RAG"]
         if len(df) <= FULL_DETAIL:
-            return Section(title, table(df, raw_html=["RAG"], numeric=numeric) + f'<p class="muted">{esc(note)}</p>')
-        return Section(title, self._ranking_pages(df, f, numeric=numeric, note=note))
+            return Section(title, table(df, raw_html=raw, numeric=numeric) + f'<p class="muted">{esc(note)}</p>')
+        return Section(title, self._ranking_pages(df, f, n_ranked=n_ranked, numeric=numeric, raw=raw, note=note))
 
-    def _ranking_pages(self, df: pd.DataFrame, ranked: pd.DataFrame, *, numeric: list[str], note: str) -> str:
+    @staticmethod
+    def _not_ranked(n: int) -> str:
+        return (f"{n:,} {'account has' if n == 1 else 'accounts have'} no health index (not assessed) and "
+                f"{'is' if n == 1 else 'are'} not ranked")
+
+    def _ranking_pages(self, df: pd.DataFrame, ranked: pd.DataFrame, *, n_ranked: int, numeric: list[str],
+                       raw: list[str], note: str) -> str:
         """The ranking of a large portfolio: the weakest assessed accounts first, then every
-        account in pages of :data:`PAGE_ROWS` (``<details>``: no script; a printout shows
-        the first page), with the CSV and the index page for sorting and filtering."""
+        ranked account in pages of :data:`PAGE_ROWS` (``<details>``: no script; a printout
+        shows the first page), then the accounts not ranked (no health index) in pages of
+        their own, with the CSV and the index page for sorting and filtering."""
         body = ""
         complete = ranked["health_complete"].eq(True).fillna(False).to_numpy(dtype=bool)
         if complete.any():
             weakest = df[complete].iloc[::-1].head(10)
             body += (f"<h3>The {len(weakest)} weakest accounts</h3>"
-                     + table(weakest, raw_html=["RAG"], numeric=numeric))
+                     + table(weakest, raw_html=raw, numeric=numeric))
+        unranked = len(df) - n_ranked
         body += f"<h3>Every account, {PAGE_ROWS} to a page</h3>"
-        for start in range(0, len(df), PAGE_ROWS):
-            page = df.iloc[start:start + PAGE_ROWS]
-            body += (f'<details class="page"{" open" if start == 0 else ""}><summary>Ranks {start + 1}–'
-                     f"{start + len(page)} of {len(df)}</summary>"
-                     + table(page, raw_html=["RAG"], numeric=numeric) + "</details>")
+        if unranked:
+            body += (f'<p class="muted">{n_ranked:,} ranked by health index; {esc(self._not_ranked(unranked))}: they are '
+                     "listed after the ranking, by T4Q revenue.</p>")
+        opened = False
+        for part, words in ((df.iloc[:n_ranked], "Ranks {a}–{b} of {n}"),
+                            (df.iloc[n_ranked:], "Not ranked, no health index: {a}–{b} of {n}")):
+            for start in range(0, len(part), PAGE_ROWS):
+                page = part.iloc[start:start + PAGE_ROWS]
+                summary = words.format(a=f"{start + 1:,}", b=f"{start + len(page):,}", n=f"{len(part):,}")
+                body += (f'<details class="page"{"" if opened else " open"}><summary>{esc(summary)}</summary>'
+                         + table(page, raw_html=raw, numeric=numeric) + "</details>")
+                opened = True
         only = self._only_selected()
         note += (f" Open a page to see its accounts; the printed report shows the first {PAGE_ROWS}. "
                  + (f"tables/account_summary.csv and the index page hold {only}." if only else
                     "Every account is in tables/account_summary.csv, and the index page sorts and filters them."))
         return body + f'<p class="muted">{esc(note)}</p>'
-

@@ -13,10 +13,12 @@ from collections.abc import Callable
 
 import pandas as pd
 
+from kit.figures.assessment import assessment_cutoff
 from kit.figures.early_warnings import rule_titles
 from kit.figures.history import assessment_history, revenue_history
 from kit.figures.model import PortfolioModel
 from kit.figures.tables import health_drivers
+from kit.figures.words import count
 from kit.inputs.portfolio import Portfolio
 from kit.periods import quarter_end
 from kit.report import charts
@@ -182,28 +184,27 @@ def history(model: PortfolioModel, account_id: str, *, tables: Portfolio | None 
     return Section("History", body)
 
 
-def movers(model: PortfolioModel, *, money: Money, top: int = 5, limit: int = 15, held: str = "") -> Section:
-    """The portfolio's movers since the quarter before: health-index rises and falls,
-    category and quadrant moves, new high-severity warnings.  Above ``limit`` moves of a
-    kind, the moves are counted (from, to) and the ``limit`` largest accounts named.
-    ``held``: the accounts tables/changes.csv holds when a run renders some of them
-    ("only the 2 accounts selected for this run ..."); '' when it holds every account."""
+def movers(model: PortfolioModel, *, money: Money, top: int = 5, limit: int = 15, held: str = "",
+           link: Callable[[str], str] | None = None) -> Section:
+    """The portfolio's movers since the quarter before: category and quadrant moves, new
+    high-severity warnings (quarter over quarter, as tables/changes.csv); then, apart, the
+    largest health-index changes since each account's previous assessment, which may be a
+    year old (assessment to assessment: the index moves only when an account is assessed).
+    Above ``limit`` moves of a kind, the moves are counted (from, to) and the ``limit``
+    largest accounts named.  ``held``: the accounts tables/changes.csv holds when a run
+    renders some of them ("only the 2 accounts selected for this run ..."); '' when it
+    holds every account.  ``link``: an account id's name as HTML (escaped, linked to its
+    report); None: the name, escaped."""
     every_change = f"tables/changes.csv holds {held}" if held else "every change is in tables/changes.csv"
     c = model.changes
     if c is None or c.empty or c["previous"].isna().all():
         return Section("Movers since last quarter", "<p>No figures for the quarter before: the data starts later.</p>")
     names = model.figures["account_name"]
-    body = settings_note(model) + f'<p class="muted">Compared with {esc(_since(model))}.</p>'
-    acc = model.assessment.accounts
-    moved = acc["health_change"].dropna()
-    if len(moved):
-        rise = moved[moved > 0].sort_values(ascending=False).head(top)
-        fall = moved[moved < 0].sort_values().head(top)
-        rows = [[names[a], f"{v:+.1f}"] for a, v in list(rise.items()) + list(fall.items())]
-        if rows:
-            body += table(pd.DataFrame(rows, columns=["Account", "Health index change"]), numeric=["Health index change"],
-                          caption="Largest health-index rises and falls (like with like)")
+    who = link or (lambda a: esc(names[a]))
+    body = settings_note(model) + (f'<p class="muted">Quarter over quarter: compared with {esc(_since(model))}, as '
+                                   "tables/changes.csv.</p>")
     revenue = model.figures["revenue_t4q"]
+    quarterly = False
     for fig, label in (("category", "Category"), ("quadrant", "Quadrant")):
         rows = c[(c["figure"] == fig) & c["previous"].notna() & c["current"].notna() & (c["previous"] != c["current"])]
         if len(rows) > limit:  # thousands of accounts: the moves counted, the largest accounts named
@@ -217,26 +218,76 @@ def movers(model: PortfolioModel, *, money: Money, top: int = 5, limit: int = 15
         elif len(rows):
             label = f"{label} moves"
         if len(rows):
-            body += table(pd.DataFrame({"Account": [names[a] for a in rows["account_id"]], "From": rows["previous"].tolist(),
-                                        "To": rows["current"].tolist()}), caption=label.rstrip(":"))
+            quarterly = True
+            body += table(pd.DataFrame({"Account": [who(a) for a in rows["account_id"]], "From": rows["previous"].tolist(),
+                                        "To": rows["current"].tolist()}), raw_html=["Account"], caption=label.rstrip(":"))
     high = {r.id for r in _high_rules()}
     new = c[(c["figure"] == "warnings_appeared") & c["current"].notna()]
     titles = rule_titles()
-    rows = [[names[a], titles.get(w, w), revenue.get(a)] for a, ids in zip(new["account_id"], new["current"], strict=True)
+    rows = [[a, titles.get(w, w), revenue.get(a)] for a, ids in zip(new["account_id"], new["current"], strict=True)
             for w in _ids(ids) if w in high]
     if rows:
+        quarterly = True
         df = pd.DataFrame(rows, columns=["Account", "New high-severity warning", "_rev"])
         caption = "New high-severity warnings"
         if len(df) > limit:
             caption += f": {len(df)}, the {limit} on the largest accounts shown (by T4Q revenue; {every_change})"
             df = df.sort_values("_rev", ascending=False, kind="stable", na_position="last").head(limit)
-        body += table(df.drop(columns="_rev"), caption=caption)
+        body += table(df.drop(columns="_rev").assign(Account=lambda d: d["Account"].map(who)), raw_html=["Account"],
+                      caption=caption)
     totals = (model.comparison or {}).get("previous_totals") or {}
     if totals:
+        quarterly = True
         now = model.totals
         body += table(pd.DataFrame([["Revenue, last four quarters", money(totals.get("revenue_t4q")), money(now.get("revenue_t4q"))]],
                                    columns=["Portfolio", "A quarter earlier", "Now"]), numeric=["A quarter earlier", "Now"])
-    return Section("Movers since last quarter", body)
+    if not quarterly:
+        body += "<p>No category, quadrant or high-severity warning moved since the quarter before.</p>"
+    return Section("Movers since last quarter", body + _assessment_movers(model, c, top=top, who=who))
+
+
+def _counted_from(model: PortfolioModel) -> str:
+    """Why an assessment may move the health index in one quarter and not the next: which
+    assessments the quarter before already counts (scoring rule 4's grace window)."""
+    info = model.comparison or {}
+    grace = model.settings.assessment_grace_quarters
+    if info.get("basis") == "recomputed" and info.get("previous_as_of") and grace > 0:
+        before = assessment_cutoff(pd.Timestamp(info["previous_as_of"]), quarter=model.quarter - 1, grace_quarters=grace)
+        return (f"the quarter before already counts the assessments dated up to {before:%Y-%m-%d} (workshops follow a "
+                "quarter's close), and an assessment moves the index in the first quarter that counts it")
+    return "an assessment moves the index in the first quarter that counts it"
+
+
+def _assessment_movers(model: PortfolioModel, c: pd.DataFrame, *, top: int, who: Callable[[str], str]) -> str:
+    """The largest health-index rises and falls since each account's previous assessment,
+    with both dates: assessment to assessment, not quarter over quarter ('' when no
+    account has two assessments)."""
+    acc = model.assessment.accounts
+    moved = acc["health_change"].dropna()
+    if moved.empty:
+        return ""
+    rise = moved[moved > 0].sort_values(ascending=False, kind="stable").head(top)
+    fall = moved[moved < 0].sort_values(kind="stable").head(top)
+    picked = list(rise.items()) + list(fall.items())
+
+    def day(v: object) -> str:
+        return "—" if pd.isna(v) else f"{pd.Timestamp(v):%Y-%m-%d}"
+
+    body = "<h3>Health index since each account's previous assessment</h3>"
+    hi = c[(c["figure"] == "health_index") & c["previous"].notna() & c["current"].notna()]
+    in_quarter = int((pd.to_numeric(hi["current"], errors="coerce") != pd.to_numeric(hi["previous"], errors="coerce")).sum())
+    body += (f'<p class="muted">Not quarter over quarter: each account\'s latest assessment against its previous one, '
+             f"whenever that was ({count(len(moved), 'account')} with two assessments to compare). Quarter over quarter "
+             f"(tables/changes.csv), the health index moved for {count(in_quarter, 'account')} since "
+             f"{esc(_since(model))}: {esc(_counted_from(model))}.</p>")
+    if not picked:
+        return body + "<p>No health index moved between the two assessments.</p>"
+    rows = [[who(a), day(acc.at[a, "previous_assessed_on"]), day(acc.at[a, "assessed_on"]), f"{v:+.1f}"] for a, v in picked]
+    return body + table(pd.DataFrame(rows, columns=["Account", "Previous assessment", "Latest assessment",
+                                                    "Health index change"]),
+                        raw_html=["Account"], numeric=["Health index change"],
+                        caption="Largest health-index changes since each account's previous assessment "
+                                "(like with like: the elements scored both times)")
 
 
 def _high_rules():

@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from kit.files.names import report_page
 from kit.run.folder import CLIENT_MANIFEST, CONSULTANT_DIR, MANIFEST
 
 __all__ = ["CONSULTANT_DIR", "Layout"]
@@ -49,8 +50,7 @@ class Layout:
         return self.audience == "client"
 
     def page(self, acc: str) -> str:
-        stem = self.stems[acc]
-        return f"{stem}/{stem}.html" if self.client else f"accounts/{stem}.html"
+        return report_page(self.stems[acc], client=self.client)
 
     def pdf(self, acc: str) -> str:
         return self.page(acc).removesuffix(".html") + ".pdf"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -20,7 +21,7 @@ from kit.inputs.portfolio import load_portfolio
 from kit.report import AccountReport
 from kit.report.blocks import fmt_num
 from kit.report.export import notebook_to_html, stylesheet
-from kit.report.index_page import index_page
+from kit.report.index_page import index_page, report_hrefs
 from kit.schema import ELEMENT_IDS
 
 HOSTILE = "O'Brien & Sons <Holdings>"
@@ -70,10 +71,11 @@ def _soup(page: str) -> BeautifulSoup:
 
 
 def _rows(page: str) -> dict[str, dict[str, object]]:
-    """Per account id (the Id cell's text): its cells by column key."""
+    """Per account id (the Id cell's text): its cells by column key (the Report column
+    only when some row says more than "ok")."""
     table = _soup(page).find("table", id="accounts")
     keys = [th["data-key"] for th in table.thead.find_all("th")]
-    assert keys == COLUMNS
+    assert keys in (COLUMNS, COLUMNS[:-1])
     out = {}
     for tr in table.tbody.find_all("tr"):
         cells = dict(zip(keys, tr.find_all("td"), strict=True))
@@ -151,6 +153,30 @@ def test_links_to_reports_and_failures(hostile_page):
     assert rows["plain"]["report"].get_text() == "failed: KeyError: 'x' <b>bold</b>"
     assert [a["href"] for a in soup.find_all("a")] == ["portfolio.html", "accounts/x-1.html", "accounts/A&B-2.html"]
     assert "1 account report(s) failed; see manifest.json." in soup.get_text()
+
+
+def test_report_links_are_where_kit_run_writes_the_reports(hostile_model):
+    """report_hrefs: the link the portfolio report gives an account's name, the path kit run
+    writes its report to (Layout.page) and records in the manifest, which index.html links;
+    an id that is no file name ("../x") gets a safe stem, the name stays escaped."""
+    from kit.files.names import report_stems
+    from kit.report import PortfolioReport
+    from kit.run.layout import Layout
+
+    ids = list(hostile_model.figures.index)
+    layout = Layout("internal", report_stems(ids))
+    hrefs = report_hrefs(hostile_model)
+    assert hrefs == {a: layout.page(a) for a in ids}
+    assert all(h.startswith("accounts/") and "/" not in h.removeprefix("accounts/") and ".." not in h for h in hrefs.values())
+    assert report_hrefs(hostile_model, ['A&B"']) == {'A&B"': layout.page('A&B"')}
+    html = PortfolioReport(model=hostile_model).accounts().html
+    assert f'<a href="{hrefs["../x"]}">O&#x27;Brien &amp; Sons &lt;Holdings&gt;</a>' in html
+    ab = hrefs['A&B"'].replace("&", "&amp;")
+    assert f'<a href="{ab}">&lt;script&gt;' in html
+    assert "<script>" not in html
+    # a run of one account links that account only
+    html = PortfolioReport(model=hostile_model, selected=("plain",)).accounts().html
+    assert re.findall(r'<a href="([^"]*)"', html) == [hrefs["plain"]]
 
 
 def test_portfolio_failure_message(hostile_model):
@@ -278,6 +304,7 @@ def test_browser_sorts_and_filters(open_index):
     page, problems = open_index()
     shown = page.locator(".shown")
     assert page.locator("#filters").is_visible() and shown.inner_text() == "3 of 3 accounts shown"
+    assert not page.locator("#more").is_visible()  # a small index shows every row, as before
     health = page.get_by_role("button", name="Health index")
     health.click()
     assert _visible_ids(page) == ['A&B"', "../x", "plain"]  # 25, 75, missing last
@@ -337,4 +364,172 @@ def test_browser_filters_from_a_link_to_a_segment(open_index):
     page.evaluate("() => { location.hash = 'industry=Energy&category=nonsense'; }")  # an unknown value is ignored
     page.wait_for_function("document.getElementById('shown-n').textContent === '1'")
     assert _visible_ids(page) == ["plain"]
+    assert not problems
+
+
+# --- the Report column: only when it says more than "ok" ------------------------------------
+def test_the_report_column_only_when_it_says_more_than_ok(report):
+    m = report.model
+    ids = list(m.figures.index)
+
+    def page(**changes: dict) -> BeautifulSoup:
+        accounts = {a: {"status": "ok", "report": f"accounts/{a}.html", "error": None, **changes.get(a, {})} for a in ids}
+        return _soup(index_page(m, accounts, {"status": "ok"}, ids=ids, audience="internal"))
+
+    def columns(soup: BeautifulSoup) -> list[str]:
+        return [th["data-key"] for th in soup.find("table", id="accounts").thead.find_all("th")]
+
+    def legend(soup: BeautifulSoup) -> list[str]:
+        return [dt.get_text() for dt in soup.find("dl", class_="legend").find_all("dt")]
+
+    every_ok = page()
+    assert columns(every_ok) == COLUMNS[:-1] and "Report" not in legend(every_ok)
+    assert all(len(tr.find_all("td")) == len(COLUMNS) - 1 for tr in every_ok.find("tbody").find_all("tr"))
+    assert not any(td.get_text() == "ok" for td in every_ok.find_all("td"))
+    with_pdf = page(**{ids[0]: {"pdf": f"accounts/{ids[0]}.pdf"}})  # kit run --pdf: the column links the PDFs
+    assert columns(with_pdf) == COLUMNS and legend(with_pdf)[-1] == "Report"
+    assert _rows(str(with_pdf))[ids[0]]["report"].get_text() == "ok · PDF"
+    failed = page(**{ids[2]: {"status": "failed", "report": None, "error": "boom"}})
+    rows = _rows(str(failed))
+    assert columns(failed) == COLUMNS and rows[ids[2]]["report"].get_text() == "failed: boom"
+    assert rows[ids[0]]["report"].get_text() == "ok"
+
+
+# --- thousands of accounts: the first 200 matching rows shown, sorting and filtering all -------
+BIG = 5000
+LOWEST, NEEDLE = 4321, 4567  # the lowest health index, and the one "Zephyr" name: far beyond row 200
+
+
+@pytest.fixture(scope="module")
+def big_model(hostile_model):
+    """The hand-made model with 5,000 made-up accounts (every 10th unassessed; industries
+    Retail and Energy in turn; categories in turn)."""
+    import dataclasses
+
+    import numpy as np
+    import pandas as pd
+
+    from kit.schema import CATEGORIES
+
+    i = np.arange(BIG)
+    health = np.where(i % 10 == 9, np.nan, 1 + (i * 37) % 99).astype(float)
+    health[LOWEST] = 0.5
+    rag = ["" if np.isnan(h) else "green" if h >= 70 else "amber" if h >= 50 else "red" for h in health]
+    fig = pd.DataFrame({
+        "account_name": [f"Zephyr {k}" if k == NEEDLE else f"Account {k:04d}" for k in i],
+        "category": [CATEGORIES[k % 4] for k in i], "revenue_t4q": ((i * 7919) % 100_000).astype(float),
+        "health_index": health, "health_rag": [r or None for r in rag],
+        "quadrant": [None if np.isnan(h) else "Thriving" if h >= 50 else "At risk" for h in health],
+        "n_warnings": i % 5, "industry": np.where(i % 2 == 0, "Retail", "Energy"),
+        "region": "EMEA", "account_manager": [f"Manager {k % 40}" for k in i],
+    }, index=pd.Index([f"B{k:04d}" for k in i], name="account_id"))
+    return dataclasses.replace(hostile_model, figures=fig)
+
+
+@pytest.fixture(scope="module")
+def big_page(big_model) -> str:
+    ids = list(big_model.figures.index)
+    accounts = {a: {"status": "ok", "report": f"accounts/{a}.html", "error": None} for a in ids}
+    return index_page(big_model, accounts, {"status": "ok"}, ids=ids, audience="internal")
+
+
+@pytest.fixture
+def open_big(browser, big_page, tmp_path):
+    """``open_big(hash='', js=True)``: the 5,000-account index.html opened from file://."""
+    path = tmp_path / "index.html"
+    path.write_text(big_page, encoding="utf-8")
+    contexts = []
+
+    def open_(hash: str = "", js: bool = True):
+        context = browser.new_context(java_script_enabled=js)
+        contexts.append(context)
+        page = context.new_page()
+        problems: list[str] = []
+        page.on("pageerror", lambda e: problems.append(f"error: {e}"))
+        page.on("request", lambda r: None if r.url.startswith(("file:", "data:")) else problems.append(r.url))
+        page.goto(path.as_uri() + hash, wait_until="load")
+        return page, problems
+
+    yield open_
+    for c in contexts:
+        c.close()
+
+
+def _shown_ids(page) -> list[str]:
+    return page.eval_on_selector_all("#accounts tbody tr", "trs => trs.map(tr => tr.cells[1].textContent)")
+
+
+def _health_order(f, *, descending: bool) -> list[str]:
+    """Ids by health index, missing last whatever the direction, ties in page order."""
+    known = f[f["health_index"].notna()]
+    order = known.assign(_o=range(len(known))).sort_values(["health_index", "_o"], ascending=[not descending, True])
+    return list(order.index) + list(f.index[f["health_index"].isna()])
+
+
+def test_the_large_page_holds_every_row_for_a_browser_without_javascript(big_page, open_big):
+    assert len(_soup(big_page).find("table", id="accounts").tbody.find_all("tr")) == BIG
+    page, problems = open_big(js=False)
+    assert page.eval_on_selector_all("#accounts tbody tr", "trs => trs.filter(tr => tr.offsetParent).length") == BIG
+    assert page.locator(".shown").inner_text() == f"{BIG:,} of {BIG:,} accounts shown"
+    assert not page.locator("#more").is_visible() and not page.locator("#filters").is_visible()
+    assert not problems
+
+
+def test_browser_shows_the_first_200_rows_and_more_on_request(big_model, open_big):
+    page, problems = open_big()
+    ids = list(big_model.figures.index)
+    assert _shown_ids(page) == ids[:200]
+    assert page.locator(".shown").inner_text() == "Showing 200 of 5,000 accounts; sorting and filtering cover them all"
+    assert page.locator("#more").is_visible() and page.locator("#more-text").inner_text() == "Showing 200 of 5,000 accounts."
+    page.get_by_role("button", name="Show 200 more").click()
+    assert _shown_ids(page) == ids[:400]
+    assert page.locator(".shown").inner_text().startswith("Showing 400 of 5,000 accounts")
+    page.evaluate("() => window.dispatchEvent(new Event('beforeprint'))")  # a printout lists every account
+    assert len(_shown_ids(page)) == BIG
+    page.evaluate("() => window.dispatchEvent(new Event('afterprint'))")
+    assert _shown_ids(page) == ids[:400]
+    page.get_by_role("button", name="Show all 5,000").click()
+    assert _shown_ids(page) == ids
+    assert page.locator(".shown").inner_text() == "5,000 of 5,000 accounts shown" and not page.locator("#more").is_visible()
+    assert not problems
+
+
+def test_browser_sorts_and_filters_every_account_not_only_those_shown(big_model, open_big):
+    f = big_model.figures
+    page, problems = open_big()
+    health = page.get_by_role("button", name="Health index")
+    health.click()
+    assert _shown_ids(page) == _health_order(f, descending=False)[:200]
+    assert _shown_ids(page)[0] == f"B{LOWEST:04d}"  # row 4,322 of the page: sorted over every account
+    health.click()
+    assert _shown_ids(page) == _health_order(f, descending=True)[:200]
+    page.select_option("#f-category", "Core")  # a filter keeps the order
+    core = [a for a in _health_order(f, descending=True) if f.loc[a, "category"] == "Core"]
+    assert _shown_ids(page) == core[:200]
+    assert page.locator(".shown").inner_text() == (
+        f"Showing 200 of {len(core):,} matching accounts (of 5,000); sorting and filtering cover them all")
+    assert page.locator("#show-all").inner_text() == f"Show all {len(core):,}"
+    page.select_option("#f-category", "")
+    page.fill("#f-text", "zephyr")  # a name in row 4,568
+    page.wait_for_function("document.getElementById('shown-n').textContent === '1'")
+    assert _shown_ids(page) == [f"B{NEEDLE:04d}"] and page.locator(".shown").inner_text() == "1 of 5,000 accounts shown"
+    assert not page.locator("#more").is_visible()
+    page.get_by_role("button", name="Clear").click()
+    page.wait_for_function("document.getElementById('shown-n').textContent === '5,000'")
+    assert len(_shown_ids(page)) == 200
+    assert not problems
+
+
+def test_browser_opens_a_large_index_filtered_from_a_link(big_model, open_big):
+    """The portfolio report's segment links (index.html#industry=Retail) on 5,000 accounts."""
+    f = big_model.figures
+    page, problems = open_big("#industry=Retail&category=Strategic")
+    page.wait_for_function("document.getElementById('f-industry').value === 'Retail'")
+    expected = [a for a in f.index if f.loc[a, "industry"] == "Retail" and f.loc[a, "category"] == "Strategic"]
+    assert page.locator("#shown-n").inner_text() == f"{len(expected):,}"
+    assert _shown_ids(page) == expected[:200] and len(expected) > 200
+    assert page.locator(".shown").inner_text().startswith(f"Showing 200 of {len(expected):,} matching accounts")
+    page.evaluate("() => { location.hash = 'q=zephyr'; }")
+    page.wait_for_function("document.getElementById('shown-n').textContent === '1'")
+    assert _shown_ids(page) == [f"B{NEEDLE:04d}"]
     assert not problems

@@ -71,9 +71,17 @@ def test_quadrant_names_only_the_largest_accounts_of_each_quadrant(big):
 
 def test_the_ranking_pages_every_account_once_and_names_the_weakest(big):
     html = big.accounts().html
-    pages = re.findall(r'<details class="page"( open)?><summary>Ranks (\d+)–(\d+) of (\d+)</summary>', html)
-    assert len(pages) == math.ceil(N / pf.PAGE_ROWS) and pages[0][0] == " open" and not any(p[0] for p in pages[1:])
-    assert pages[-1][2] == pages[-1][3] == str(N)
+    f = big.fig
+    rated = int(f["health_index"].notna().sum())
+    assert 0 < rated < N  # the synthetic portfolio leaves some accounts unassessed
+    pages = re.findall(r'<details class="page"( open)?><summary>(Ranks|Not ranked, no health index:) '
+                       r"([\d,]+)–([\d,]+) of ([\d,]+)</summary>", html)
+    ranks = [p for p in pages if p[1] == "Ranks"]
+    rest = [p for p in pages if p[1] != "Ranks"]
+    assert len(ranks) == math.ceil(rated / pf.PAGE_ROWS) and len(rest) == math.ceil((N - rated) / pf.PAGE_ROWS)
+    assert pages[0][0] == " open" and not any(p[0] for p in pages[1:])
+    assert ranks[-1][3] == ranks[-1][4] == str(rated)  # ranks count the ranked accounts only
+    assert rest[-1][3] == rest[-1][4] == str(N - rated)
     ranked = html.split("Every account,", 1)[1]
     for acc in big.fig.index:
         assert ranked.count(f"<td>{acc}</td>") == 1
@@ -81,6 +89,90 @@ def test_the_ranking_pages_every_account_once_and_names_the_weakest(big):
     f = big.fig[big.fig["health_complete"].eq(True)]
     expected = f.sort_values(["health_index", "revenue_t4q"], ascending=[True, True], kind="stable")
     assert [unescape(r[2]) for r in weakest] == [str(a) for a in expected.index[:10]]
+
+
+def _ranking_rows(html: str) -> list[list[str]]:
+    """Every row of the ranking's tables after "Every account," (or of its one table), tags stripped."""
+    part = html.split("Every account,", 1)[1] if "Every account," in html else html
+    return [[unescape(re.sub(r"<[^>]+>", "", c)) for c in re.findall(r"<td[^>]*>(.*?)</td>", tr)]
+            for tr in re.findall(r"<tr>(.*?)</tr>", part) if "<td" in tr]
+
+
+@pytest.mark.parametrize("n_accounts", [N, 30])
+def test_accounts_without_a_health_index_are_listed_after_the_ranking_with_no_rank(big, n_accounts):
+    """Unknown is never ranked as if known: ranks 1..n go to the accounts with a health
+    index; the unassessed follow, by T4Q revenue, with a dash for a rank (a large portfolio
+    in pages, a small one in one table)."""
+    fig = big.fig.iloc[:n_accounts]
+    report = PortfolioReport(model=dataclasses.replace(big.model, figures=fig))
+    html = report.accounts().html
+    rows = _ranking_rows(html)
+    assert [r[2] for r in rows] == [str(a) for a in _expected_order(fig)]  # every account once, in order
+    rated = fig["health_index"].notna()
+    n = int(rated.sum())
+    assert 0 < n < n_accounts
+    assert [r[0] for r in rows] == [f"{i:,}" for i in range(1, n + 1)] + ["—"] * (n_accounts - n)
+    assert all(fig.loc[r[2], "health_index"] == fig.loc[r[2], "health_index"] for r in rows[:n])  # not NaN
+    assert all(r[5] == "—" and r[6] == "not rated" for r in rows[n:])
+    revenue = fig.loc[[r[2] for r in rows[n:]], "revenue_t4q"].to_numpy()
+    assert (np.diff(revenue) <= 0).all()
+    words = "accounts have no health index (not assessed) and are not ranked"
+    assert f"{n_accounts - n} {words}" in unescape(html)
+
+
+def _expected_order(fig: pd.DataFrame) -> list[str]:
+    complete = fig["health_complete"].eq(True).fillna(False).astype(bool)
+    tier = np.where(complete, 0, np.where(fig["health_index"].notna(), 1, 2))
+    return list(fig.assign(_t=tier).sort_values(["_t", "health_index", "revenue_t4q"], ascending=[True, False, False],
+                                                na_position="last", kind="stable").index)
+
+
+def test_account_names_link_to_their_reports_as_the_index_page_does(big):
+    """Each account's name links to accounts/<stem>.html, the path kit run writes the report
+    to and index.html links; names stay escaped (ids that are no file names: see
+    test_index_page.py)."""
+    from kit.files.names import report_stems
+    from kit.run.layout import Layout
+
+    hostile = big.fig.assign(account_name=[f'<b>A&B "{i}"</b>' for i in range(N)])
+    report = PortfolioReport(model=dataclasses.replace(big.model, figures=hostile))
+    layout = Layout("internal", report_stems(hostile.index))
+    sections = {"ranking": report.accounts().html, "segments": report.segments().html,
+                "warnings": report.warnings().html, "movers": report.movers().html}
+    html = "".join(sections.values())
+    assert "<b>" not in html
+    for i, acc in enumerate(hostile.index):
+        name = f"&lt;b&gt;A&amp;B &quot;{i}&quot;&lt;/b&gt;"
+        # every account in the ranking (its every-account pages), linked to its report
+        assert sections["ranking"].split("Every account,", 1)[1].count(f'<a href="{layout.page(acc)}">{name}</a>') == 1
+    assert set(re.findall(r'<a href="(accounts/[^"]*)">', html)) <= {layout.page(a) for a in hostile.index}
+    # the segments' strongest and weakest, the weakest accounts, the most serious warnings and the movers link too
+    for key, heading in (("segments", "By category"), ("ranking", "The 10 weakest accounts"),
+                         ("warnings", "The most serious warnings")):
+        part = sections[key].split(f"<h3>{heading}</h3>", 1)[1].split("</table>", 1)[0]
+        assert part.count('<a href="accounts/') >= 2, heading
+    assert '<a href="accounts/' in sections["movers"]
+    assert "An account's name links to its own report (in a kit run)." in unescape(sections["ranking"])
+
+
+def test_strongest_and_weakest_of_a_segment_are_assessed_accounts(big):
+    """An account without a health index is never a segment's strongest or weakest: each
+    is the segment's highest or lowest health index among its assessed accounts."""
+    fig = big.fig.copy()
+    unassessed = fig["health_index"].isna()
+    assert unassessed.any()
+    fig.loc[unassessed, "account_name"] = [f"Unassessed {i}" for i in range(int(unassessed.sum()))]
+    report = PortfolioReport(model=dataclasses.replace(big.model, figures=fig))
+    for col, heading in (("category", "By category"), ("industry", "By industry"), ("region", "By region")):
+        for row in _cells(report.segments().html, heading):
+            segment, strongest, weakest = unescape(row[0]), unescape(row[-2]), unescape(row[-1])
+            rated = fig[(fig[col] == segment) & ~unassessed]
+            assert "Unassessed" not in strongest + weakest, (heading, segment)
+            if rated.empty:
+                assert strongest == weakest == "—"
+                continue
+            health = dict(zip(rated["account_name"], rated["health_index"]))
+            assert health[strongest] == rated["health_index"].max() and health[weakest] == rated["health_index"].min()
 
 
 def test_segments_sum_to_the_portfolio_and_link_to_the_index(big):

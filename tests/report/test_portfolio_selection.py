@@ -65,8 +65,35 @@ def test_a_report_of_selected_accounts_says_the_files_hold_only_them(model, pick
         "lists every account",
     ):
         assert claim not in text
-    # the report still ranks every account
-    assert f"Ranks {N - N % pf.PAGE_ROWS + 1}–{N} of {N}" in report.accounts().html
+    # the report still lists every account: the assessed ones ranked, the others after them
+    rated = int(model.figures["health_index"].notna().sum())
+    assert 0 < rated < N
+    html = report.accounts().html
+    assert f"Ranks {rated - (rated - 1) % pf.PAGE_ROWS}–{rated} of {rated}</summary>" in html
+    assert f"Not ranked, no health index: 1–{N - rated} of {N - rated}</summary>" in html
+
+
+def test_only_the_selected_accounts_link_to_their_reports(model, picked):
+    """The reports of a run of some accounts are those accounts' only: the others' names
+    stay text, as the index page of that run lists the selected accounts only."""
+    from kit.files.names import report_stems
+    from kit.run.layout import Layout
+
+    report = PortfolioReport(model=model, selected=picked)
+    html = report.accounts().html + report.warnings().html + report.segments().html + report.movers().html
+    layout = Layout("internal", report_stems(model.figures.index))  # where kit run writes them
+    linked = re.findall(r'<a href="(accounts/[^"]*)">', html)
+    assert set(linked) == {layout.page(a) for a in picked}
+    ranking = report.accounts().html
+    for acc in model.figures.index[:20]:
+        name = pf.esc(model.figures.at[acc, "account_name"])
+        if acc in picked:
+            assert f'<a href="{layout.page(acc)}">{name}</a>' in ranking
+        else:
+            assert f"<td>{name}</td>" in ranking
+    only = f"only the 2 accounts selected for this run (kit run --accounts), not all {N}"
+    assert f"An account's name links to its own report (in a kit run; this run renders the reports of {only})." \
+        in _page(report)
 
 
 def test_a_report_of_every_account_says_the_files_hold_them_all(model, picked):

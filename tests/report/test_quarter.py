@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from html import unescape
 
 import pandas as pd
 import pytest
@@ -15,6 +16,7 @@ from kit.figures.history import revenue_history
 from kit.figures.model import build_model
 from kit.inputs.portfolio import load_portfolio
 from kit.report import charts, quarter
+from kit.report.blocks import esc
 from kit.schema import CATEGORIES, QUADRANTS
 
 
@@ -103,3 +105,49 @@ def test_history_shows_every_assessment(model):
     html = quarter.history(model, acc).html
     n = a[a["account_id"] == acc]["assessed_on"].nunique()
     assert f"health index at {n} assessments" in html
+
+
+def _table_after(html: str, marker: str) -> list[list[str]]:
+    body = html.split(marker, 1)[1].split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    return [[unescape(re.sub(r"<[^>]+>", "", c)) for c in re.findall(r"<td[^>]*>(.*?)</td>", tr)]
+            for tr in re.findall(r"<tr>(.*?)</tr>", body)]
+
+
+def test_movers_say_the_health_index_changes_are_since_each_accounts_previous_assessment(model):
+    """The health-index changes compare each account's latest assessment with its previous
+    one (which may be a year old), not the quarter before as tables/changes.csv does: the
+    section says which part is which, and gives both assessment dates on each row."""
+    acc = model.assessment.accounts
+    moved = acc["health_change"].dropna()
+    if not (moved != 0).any():
+        pytest.skip("no account with two assessments in this portfolio")
+    html = quarter.movers(model, money=money, link=lambda a: f"<i>{esc(a)}</i>").html  # ids: easy to look up
+    quarterly, since = html.split("<h3>Health index since each account's previous assessment</h3>")
+    assert "Quarter over quarter: compared with" in quarterly and "Largest health-index" not in quarterly
+    assert "rises and falls" not in html
+    text = unescape(re.sub(r"<[^>]+>", " ", since))
+    assert "Not quarter over quarter: each account's latest assessment against its previous one" in text
+    assert (f"({len(moved)} account{'s' if len(moved) != 1 else ''} with two assessments to compare)"
+            in text)
+    c = model.changes[model.changes["figure"] == "health_index"].dropna(subset=["previous", "current"])
+    in_quarter = int((c["current"].astype(float) != c["previous"].astype(float)).sum())
+    assert f"the health index moved for {in_quarter} account" in text
+    caption = ("Largest health-index changes since each account's previous assessment (like with like: the elements "
+               "scored both times)")
+    assert caption in text
+    rows = _table_after(since, "</caption>")
+    assert rows and all(len(r) == 4 for r in rows)
+    for a, previous, latest, change in rows:
+        assert previous == f"{acc.at[a, 'previous_assessed_on']:%Y-%m-%d}" and latest == f"{acc.at[a, 'assessed_on']:%Y-%m-%d}"
+        assert previous < latest and change == f"{acc.at[a, 'health_change']:+.1f}"
+    # the largest rises, then the largest falls
+    expected = sorted(moved[moved > 0], reverse=True)[:5] + sorted(moved[moved < 0])[:5]
+    assert [r[3] for r in rows] == [f"{v:+.1f}" for v in expected]
+
+
+def test_movers_link_account_names_with_the_link_given(model):
+    acc = _moved(model, "category")
+    html = quarter.movers(model, money=money, link=lambda a: f'<a href="accounts/{esc(a)}.html">{esc(a)}</a>').html
+    assert f'<a href="accounts/{acc}.html">{acc}</a>' in html
+    plain = quarter.movers(model, money=money).html  # no link: the name, escaped
+    assert esc(model.figures.loc[acc, "account_name"]) in plain and "<a href" not in plain
