@@ -14,9 +14,11 @@ import multiprocessing
 import os
 import sys
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
-__all__ = ["can_fork", "in_background"]
+T = TypeVar("T")
+
+__all__ = ["can_fork", "in_background", "shared_out"]
 
 
 def can_fork() -> bool:
@@ -65,3 +67,23 @@ def in_background(fn: Callable[..., Any], *args: Any) -> Callable[[], Any | None
         return result if status == "ok" else None
 
     return wait
+
+
+def shared_out(items: list[T], sizes: list[int], *, min_total: int) -> tuple[list[T], list[T]]:
+    """The items this process works on and those a forked child takes meanwhile: largest
+    first, each to the side with less work so far (the child's first), so that both
+    finish at about the same time.  None for the child (all here) when the work is under
+    ``min_total`` in all, there is one item, or no child can start.
+
+    ``sizes``: each item's work (bytes, cells), in ``items``' order.
+    """
+    if len(items) < 2 or sum(sizes) < min_total or not can_fork():
+        return list(items), []
+    here: list[T] = []
+    child: list[T] = []
+    load = [0, 0]  # here, child
+    for i in sorted(range(len(items)), key=lambda i: -sizes[i]):
+        side = 1 if load[1] <= load[0] else 0
+        (child if side else here).append(items[i])
+        load[side] += sizes[i]
+    return here, child

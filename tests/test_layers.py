@@ -10,7 +10,7 @@ KIT = Path(__file__).resolve().parents[1] / "kit"
 
 #: bottom to top; a module may import from its own layer and the layers before it
 LAYERS = [
-    {"kit", "kit.errors", "kit.schema", "kit.periods", "kit.config"},
+    {"kit", "kit.errors", "kit.schema", "kit.periods", "kit.config", "kit.forking"},
     {"kit.files"},
     {"kit.inputs", "kit.resources"},
     {"kit.figures"},

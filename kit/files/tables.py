@@ -130,3 +130,33 @@ def _write_csv(df: pd.DataFrame, path: Path, columns: Iterable[str] | None) -> N
         writer = csv.writer(fh, lineterminator="\n", quoting=csv.QUOTE_MINIMAL, quotechar='"', doublequote=True)
         writer.writerow(list(full.columns))
         writer.writerows(zip(*cells))
+
+
+#: tables of at least this many cells in all are written on two cores (see :func:`write_csvs`)
+PARALLEL_MIN_CELLS = 2_000_000
+
+
+def _write_all(tables: list[tuple[pd.DataFrame, Path]]) -> int:
+    for df, path in tables:
+        write_csv(df, path)
+    return len(tables)
+
+
+def write_csvs(tables: dict[Path, pd.DataFrame], *, parallel: bool = False) -> list[Path]:
+    """Write several tables (:func:`write_csv`, each replaced whole).
+
+    ``parallel``: large tables (:data:`PARALLEL_MIN_CELLS` in all) are written on two
+    cores, a forked child writing about half of the cells (:func:`kit.forking.in_background`);
+    the files are the same, and those of a child that fails are written here.  Only for
+    a caller with no other threads at work (a fork copies no thread).
+    """
+    from kit.forking import in_background, shared_out
+
+    items = [(df, path) for path, df in tables.items()]
+    here, child = shared_out(items, [df.size for df, _ in items], min_total=PARALLEL_MIN_CELLS) if parallel \
+        else (items, [])
+    wait = in_background(_write_all, child) if child else None
+    _write_all(here)
+    if child and (wait is None or wait() is None):  # no child, or it failed: written here
+        _write_all(child)
+    return list(tables)

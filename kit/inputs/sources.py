@@ -143,26 +143,17 @@ def _read_files(jobs: list[tuple[str, Path]], validate: Validate | None) -> dict
 
 def _split(jobs: list[tuple[str, Path]]) -> tuple[list[tuple[str, Path]], list[tuple[str, Path]]]:
     """The files this process reads and those a forked child reads meanwhile (none when
-    the inputs are small or no child can start): largest first, each to the side with
-    fewer bytes so far, so that both finish at about the same time."""
-    from kit.forking import can_fork
+    the inputs are small or no child can start), balanced by bytes
+    (:func:`kit.forking.shared_out`)."""
+    from kit.forking import shared_out
 
-    sizes = {}
-    for name, path in jobs:
+    sizes = []
+    for _, path in jobs:
         try:
-            sizes[name] = path.stat().st_size
+            sizes.append(path.stat().st_size)
         except OSError:  # reported when read
-            sizes[name] = 0
-    if len(jobs) < 2 or sum(sizes.values()) < PARALLEL_MIN_BYTES or not can_fork():
-        return jobs, []
-    mine: list[tuple[str, Path]] = []
-    theirs: list[tuple[str, Path]] = []
-    load = {"mine": 0, "theirs": 0}
-    for job in sorted(jobs, key=lambda j: -sizes[j[0]]):
-        side = "theirs" if load["theirs"] <= load["mine"] else "mine"
-        (theirs if side == "theirs" else mine).append(job)
-        load[side] += sizes[job[0]]
-    return mine, theirs
+            sizes.append(0)
+    return shared_out(jobs, sizes, min_total=PARALLEL_MIN_BYTES)
 
 
 def _read_folder(source: Path, tables, names, hashes, problems, encodings, validate: Validate | None,

@@ -31,7 +31,7 @@ from kit.figures.plan import account_plan, write_plan
 from kit.figures.tables import output_tables
 from kit.files.atomic import write_json, write_text
 from kit.files.names import report_stems
-from kit.files.tables import write_csv
+from kit.files.tables import write_csvs
 from kit.inputs.portfolio import load_portfolio
 from kit.run.folder import (
     MANIFEST,
@@ -157,13 +157,13 @@ def _select(model: PortfolioModel, accounts: list[str] | None) -> list[str]:
     return list(dict.fromkeys(accounts))
 
 
-def _write_tables(tables: dict, out: Path, owned: set[str]) -> list[str]:
+def _write_tables(tables: dict, out: Path, owned: set[str], *, parallel: bool = False) -> list[str]:
     """Write ``tables/`` (each file replaced whole), then remove the tables an earlier run
-    of the kit wrote and this one no longer writes; no other file."""
-    written = []
-    for name, df in tables.items():
-        write_csv(df, out / "tables" / f"{name}.csv")
-        written.append(f"tables/{name}.csv")
+    of the kit wrote and this one no longer writes; no other file.  ``parallel``: large
+    tables on two cores (:func:`kit.files.tables.write_csvs`; ``kit tables``, whose
+    process runs no other thread)."""
+    write_csvs({out / "tables" / f"{name}.csv": df for name, df in tables.items()}, parallel=parallel)
+    written = [f"tables/{name}.csv" for name in tables]
     remove_stale(out, owned, set(written), under="tables/")
     return written
 
@@ -502,7 +502,7 @@ def tables_only(data: str | Path, *, out: str | Path | None = None, as_of=None, 
         owned = owned_files(out_path)
         refuse_foreign(out_path, [f"tables/{n}.csv" for n in tables] + [MANIFEST], owned)
         remove_temporaries(out_path)
-        written = _write_tables(tables, out_path, owned)
+        written = _write_tables(tables, out_path, owned, parallel=True)
         files = _files(out_path, owned, written)
         write_json(_manifest(model, config_path=config, audience=None, result=None, tables=written, command="kit tables",
                              files=files), out_path / MANIFEST)
