@@ -147,6 +147,10 @@ def child(data: str, out: str) -> None:
     # the command's own steps, timed where kit.run calls them
     kit.run.batch.load_portfolio = timed("load", kit.run.batch.load_portfolio)
     kit.run.batch.build_model = timed("model", kit.run.batch.build_model)
+    import kit.figures.changes
+
+    # waiting for the forked child's quarter-earlier figures, then the changes table
+    kit.figures.changes.with_quarter_changes = timed("changes", kit.figures.changes.with_quarter_changes)
     t_imported = time.perf_counter()
     code = kit.cli.main(["tables", "--data", data, "--out", out])
     t_done = time.perf_counter()
@@ -154,7 +158,8 @@ def child(data: str, out: str) -> None:
     print(json.dumps({
         "exit": code, "imports": t_imported - t_start, "command": command,
         "load": stages.get("load", float("nan")), "model": stages.get("model", float("nan")),
-        "write": command - stages.get("load", 0.0) - stages.get("model", 0.0),
+        "changes": stages.get("changes", float("nan")),
+        "write": command - stages.get("load", 0.0) - stages.get("model", 0.0) - stages.get("changes", 0.0),
         "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         # the forked child computing the quarter-earlier figures (kit.figures.changes)
         "child_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
@@ -218,13 +223,14 @@ def main(argv: list[str] | None = None) -> int:
             shutil.rmtree(out_root, ignore_errors=True)
     print()
     print(f"median of {max(1, a.repeat)} run(s) per size; process = the whole `kit tables` process, command = "
-          "load + model + write within it")
+          "load + model + changes + write within it (changes: waiting for the quarter-earlier figures, then the "
+          "changes table)")
     print(f"{'accounts':>8} {'process s':>9} {'(min-max)':>13} {'command s':>9} {'load s':>7} {'model s':>7} "
-          f"{'write s':>7} {'ms/account':>10} {'peak MB':>8} {'child MB':>8} {'CPU s':>7}")
+          f"{'changes s':>9} {'write s':>7} {'ms/account':>10} {'peak MB':>8} {'child MB':>8} {'CPU s':>7}")
     for n, r in results.items():
         lo, hi = spread[n]
         print(f"{n:>8} {r['process']:>9.2f} {f'({lo:.1f}-{hi:.1f})':>13} {r['command']:>9.2f} {r['load']:>7.2f} "
-              f"{r['model']:>7.2f} {r['write']:>7.2f} {r['command'] / n * 1000:>10.3f} {r['maxrss_mb']:>8.0f} "
+              f"{r['model']:>7.2f} {r.get('changes', float('nan')):>9.2f} {r['write']:>7.2f} {r['command'] / n * 1000:>10.3f} {r['maxrss_mb']:>8.0f} "
               f"{r.get('child_mb', float('nan')):>8.0f} {r.get('cpu', float('nan')):>7.1f}")
     print("peak MB = the kit tables process; child MB = its forked child computing the quarter-earlier figures "
           "(both peaks add up to at most the process tree's); CPU s = user + system seconds of both (on a busy "

@@ -10,6 +10,7 @@ a child ran.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import sys
@@ -41,16 +42,22 @@ def in_background(fn: Callable[..., Any], *args: Any) -> Callable[[], Any | None
     result (None: no child was started, or it failed).
 
     ``fn`` must not write anything the parent reads: the child's changes stay in the
-    child.  The wait is to be called once.
+    child.  The wait is to be called once; until then the objects that existed at the
+    fork are not garbage-collected here (:func:`gc.freeze`), as the child runs.
     """
     if not can_fork():
         return lambda: None
     ctx = multiprocessing.get_context("fork")
     receive, send = ctx.Pipe(duplex=False)
     child = ctx.Process(target=_child, args=(send, fn, args), daemon=True)
+    # the objects of both processes left out of the garbage collector's passes while the
+    # child runs: a pass writes to every object it visits, and each write to a page the
+    # two processes share copies that page (gigabytes of a loaded portfolio, for nothing)
+    gc.freeze()
     try:
         child.start()
     except OSError:  # no memory or processes left to fork
+        gc.unfreeze()
         receive.close()
         send.close()
         return lambda: None
@@ -64,6 +71,7 @@ def in_background(fn: Callable[..., Any], *args: Any) -> Callable[[], Any | None
         finally:
             receive.close()
             child.join()
+            gc.unfreeze()
         return result if status == "ok" else None
 
     return wait

@@ -42,3 +42,23 @@ def test_without_fork_nothing_starts(monkeypatch):
     started = []
     assert forking.in_background(lambda: started.append(1))() is None
     assert started == []
+
+
+def _sleep_then(value: int) -> int:
+    import time
+
+    time.sleep(0.2)
+    return value
+
+
+@needs_fork
+def test_the_objects_are_frozen_only_while_the_child_runs():
+    """No garbage-collector pass copies the shared pages while the child runs (gc.freeze);
+    after the wait the process collects as before."""
+    import gc
+
+    before = gc.get_freeze_count()
+    wait = forking.in_background(_sleep_then, 7)
+    assert gc.get_freeze_count() > before
+    assert wait() == 7
+    assert gc.get_freeze_count() == 0
