@@ -3,6 +3,7 @@ stylesheet, and a self-contained page whose inline script sorts and filters the 
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import re
@@ -272,27 +273,37 @@ def browser():
             b.close()
 
 
-@pytest.fixture
-def open_index(browser, hostile_page, tmp_path):
-    """``open_index(js=True)``: the hand-made index.html opened from file://; returns the page
-    and the list of script errors and non-file requests seen."""
-    path = tmp_path / "index.html"
-    path.write_text(hostile_page, encoding="utf-8")
+@contextlib.contextmanager
+def _page_opener(browser, html: str, path: Path):
+    """``open_(hash='', js=True)`` for ``html`` written at ``path`` and opened from file://:
+    the page and the list of script errors and non-file requests seen (contexts closed
+    at the end)."""
+    path.write_text(html, encoding="utf-8")
     contexts = []
 
-    def open_(js: bool = True):
+    def open_(hash: str = "", js: bool = True):
         context = browser.new_context(java_script_enabled=js)
         contexts.append(context)
         page = context.new_page()
         problems: list[str] = []
         page.on("pageerror", lambda e: problems.append(f"error: {e}"))
         page.on("request", lambda r: None if r.url.startswith(("file:", "data:")) else problems.append(r.url))
-        page.goto(path.as_uri(), wait_until="load")
+        page.goto(path.as_uri() + hash, wait_until="load")
         return page, problems
 
-    yield open_
-    for c in contexts:
-        c.close()
+    try:
+        yield open_
+    finally:
+        for c in contexts:
+            c.close()
+
+
+@pytest.fixture
+def open_index(browser, hostile_page, tmp_path):
+    """``open_index(js=True)``: the hand-made index.html opened from file://; returns the page
+    and the list of script errors and non-file requests seen."""
+    with _page_opener(browser, hostile_page, tmp_path / "index.html") as open_:
+        yield open_
 
 
 def _visible_ids(page) -> list[str]:
@@ -436,23 +447,8 @@ def big_page(big_model) -> str:
 @pytest.fixture
 def open_big(browser, big_page, tmp_path):
     """``open_big(hash='', js=True)``: the 5,000-account index.html opened from file://."""
-    path = tmp_path / "index.html"
-    path.write_text(big_page, encoding="utf-8")
-    contexts = []
-
-    def open_(hash: str = "", js: bool = True):
-        context = browser.new_context(java_script_enabled=js)
-        contexts.append(context)
-        page = context.new_page()
-        problems: list[str] = []
-        page.on("pageerror", lambda e: problems.append(f"error: {e}"))
-        page.on("request", lambda r: None if r.url.startswith(("file:", "data:")) else problems.append(r.url))
-        page.goto(path.as_uri() + hash, wait_until="load")
-        return page, problems
-
-    yield open_
-    for c in contexts:
-        c.close()
+    with _page_opener(browser, big_page, tmp_path / "index.html") as open_:
+        yield open_
 
 
 def _shown_ids(page) -> list[str]:
