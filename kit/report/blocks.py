@@ -72,6 +72,11 @@ def rag_badge(rag: object) -> str:
     return badge(str(rag).upper(), f"rag-{rag}")
 
 
+#: columns kit.css right-aligns by position (``table.rN td:nth-child(N)``); a numeric column
+#: after them has the class on its cells
+_ALIGNED_COLUMNS = 16
+
+
 def table(df: pd.DataFrame, *, formats: Mapping[str, Callable[[object], str]] | None = None,
           raw_html: Iterable[str] = (), numeric: Iterable[str] = (), caption: str | None = None) -> str:
     """An HTML table; cells escaped unless their column is in ``raw_html`` (cells the kit
@@ -79,17 +84,22 @@ def table(df: pd.DataFrame, *, formats: Mapping[str, Callable[[object], str]] | 
     formats = dict(formats or {})
     raw, num = set(raw_html), set(numeric)
     head = "".join(f"<th>{esc(c)}</th>" for c in df.columns)
+    # numeric columns are right-aligned by their position (class rN on the table, see
+    # kit.css): a table of thousands of rows does not repeat a class in every cell
+    by_position = [i + 1 for i, c in enumerate(df.columns) if c in num and i < _ALIGNED_COLUMNS]
+    per_cell = [c in num and i >= _ALIGNED_COLUMNS for i, c in enumerate(df.columns)]
     rows = []
     for rec in df.itertuples(index=False):
         cells = []
-        for col, v in zip(df.columns, rec):
+        for col, v, own in zip(df.columns, rec, per_cell):
             text = formats[col](v) if col in formats else v
             body = text if col in raw else esc(text)
-            cls = ' class="num"' if col in num else ""
-            cells.append(f"<td{cls}>{body}</td>")
+            cells.append(f'<td class="num">{body}</td>' if own else f"<td>{body}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
     cap = f"<caption>{esc(caption)}</caption>" if caption else ""
-    return f'<div class="table-wrap"><table>{cap}<thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table></div>'
+    cls = f' class="{" ".join(f"r{i}" for i in by_position)}"' if by_position else ""
+    return (f'<div class="table-wrap"><table{cls}>{cap}<thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody>'
+            "</table></div>")
 
 
 def kpis(cards: Iterable[tuple[str, ...]]) -> str:

@@ -81,3 +81,25 @@ def test_figure_img_is_a_lean_reproducible_svg_with_escaped_text():
     import re
     assert set(re.findall(r'https?://[^"\s]+', svg)) <= {"http://www.w3.org/2000/svg", "http://www.w3.org/1999/xlink"}
     assert figure_img(draw(), "x") == figure_img(draw(), "x")  # same figure, same bytes (no date, fixed ids)
+
+
+def test_numeric_columns_are_right_aligned_by_position():
+    """A numeric column is right-aligned by a class on the table (``rN``, a rule of
+    kit.css), not by a class repeated in each of thousands of cells; past the columns
+    the stylesheet covers, the cells carry it."""
+    import re
+
+    from kit.report.blocks import _ALIGNED_COLUMNS, table
+    from kit.report.css import stylesheet
+
+    df = pd.DataFrame({"Account": ["A <b>", "B"], "Revenue": [1, 2], "Name": ["x", "y"], "Growth": ["5%", "6%"]})
+    html = table(df, numeric=["Revenue", "Growth"])
+    assert '<table class="r2 r4">' in html and 'class="num"' not in html
+    assert "<td>A &lt;b&gt;</td><td>1</td>" in html
+    assert "<table>" in table(df)  # no numeric column: no class
+    css = stylesheet()
+    for i in (2, 4, _ALIGNED_COLUMNS):
+        assert re.search(rf"table\.r{i} td:nth-child\({i}\)[,\s{{]", css), i
+    wide = pd.DataFrame({f"c{i}": [i] for i in range(_ALIGNED_COLUMNS + 2)})
+    html = table(wide, numeric=list(wide.columns))
+    assert f"r{_ALIGNED_COLUMNS}\"" in html and html.count('<td class="num">') == 2
