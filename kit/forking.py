@@ -14,6 +14,7 @@ import gc
 import multiprocessing
 import os
 import sys
+import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -23,9 +24,12 @@ __all__ = ["can_fork", "in_background", "shared_out"]
 
 
 def can_fork() -> bool:
-    """Whether :func:`in_background` can start a child here (Linux, two cores or more)."""
+    """Whether :func:`in_background` can start a child here: Linux, two cores or more, and
+    no other thread running (a fork copies no thread, so a lock another thread held at
+    that moment would never be released in the child: a notebook kernel's threads, a
+    Dask client's)."""
     return sys.platform.startswith("linux") and (os.cpu_count() or 1) >= 2 \
-        and "fork" in multiprocessing.get_all_start_methods()
+        and "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
 
 
 def _child(conn, fn: Callable[..., Any], args: tuple) -> None:

@@ -62,3 +62,19 @@ def test_the_objects_are_frozen_only_while_the_child_runs():
     assert gc.get_freeze_count() > before
     assert wait() == 7
     assert gc.get_freeze_count() == 0
+
+
+def test_no_fork_while_another_thread_runs():
+    """A fork copies no thread: with another thread running (a notebook kernel's, a Dask
+    client's) nothing is forked and the caller does the work itself."""
+    import threading
+
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait, daemon=True)
+    other.start()
+    try:
+        assert not forking.can_fork()
+        assert forking.in_background(_pid_and_sum, 1, 2)() is None
+    finally:
+        stop.set()
+        other.join()
