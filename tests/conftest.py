@@ -118,3 +118,17 @@ def workshop(portfolio_dir, tmp_path):
         answers, comments = ANSWERS[rater]
         by_rater[rater] = fill(p, answers, comments)
     return data, by_rater
+
+
+@pytest.fixture
+def forks(monkeypatch):
+    """A forked child can start in this test (``kit.forking``).  Earlier tests leave idle
+    threads behind (kernel clients, progress bars), beside which the kit never forks; the
+    test says there are none.  Skips where no fork is possible at all (not Linux, one core)."""
+    import threading
+
+    from kit import forking
+
+    monkeypatch.setattr(threading, "active_count", lambda: 1)
+    if not forking.can_fork():
+        pytest.skip("no forked child on this machine (not Linux, or one core)")

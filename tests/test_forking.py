@@ -22,18 +22,13 @@ def _killed() -> None:
     os._exit(3)  # dies without sending anything (as when killed, or out of memory)
 
 
-needs_fork = pytest.mark.skipif(not forking.can_fork(), reason="no forked child on this machine (not Linux, or one core)")
-
-
-@needs_fork
-def test_the_result_comes_from_another_process():
+def test_the_result_comes_from_another_process(forks):
     pid, total = forking.in_background(_pid_and_sum, 2, 3)()
     assert total == 5 and pid != os.getpid()
 
 
-@needs_fork
 @pytest.mark.parametrize("fn", [_fails, _killed])
-def test_a_failed_child_gives_none(fn):
+def test_a_failed_child_gives_none(forks, fn):
     assert forking.in_background(fn)() is None
 
 
@@ -51,8 +46,7 @@ def _sleep_then(value: int) -> int:
     return value
 
 
-@needs_fork
-def test_the_objects_are_frozen_only_while_the_child_runs():
+def test_the_objects_are_frozen_only_while_the_child_runs(forks):
     """No garbage-collector pass copies the shared pages while the child runs (gc.freeze);
     after the wait the process collects as before."""
     import gc

@@ -118,7 +118,7 @@ def test_figure_columns_read_what_figure_rows_give(portfolio):
         assert lazy.get("no such column", "x") == "x" and "no such column" not in lazy
 
 
-def test_previous_quarter_in_a_forked_child_is_the_same(portfolio):
+def test_previous_quarter_in_a_forked_child_is_the_same(portfolio, forks):
     """``kit tables`` computes the quarter-earlier figures in a forked child: the same
     figures and totals as in the process (reusing the scoring or not)."""
     from kit.figures.changes import previous_quarter, previous_quarter_in_background

@@ -24,7 +24,7 @@ def _tables() -> dict[str, pd.DataFrame]:
 
 
 @pytest.mark.parametrize("mode", ["two cores", "failed child", "no fork"])
-def test_the_same_files_as_one_after_another(tmp_path, monkeypatch, mode):
+def test_the_same_files_as_one_after_another(tmp_path, monkeypatch, forks, mode):
     tables = _tables()
     for name, df in tables.items():
         write_csv(df, tmp_path / "serial" / f"{name}.csv")

@@ -46,7 +46,7 @@ def _load(folder: Path, monkeypatch, mode: str):
 
 
 @pytest.mark.parametrize("mode", ["two cores", "failed child"])
-def test_the_same_portfolio_as_read_one_file_after_another(sample_dir, monkeypatch, mode):
+def test_the_same_portfolio_as_read_one_file_after_another(sample_dir, monkeypatch, forks, mode):
     serial = _load(sample_dir, monkeypatch, "serial")
     got = _load(sample_dir, monkeypatch, mode)
     assert got.hashes == serial.hashes and got.encodings == serial.encodings
@@ -56,7 +56,7 @@ def test_the_same_portfolio_as_read_one_file_after_another(sample_dir, monkeypat
 
 
 @pytest.mark.parametrize("mode", ["two cores", "failed child"])
-def test_the_same_problems_in_the_same_order(sample_dir, tmp_path, monkeypatch, mode):
+def test_the_same_problems_in_the_same_order(sample_dir, tmp_path, monkeypatch, forks, mode):
     folder = tmp_path / "broken"
     shutil.copytree(sample_dir, folder)
     for name, row, col, value in [("revenue", 3, "amount", "twelve"), ("assessment", 5, "score", "9"),
