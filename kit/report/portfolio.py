@@ -239,21 +239,23 @@ class PortfolioReport(Formats):
                     + ("" if self.model.portfolio.has("assessment") else " (no assessment.csv)")),
                    (int(incomplete.sum()), f"an incomplete health index (fewer than {s.min_scored_elements} elements scored)"),
                    (int(no_hygiene.sum()), "no revenue target and no year before to judge hygiene")]
-        why_not = "; ".join(f"{n} with {r}" for n, r in reasons if n)
+        why_not = "; ".join(f"{k:,} with {r}" for k, r in reasons if k)
         if placed.empty:
             body = (f'<p class="muted">No account can be placed ({esc(why_not)}). An account needs a complete health '
                     "index (the assessment) and a hygiene verdict (revenue targets, or revenue for the year before) to "
                     "be placed; the chart is drawn once one has both.</p>")
             return Section("Health x hygiene", body)
         chart = charts.plot_quadrant(f, settings=s, max_labels=NAMED_IN_CHARTS if self.large else None)
+        n = {q: f"{int(counts[q]):,}" for q in ("Thriving", "Coasting", "Building", "At risk")}
         alt = (f"Scatter of {count(len(placed), 'account')} by health index and revenue against the hygiene bar, one "
-               f"marker per quadrant: {int(counts['Thriving'])} thriving, {int(counts['Coasting'])} coasting, "
-               f"{int(counts['Building'])} building, {int(counts['At risk'])} at risk.")
+               f"marker per quadrant: {n['Thriving']} thriving, {n['Coasting']} coasting, "
+               f"{n['Building']} building, {n['At risk']} at risk.")
         body = figure_img(chart, alt)
         coasting = int(counts["Coasting"])
+        # every quadrant named, so that the four add up to the accounts placed
         body += (f"<p>{count(coasting, 'account')} {'is' if coasting == 1 else 'are'} coasting: on target for revenue "
-                 f"but not healthy, the case the assessment exists to expose; {int(counts['At risk'])} at risk and "
-                 f"{int(counts['Thriving'])} thriving.</p>")
+                 f"but not healthy, the case the assessment exists to expose; {n['At risk']} at risk, "
+                 f"{n['Building']} building and {n['Thriving']} thriving.</p>")
         body += table(df, formats={"Accounts": fmt_num}, numeric=["Accounts"])
         notes = []
         if why_not:

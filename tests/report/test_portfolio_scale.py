@@ -69,6 +69,20 @@ def test_quadrant_names_only_the_largest_accounts_of_each_quadrant(big):
     assert f"names the {pf.NAMED_IN_CHARTS} largest accounts" in html
 
 
+def test_the_quadrant_sentence_names_all_four_quadrants(big):
+    """The sentence under the chart counts every quadrant, so that they add up to the
+    accounts placed (it had left Building out)."""
+    import re
+
+    html = unescape(big.quadrant().html)
+    n = big.fig["quadrant"].value_counts()
+    m = re.search(r"are coasting: .*?; ([\d,]+) at risk, ([\d,]+) building and ([\d,]+) thriving\.", html)
+    assert m, html[:2000]
+    got = [int(x.replace(",", "")) for x in m.groups()]
+    assert got == [int(n.get("At risk", 0)), int(n.get("Building", 0)), int(n.get("Thriving", 0))]
+    assert sum(got) + int(n.get("Coasting", 0)) == int(big.fig["quadrant"].notna().sum())
+
+
 def test_the_ranking_pages_every_account_once_and_names_the_weakest(big):
     html = big.accounts().html
     f = big.fig
