@@ -2,8 +2,8 @@
 
 The child is forked, so it reads what the parent holds (a loaded portfolio, a file's
 bytes) without copying or pickling it (copy-on-write pages); only the result travels
-back, pickled.  Forking needs Linux and a second core; elsewhere nothing starts and the
-wait gives None at once, as it does when the child fails (an error, killed, out of
+back, pickled.  Forking needs Linux, a second core and no other running thread
+(:func:`can_fork`); elsewhere nothing starts and the wait gives None at once, as it does when the child fails (an error, killed, out of
 memory): the caller then does the work itself, so the result never depends on whether
 a child ran.
 """

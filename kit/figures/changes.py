@@ -138,8 +138,8 @@ def previous_quarter_in_background(portfolio: Portfolio, settings: Settings, *, 
 
     The child is forked (:func:`kit.forking.in_background`), so it reads the loaded
     portfolio without copying or pickling it; only the small result travels back.
-    Forking needs Linux and a second core; elsewhere nothing starts and the wait gives
-    None at once.
+    Forking needs Linux, a second core and no other running thread; elsewhere nothing
+    starts and the wait gives None at once.
     """
     from functools import partial
 

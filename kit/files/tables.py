@@ -142,13 +142,14 @@ def _write_all(tables: list[tuple[pd.DataFrame, Path]]) -> int:
     return len(tables)
 
 
-def write_csvs(tables: dict[Path, pd.DataFrame], *, parallel: bool = False) -> list[Path]:
+def write_csvs(tables: dict[Path, pd.DataFrame], *, parallel: bool = False) -> None:
     """Write several tables (:func:`write_csv`, each replaced whole).
 
     ``parallel``: large tables (:data:`PARALLEL_MIN_CELLS` in all) are written on two
-    cores, a forked child writing about half of the cells (:func:`kit.forking.in_background`);
-    the files are the same, and those of a child that fails are written here.  Only for
-    a caller with no other threads at work (a fork copies no thread).
+    cores, a forked child writing about half of the cells (:func:`kit.forking.in_background`,
+    which never forks beside other running threads); the files are the same, and those
+    of a child that fails are written here.  Off by default: a child's copied pages count
+    in the caller's memory (``kit run`` keeps its process tree under a memory target).
     """
     from kit.forking import in_background, shared_out
 
@@ -159,4 +160,3 @@ def write_csvs(tables: dict[Path, pd.DataFrame], *, parallel: bool = False) -> l
     _write_all(here)
     if child and (wait is None or wait() is None):  # no child, or it failed: written here
         _write_all(child)
-    return list(tables)

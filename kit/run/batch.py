@@ -160,8 +160,8 @@ def _select(model: PortfolioModel, accounts: list[str] | None) -> list[str]:
 def _write_tables(tables: dict, out: Path, owned: set[str], *, parallel: bool = False) -> list[str]:
     """Write ``tables/`` (each file replaced whole), then remove the tables an earlier run
     of the kit wrote and this one no longer writes; no other file.  ``parallel``: large
-    tables on two cores (:func:`kit.files.tables.write_csvs`; ``kit tables``, whose
-    process runs no other thread)."""
+    tables on two cores (:func:`kit.files.tables.write_csvs`; ``kit tables`` only: a
+    whole ``kit run`` keeps its memory for the kernels)."""
     write_csvs({out / "tables" / f"{name}.csv": df for name, df in tables.items()}, parallel=parallel)
     written = [f"tables/{name}.csv" for name in tables]
     remove_stale(out, owned, set(written), under="tables/")

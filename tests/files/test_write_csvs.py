@@ -43,7 +43,7 @@ def test_the_same_files_as_one_after_another(tmp_path, monkeypatch, forks, mode)
 
         monkeypatch.setattr(forking, "in_background", spy)
     paths = {tmp_path / "parallel" / f"{name}.csv": df for name, df in tables.items()}
-    assert write_csvs(paths, parallel=True) == list(paths)
+    write_csvs(paths, parallel=True)
     for name in tables:
         assert (tmp_path / "parallel" / f"{name}.csv").read_bytes() == (tmp_path / "serial" / f"{name}.csv").read_bytes()
     assert "'=cmd" in (tmp_path / "parallel" / "big.csv").read_text()  # no formula, whoever wrote it
